@@ -1,0 +1,38 @@
+# The two commands: `make run` and `make test`. Both set up everything they need.
+PYTHON ?= $(shell command -v python3.13 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+# Tests and the benchmark run with production-like settings (DEBUG off).
+TEST_ENV := DEBUG=0 SECRET_KEY=test-only-not-secret-0123456789abcdefghijklmnopqrstuvwxyz \
+	ALLOWED_HOSTS=testserver,localhost,127.0.0.1 SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0 \
+	WHITENOISE_USE_FINDERS=1 SECURE_HSTS_SECONDS=0
+
+.PHONY: run test bench setup lint messages clean
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP) messages
+
+messages: $(STAMP)
+	$(PY) manage.py compilemessages --ignore=.venv -v 0
+
+run: setup
+	DEBUG=1 $(PY) manage.py migrate --no-input -v 0
+	DEBUG=1 $(PY) manage.py load_demo
+	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
+
+test: setup
+	$(VENV)/bin/ruff check .
+	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run -v 0
+	$(TEST_ENV) $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+bench: setup
+	$(TEST_ENV) $(PY) tests/bench.py
+
+clean:
+	rm -rf $(VENV) staticfiles

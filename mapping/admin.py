@@ -1,0 +1,52 @@
+from django.contrib import admin
+
+from .models import Initiative, Invitation, Link, Mapping, Membership, Organisation, Purpose
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "created"]
+    prepopulated_fields = {"slug": ["name"]}
+    search_fields = ["name", "slug"]
+    inlines = [MembershipInline]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "organisation", "role"]
+    list_filter = ["role", "organisation"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["organisation", "role", "created", "used_at"]
+
+
+@admin.register(Mapping)
+class MappingAdmin(admin.ModelAdmin):
+    list_display = ["title", "organisation", "status", "version", "created"]
+    list_filter = ["organisation", "status"]
+
+
+@admin.register(Initiative)
+class InitiativeAdmin(admin.ModelAdmin):
+    list_display = ["title", "mapping", "level", "dimension", "position", "effect", "deleted_at"]
+    list_filter = ["level", "dimension", "effect", "status"]
+    search_fields = ["title", "description"]
+
+
+@admin.register(Purpose)
+class PurposeAdmin(admin.ModelAdmin):
+    list_display = ["title", "mapping"]
+
+
+@admin.register(Link)
+class LinkAdmin(admin.ModelAdmin):
+    list_display = ["source", "kind", "target", "mapping"]
+    list_filter = ["kind"]

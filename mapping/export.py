@@ -1,0 +1,306 @@
+"""Lossless JSON export and import of a mapping, and the shipped example.
+
+The export holds everything a mapping is made of; importing it creates a new
+mapping in the importing organisation. Export -> import -> export gives the
+same document apart from ids and timestamps. Import validates the whole file
+before it writes anything, and writes in one transaction.
+"""
+
+import json
+import re
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+
+from .models import Dimension, Initiative, Level, Link, Mapping, Organisation, Purpose
+
+FORMAT = "iglo-mapping"
+FORMAT_VERSION = 1
+MAX_ITEMS = 5000
+EXAMPLE_FILE = Path(__file__).parent / "data" / "example.json"
+
+IMPORTED_FIELDS = [
+    "title",
+    "description",
+    "owner",
+    "cadence",
+    "level",
+    "dimension",
+    "position",
+    "status",
+    "effect",
+    "is_measurement",
+    "reviewed_at",
+]
+INITIATIVE_FIELDS = {
+    "title": (str, 200),
+    "description": (str, 5000),
+    "owner": (str, 200),
+    "cadence": (str, 100),
+}
+
+
+class ImportRefused(ValueError):
+    """A file that cannot be imported; the message says why, in the user's language."""
+
+
+def export_mapping(mapping: Mapping) -> dict:
+    initiatives = list(
+        mapping.initiatives.active().order_by("level", "dimension", "position", "id").prefetch_related("purposes")
+    )
+    active_ids = {i.pk for i in initiatives}
+    links = [
+        link for link in mapping.links.order_by("id") if link.source_id in active_ids and link.target_id in active_ids
+    ]
+    return {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "title": mapping.title,
+        "exported_at": timezone.now().isoformat(timespec="seconds"),
+        "purposes": [
+            {"id": p.pk, "title": p.title, "description": p.description}
+            for p in mapping.purposes.order_by("title", "id")
+        ],
+        "initiatives": [
+            {
+                "id": i.pk,
+                "title": i.title,
+                "description": i.description,
+                "level": i.level,
+                "dimension": i.dimension,
+                "position": i.position,
+                "status": i.status,
+                "owner": i.owner,
+                "cadence": i.cadence,
+                "effect": i.effect,
+                "is_measurement": i.is_measurement,
+                "reviewed_at": i.reviewed_at.isoformat() if i.reviewed_at else None,
+                "purposes": sorted(p.pk for p in i.purposes.all()),
+            }
+            for i in initiatives
+        ],
+        "links": [
+            {
+                "id": link.pk,
+                "source": link.source_id,
+                "target": link.target_id,
+                "kind": link.kind,
+                "note": link.note,
+            }
+            for link in links
+        ],
+    }
+
+
+def parse_upload(raw: bytes) -> dict:
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise ImportRefused(_("Filen er ikke gyldig JSON.")) from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise ImportRefused(_("Filen er ikke en IGLO-eksport."))
+    if data.get("format_version") != FORMAT_VERSION:
+        raise ImportRefused(_("Filen er fra en version af IGLO, vi ikke kan læse."))
+    return data
+
+
+def _text(item: dict, key: str, limit: int, where: str, required: bool = False) -> str:
+    value = item.get(key, "")
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise ImportRefused(_("%(where)s: feltet “%(key)s” skal være tekst.") % {"where": where, "key": key})
+    value = value.strip()
+    if required and not value:
+        raise ImportRefused(_("%(where)s: feltet “%(key)s” mangler.") % {"where": where, "key": key})
+    if len(value) > limit:
+        raise ImportRefused(
+            _("%(where)s: feltet “%(key)s” er længere end %(limit)s tegn.")
+            % {"where": where, "key": key, "limit": limit}
+        )
+    return value
+
+
+def _choice(item: dict, key: str, choices, default: str | None, where: str) -> str:
+    value = item.get(key, default)
+    if value not in choices.values:
+        raise ImportRefused(
+            _("%(where)s: “%(value)s” er ikke en gyldig værdi for “%(key)s”.")
+            % {"where": where, "value": value, "key": key}
+        )
+    return value
+
+
+def _list(data: dict, key: str) -> list:
+    value = data.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(x, dict) for x in value):
+        raise ImportRefused(_("Feltet “%(key)s” skal være en liste.") % {"key": key})
+    if len(value) > MAX_ITEMS:
+        raise ImportRefused(_("Filen har for mange elementer."))
+    return value
+
+
+def validate(data: dict) -> dict:
+    """Check a parsed export completely; returns clean data or raises ImportRefused."""
+    title = _text(data, "title", 200, _("Kortlægningen"), required=True)
+    purposes, purpose_ids = [], set()
+    for n, item in enumerate(_list(data, "purposes"), 1):
+        where = _("Formål nr. %(n)s") % {"n": n}
+        pid = item.get("id")
+        if pid in purpose_ids or pid is None or isinstance(pid, (list, dict)):
+            raise ImportRefused(_("%(where)s har et manglende eller gentaget id.") % {"where": where})
+        purpose_ids.add(pid)
+        purposes.append(
+            {
+                "id": pid,
+                "title": _text(item, "title", 200, where, required=True),
+                "description": _text(item, "description", 2000, where),
+            }
+        )
+    if len({p["title"].lower() for p in purposes}) != len(purposes):
+        raise ImportRefused(_("To formål har samme titel."))
+
+    initiatives, initiative_ids = [], set()
+    for n, item in enumerate(_list(data, "initiatives"), 1):
+        where = _("Indsats nr. %(n)s") % {"n": n}
+        iid = item.get("id")
+        if iid in initiative_ids or iid is None or isinstance(iid, (list, dict)):
+            raise ImportRefused(_("%(where)s har et manglende eller gentaget id.") % {"where": where})
+        initiative_ids.add(iid)
+        clean = {key: _text(item, key, limit, where, key == "title") for key, (_t, limit) in INITIATIVE_FIELDS.items()}
+        clean["id"] = iid
+        clean["level"] = _choice(item, "level", Level, None, where)
+        clean["dimension"] = _choice(item, "dimension", Dimension, None, where)
+        clean["status"] = _choice(item, "status", Initiative.Status, "active", where)
+        clean["effect"] = _choice(item, "effect", Initiative.Effect, "unknown", where)
+        position = item.get("position", n)
+        if not isinstance(position, int) or isinstance(position, bool) or position < 0:
+            raise ImportRefused(_("%(where)s: “position” skal være et tal ≥ 0.") % {"where": where})
+        clean["position"] = position
+        is_measurement = item.get("is_measurement", False)
+        if not isinstance(is_measurement, bool):
+            raise ImportRefused(_("%(where)s: “is_measurement” skal være true eller false.") % {"where": where})
+        clean["is_measurement"] = is_measurement
+        reviewed = item.get("reviewed_at")
+        clean["reviewed_at"] = None
+        if reviewed is not None:
+            try:
+                clean["reviewed_at"] = parse_date(reviewed) if isinstance(reviewed, str) else None
+            except ValueError:
+                clean["reviewed_at"] = None
+            if clean["reviewed_at"] is None:
+                raise ImportRefused(_("%(where)s: “reviewed_at” skal være en dato.") % {"where": where})
+        item_purposes = item.get("purposes", [])
+        if not isinstance(item_purposes, list) or any(p not in purpose_ids for p in item_purposes):
+            raise ImportRefused(_("%(where)s peger på et formål, der ikke er i filen.") % {"where": where})
+        clean["purposes"] = list(dict.fromkeys(item_purposes))
+        initiatives.append(clean)
+
+    links, pairs = [], set()
+    for n, item in enumerate(_list(data, "links"), 1):
+        where = _("Forbindelse nr. %(n)s") % {"n": n}
+        source, target = item.get("source"), item.get("target")
+        if source not in initiative_ids or target not in initiative_ids:
+            raise ImportRefused(_("%(where)s peger på en indsats, der ikke er i filen.") % {"where": where})
+        if source == target:
+            raise ImportRefused(_("%(where)s forbinder en indsats med sig selv.") % {"where": where})
+        if (source, target) in pairs:
+            raise ImportRefused(_("%(where)s findes to gange.") % {"where": where})
+        pairs.add((source, target))
+        links.append(
+            {
+                "source": source,
+                "target": target,
+                "kind": _choice(item, "kind", Link.Kind, "related", where),
+                "note": _text(item, "note", 1000, where),
+            }
+        )
+    return {"title": title, "purposes": purposes, "initiatives": initiatives, "links": links}
+
+
+@transaction.atomic
+def create_mapping(organisation: Organisation, clean: dict, title: str | None = None) -> Mapping:
+    """Write validated data (from ``validate``) as a new mapping of ``organisation``."""
+    mapping = organisation.mappings.create(title=title or clean["title"])
+    purposes = {
+        p["id"]: Purpose.objects.create(mapping=mapping, title=p["title"], description=p["description"])
+        for p in clean["purposes"]
+    }
+    created = Initiative.objects.bulk_create(
+        [Initiative(mapping=mapping, **{f: i[f] for f in IMPORTED_FIELDS}) for i in clean["initiatives"]]
+    )
+    by_key = {}
+    through = []
+    for item, initiative in zip(clean["initiatives"], created, strict=True):
+        by_key[item["id"]] = initiative
+        through += [
+            Initiative.purposes.through(initiative_id=initiative.pk, purpose_id=purposes[p].pk)
+            for p in item["purposes"]
+        ]
+    Initiative.purposes.through.objects.bulk_create(through)
+    Link.objects.bulk_create(
+        [
+            Link(
+                mapping=mapping,
+                source=by_key[link["source"]],
+                target=by_key[link["target"]],
+                kind=link["kind"],
+                note=link["note"],
+            )
+            for link in clean["links"]
+        ]
+    )
+    return mapping
+
+
+MEASUREMENT_WORDS = re.compile(r"trivselsm[aå]ling|trivselsundersøgelse|apv|arbejdspladsvurdering|måling|survey", re.I)
+EXAMPLE_LINK_KINDS = {
+    ("trivselsmaling", "ledermoder"): Link.Kind.FOLLOWED_UP_AT,
+    ("ledermoder", "husmoder"): Link.Kind.FOLLOWED_UP_AT,
+    ("stresspolitik", "mus"): Link.Kind.BUILT_INTO,
+    ("mentorordning", "teammoder"): Link.Kind.SUPPLEMENTED_BY,
+}
+
+
+def example_data() -> dict:
+    """The method's example mapping (shipped in data/example.json) in export form."""
+    seed = json.loads(EXAMPLE_FILE.read_text(encoding="utf-8"))
+    positions: dict[tuple[str, str], int] = {}
+    initiatives = []
+    for item in seed["initiatives"]:
+        cell = (item["level"], item["dimension"])
+        positions[cell] = positions.get(cell, -1) + 1
+        initiatives.append(
+            {
+                "id": item["key"],
+                "title": item["title"],
+                "level": item["level"],
+                "dimension": item["dimension"],
+                "position": positions[cell],
+                "is_measurement": bool(MEASUREMENT_WORDS.search(item["title"])),
+            }
+        )
+    links = [
+        {
+            "source": link["from"],
+            "target": link["to"],
+            "kind": EXAMPLE_LINK_KINDS.get((link["from"], link["to"]), Link.Kind.RELATED),
+            "note": link.get("note", ""),
+        }
+        for link in seed["links"]
+    ]
+    return {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "title": seed["title"],
+        "purposes": [],
+        "initiatives": initiatives,
+        "links": links,
+    }
+
+
+def create_example(organisation: Organisation, title: str | None = None) -> Mapping:
+    return create_mapping(organisation, validate(example_data()), title=title)

@@ -1,0 +1,172 @@
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .models import Dimension, Initiative, Level, Link, Mapping, Purpose, Role
+
+CELL_CHOICES = [
+    (f"{level.value}:{dimension.value}", f"{level.label} · {dimension.label}")
+    for level in Level
+    for dimension in Dimension
+]
+
+
+class InitiativeCreateForm(forms.ModelForm):
+    class Meta:
+        model = Initiative
+        fields = ["title", "level", "dimension"]
+        widgets = {"level": forms.HiddenInput, "dimension": forms.HiddenInput}
+        error_messages = {
+            "level": {"invalid_choice": _("Ukendt niveau.")},
+            "dimension": {"invalid_choice": _("Ukendt dimension (struktur eller kultur).")},
+        }
+
+    def clean_title(self):
+        title = self.cleaned_data["title"].strip()
+        if not title:
+            raise forms.ValidationError(_("Skriv en titel."))
+        return title
+
+
+class InitiativeForm(forms.ModelForm):
+    """Edits a card; ``version`` is the version the editor started from."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    class Meta:
+        model = Initiative
+        fields = [
+            "title",
+            "description",
+            "purposes",
+            "effect",
+            "status",
+            "owner",
+            "cadence",
+            "is_measurement",
+            "reviewed_at",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "purposes": forms.CheckboxSelectMultiple,
+            "reviewed_at": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+    def __init__(self, *args, mapping: Mapping, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["purposes"].queryset = mapping.purposes.all()
+        if self.instance.pk and not self.is_bound:
+            self.initial["version"] = self.instance.version
+
+    def clean_title(self):
+        title = self.cleaned_data["title"].strip()
+        if not title:
+            raise forms.ValidationError(_("Skriv en titel."))
+        return title
+
+
+class MoveForm(forms.Form):
+    cell = forms.ChoiceField(label=_("Flyt til celle"), choices=CELL_CHOICES, required=False)
+    level = forms.ChoiceField(choices=Level.choices, required=False)
+    dimension = forms.ChoiceField(choices=Dimension.choices, required=False)
+    index = forms.IntegerField(min_value=0, max_value=100_000, required=False)
+    step = forms.TypedChoiceField(choices=[("-1", "up"), ("1", "down")], coerce=int, required=False, empty_value=0)
+
+    def target(self, initiative: Initiative, current_index: int) -> tuple[str, str, int]:
+        """Where the card goes: an explicit cell/index (drag), a cell (menu) or a step (buttons)."""
+        data = self.cleaned_data
+        level, dimension = initiative.level, initiative.dimension
+        if data.get("cell"):
+            level, dimension = data["cell"].split(":")
+            index = data["index"] if data.get("index") is not None else 100_000
+            return level, dimension, index
+        if data.get("level") and data.get("dimension"):
+            level, dimension = data["level"], data["dimension"]
+        if data.get("index") is not None:
+            return level, dimension, data["index"]
+        return level, dimension, max(0, current_index + (data.get("step") or 0))
+
+
+class LinkForm(forms.ModelForm):
+    class Meta:
+        model = Link
+        fields = ["target", "kind", "note"]
+        labels = {"target": _("Forbind til")}
+        error_messages = {
+            "target": {"invalid_choice": _("Vælg en indsats fra denne kortlægning.")},
+        }
+
+    def __init__(self, *args, source: Initiative, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.source = source
+        self.fields["target"].queryset = source.mapping.initiatives.active().exclude(pk=source.pk).order_by("title")
+
+    def clean_target(self):
+        target = self.cleaned_data["target"]
+        if self.source.outgoing_links.filter(target=target).exists():
+            raise forms.ValidationError(_("Der er allerede en forbindelse til den indsats."))
+        return target
+
+
+class PurposeForm(forms.ModelForm):
+    class Meta:
+        model = Purpose
+        fields = ["title", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, mapping: Mapping, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.mapping = mapping
+
+    def clean_title(self):
+        title = self.cleaned_data["title"].strip()
+        if not title:
+            raise forms.ValidationError(_("Skriv et formål."))
+        clash = self.mapping.purposes.filter(title__iexact=title).exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise forms.ValidationError(_("Det formål findes allerede."))
+        return title
+
+
+class MappingForm(forms.Form):
+    BLANK, EXAMPLE = "blank", "example"
+    title = forms.CharField(label=_("Titel"), max_length=200)
+    template = forms.ChoiceField(
+        label=_("Start fra"),
+        choices=[(BLANK, _("En tom kortlægning")), (EXAMPLE, _("Eksemplet fra IGLO-modellen"))],
+        widget=forms.RadioSelect,
+        initial=BLANK,
+    )
+
+    def clean_title(self):
+        title = self.cleaned_data["title"].strip()
+        if not title:
+            raise forms.ValidationError(_("Skriv en titel."))
+        return title
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("JSON-fil fra en eksport"))
+
+
+class MemberAddForm(forms.Form):
+    who = forms.CharField(label=_("Brugernavn eller e-mail"), max_length=254)
+    role = forms.ChoiceField(label=_("Rolle"), choices=Role.choices, initial=Role.MEMBER)
+
+    def clean_who(self):
+        who = self.cleaned_data["who"].strip()
+        users = get_user_model().objects.filter(Q(username__iexact=who) | Q(email__iexact=who), is_active=True)
+        if users.count() != 1:
+            raise forms.ValidationError(
+                _("Ingen bruger med det brugernavn eller den e-mail. Send en invitation i stedet.")
+            )
+        return users.get()
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Rolle"), choices=Role.choices)
+
+
+class InvitationForm(forms.Form):
+    role = forms.ChoiceField(label=_("Rolle"), choices=Role.choices, initial=Role.MEMBER)
