@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml constraints.txt
 setup: $(STAMP) messages
 
 messages: $(STAMP)
-	$(PY) manage.py compilemessages --ignore=.venv -v 0
+	DEBUG=1 $(PY) manage.py compilemessages --ignore=.venv -v 0
 
 run: setup
 	DEBUG=1 $(PY) manage.py migrate --no-input -v 0

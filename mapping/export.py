@@ -20,6 +20,7 @@ from .models import Dimension, Initiative, Level, Link, Mapping, Organisation, P
 FORMAT = "iglo-mapping"
 FORMAT_VERSION = 1
 MAX_ITEMS = 5000
+MAX_POSITION = 100_000
 EXAMPLE_FILE = Path(__file__).parent / "data" / "example.json"
 
 IMPORTED_FIELDS = [
@@ -97,8 +98,8 @@ def export_mapping(mapping: Mapping) -> dict:
 
 def parse_upload(raw: bytes) -> dict:
     try:
-        data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+        data = json.loads(raw.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         raise ImportRefused(_("Filen er ikke gyldig JSON.")) from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise ImportRefused(_("Filen er ikke en IGLO-eksport."))
@@ -134,6 +135,11 @@ def _choice(item: dict, key: str, choices, default: str | None, where: str) -> s
     return value
 
 
+def _is_id(value) -> bool:
+    """Ids are what an export writes (numbers) or the example uses (text); anything else is refused."""
+    return isinstance(value, (int, str)) and not isinstance(value, bool)
+
+
 def _list(data: dict, key: str) -> list:
     value = data.get(key, [])
     if not isinstance(value, list) or not all(isinstance(x, dict) for x in value):
@@ -150,7 +156,7 @@ def validate(data: dict) -> dict:
     for n, item in enumerate(_list(data, "purposes"), 1):
         where = _("Formål nr. %(n)s") % {"n": n}
         pid = item.get("id")
-        if pid in purpose_ids or pid is None or isinstance(pid, (list, dict)):
+        if not _is_id(pid) or pid in purpose_ids:
             raise ImportRefused(_("%(where)s har et manglende eller gentaget id.") % {"where": where})
         purpose_ids.add(pid)
         purposes.append(
@@ -167,7 +173,7 @@ def validate(data: dict) -> dict:
     for n, item in enumerate(_list(data, "initiatives"), 1):
         where = _("Indsats nr. %(n)s") % {"n": n}
         iid = item.get("id")
-        if iid in initiative_ids or iid is None or isinstance(iid, (list, dict)):
+        if not _is_id(iid) or iid in initiative_ids:
             raise ImportRefused(_("%(where)s har et manglende eller gentaget id.") % {"where": where})
         initiative_ids.add(iid)
         clean = {key: _text(item, key, limit, where, key == "title") for key, (_t, limit) in INITIATIVE_FIELDS.items()}
@@ -177,7 +183,7 @@ def validate(data: dict) -> dict:
         clean["status"] = _choice(item, "status", Initiative.Status, "active", where)
         clean["effect"] = _choice(item, "effect", Initiative.Effect, "unknown", where)
         position = item.get("position", n)
-        if not isinstance(position, int) or isinstance(position, bool) or position < 0:
+        if not isinstance(position, int) or isinstance(position, bool) or not 0 <= position <= MAX_POSITION:
             raise ImportRefused(_("%(where)s: “position” skal være et tal ≥ 0.") % {"where": where})
         clean["position"] = position
         is_measurement = item.get("is_measurement", False)
@@ -194,7 +200,7 @@ def validate(data: dict) -> dict:
             if clean["reviewed_at"] is None:
                 raise ImportRefused(_("%(where)s: “reviewed_at” skal være en dato.") % {"where": where})
         item_purposes = item.get("purposes", [])
-        if not isinstance(item_purposes, list) or any(p not in purpose_ids for p in item_purposes):
+        if not isinstance(item_purposes, list) or any(not _is_id(p) or p not in purpose_ids for p in item_purposes):
             raise ImportRefused(_("%(where)s peger på et formål, der ikke er i filen.") % {"where": where})
         clean["purposes"] = list(dict.fromkeys(item_purposes))
         initiatives.append(clean)
@@ -203,7 +209,7 @@ def validate(data: dict) -> dict:
     for n, item in enumerate(_list(data, "links"), 1):
         where = _("Forbindelse nr. %(n)s") % {"n": n}
         source, target = item.get("source"), item.get("target")
-        if source not in initiative_ids or target not in initiative_ids:
+        if not (_is_id(source) and _is_id(target)) or source not in initiative_ids or target not in initiative_ids:
             raise ImportRefused(_("%(where)s peger på en indsats, der ikke er i filen.") % {"where": where})
         if source == target:
             raise ImportRefused(_("%(where)s forbinder en indsats med sig selv.") % {"where": where})

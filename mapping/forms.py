@@ -1,12 +1,13 @@
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .models import Dimension, Initiative, Level, Link, Mapping, Purpose, Role
 
 CELL_CHOICES = [
-    (f"{level.value}:{dimension.value}", f"{level.label} · {dimension.label}")
+    (f"{level.value}:{dimension.value}", format_lazy("{} · {}", level.label, dimension.label))
     for level in Level
     for dimension in Dimension
 ]
@@ -54,6 +55,10 @@ class InitiativeForm(forms.ModelForm):
         }
 
     def __init__(self, *args, mapping: Mapping, **kwargs):
+        # Several editors can be open on one board: ids unique per card.
+        instance = kwargs.get("instance")
+        if instance is not None and instance.pk:
+            kwargs.setdefault("auto_id", f"card-{instance.pk}-%s")
         super().__init__(*args, **kwargs)
         self.fields["purposes"].queryset = mapping.purposes.all()
         if self.instance.pk and not self.is_bound:
@@ -100,6 +105,8 @@ class LinkForm(forms.ModelForm):
     def __init__(self, *args, source: Initiative, **kwargs):
         super().__init__(*args, **kwargs)
         self.source = source
+        # Link.clean checks both ends against the mapping during is_valid().
+        self.instance.source, self.instance.mapping = source, source.mapping
         self.fields["target"].queryset = source.mapping.initiatives.active().exclude(pk=source.pk).order_by("title")
 
     def clean_target(self):
@@ -107,6 +114,11 @@ class LinkForm(forms.ModelForm):
         if self.source.outgoing_links.filter(target=target).exists():
             raise forms.ValidationError(_("Der er allerede en forbindelse til den indsats."))
         return target
+
+    def _post_clean(self):
+        # Link.clean reads both ends; a refused target has already said what is wrong.
+        if "target" in self.cleaned_data:
+            super()._post_clean()
 
 
 class PurposeForm(forms.ModelForm):
@@ -170,3 +182,8 @@ class RoleForm(forms.Form):
 
 class InvitationForm(forms.Form):
     role = forms.ChoiceField(label=_("Rolle"), choices=Role.choices, initial=Role.MEMBER)
+
+    def __init__(self, *args, **kwargs):
+        # Shares the organisation page with MemberAddForm: keep the ids apart.
+        kwargs.setdefault("auto_id", "invitation-%s")
+        super().__init__(*args, **kwargs)

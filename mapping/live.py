@@ -8,9 +8,11 @@ query for the version *and* that the user is still a member. Only when the
 version moved does the poll run the full gate and render fragments.
 """
 
+from django.contrib.auth import get_user_model
 from django.core import signing
+from django.db import connection
 
-from .models import Mapping
+from .models import Mapping, Membership, Organisation
 
 TOKEN_SALT = "mapping.live.poll"
 TOKEN_MAX_AGE = 12 * 60 * 60  # a board left open over a workday keeps polling
@@ -32,14 +34,22 @@ def token_user(token: str, mapping_id: int) -> int | None:
 
 
 def current_version(org: str, mapping_id: int, user_id: int) -> int | None:
-    """The mapping's version if the user may still read it, in one query."""
-    return (
-        Mapping.objects.filter(
-            pk=mapping_id,
-            organisation__slug=org,
-            organisation__memberships__user_id=user_id,
-            organisation__memberships__user__is_active=True,
-        )
-        .values_list("version", flat=True)
-        .first()
+    """The mapping's version if the user may still read it, in one query.
+
+    Written in SQL because this runs every second for every open board: the
+    ORM spends several times longer building the four-table join than the
+    database spends answering it.
+    """
+    user_table = get_user_model()._meta.db_table
+    # Table names come from the models; every value is a query parameter.
+    sql = (
+        f"SELECT m.version FROM {Mapping._meta.db_table} m"  # noqa: S608
+        f" JOIN {Organisation._meta.db_table} o ON o.id = m.organisation_id"
+        f" JOIN {Membership._meta.db_table} ms ON ms.organisation_id = o.id"
+        f" JOIN {user_table} u ON u.id = ms.user_id"
+        " WHERE m.id = %s AND o.slug = %s AND ms.user_id = %s AND u.is_active"
     )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [mapping_id, org, user_id])
+        row = cursor.fetchone()
+    return row[0] if row else None

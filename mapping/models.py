@@ -312,7 +312,9 @@ class Link(models.Model):
 
     def clean(self):
         super().clean()
-        if self.source_id and self.target_id and self.source_id == self.target_id:
+        if not (self.source_id and self.target_id):
+            return  # the form reports the missing end
+        if self.source_id == self.target_id:
             raise ValidationError(_("En indsats kan ikke forbindes med sig selv."))
         for end in (self.source, self.target):
             if end.mapping_id != self.mapping_id:

@@ -6,9 +6,42 @@ import shutil
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.test import Client
 
 from mapping.export import create_example
-from mapping.models import Membership, Organisation, Role
+from mapping.models import Initiative, Link, Membership, Organisation, Purpose, Role
+
+# What htmx sends with every request it makes.
+HTMX = {"HX-Request": "true"}
+
+
+def pytest_configure(config):
+    # WhiteNoise warns that STATIC_ROOT is missing: tests never run collectstatic.
+    config.addinivalue_line("filterwarnings", "ignore:No directory at:UserWarning")
+
+
+@pytest.fixture(autouse=True)
+def static_files_without_collectstatic(settings):
+    """Tests run with DEBUG off but without collectstatic, so there is no manifest to hash names from."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """The cast signs in with force_login; a slow hasher only slows their creation."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache: ids and versions repeat between tests."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 def make_user(username: str):
@@ -67,6 +100,55 @@ def example(organisation):
 def facilitator_client(client, facilitator):
     client.force_login(facilitator)
     return client
+
+
+def client_for(user) -> Client:
+    """A separate browser: several people can be signed in during one test."""
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def amo_client(amo):
+    return client_for(amo)
+
+
+@pytest.fixture
+def member_client(member):
+    return client_for(member)
+
+
+@pytest.fixture
+def outsider_client(outsider):
+    return client_for(outsider)
+
+
+def add_card(mapping, title: str, level: str = "individ", dimension: str = "struktur", **fields) -> Initiative:
+    """An initiative at the end of its cell."""
+    position = mapping.initiatives.active().in_cell(level, dimension).count()
+    return mapping.initiatives.create(title=title, level=level, dimension=dimension, position=position, **fields)
+
+
+def fill_mapping(mapping, n: int) -> None:
+    """n cards over the four levels, with purposes, links and one deleted card: a board to count queries on."""
+    levels = ["individ", "gruppe", "ledelse", "organisation"]
+    cards = Initiative.objects.bulk_create(
+        [
+            Initiative(mapping=mapping, title=f"Indsats {i}", level=levels[i % 4], dimension="struktur", position=i)
+            for i in range(n)
+        ]
+    )
+    purposes = [Purpose.objects.create(mapping=mapping, title=f"Formål {i}") for i in range(3)]
+    Initiative.purposes.through.objects.bulk_create(
+        [Initiative.purposes.through(initiative_id=c.pk, purpose_id=purposes[i % 3].pk) for i, c in enumerate(cards)]
+    )
+    Link.objects.bulk_create(
+        [Link(mapping=mapping, source=a, target=b) for a, b in zip(cards, cards[1:], strict=False)][: n // 2]
+    )
+    cards[-1].deleted_at = "2026-01-01T00:00:00Z"
+    Initiative.objects.bulk_update(cards[-1:], ["deleted_at"])
 
 
 # Browser tests: the system Chromium, never a downloaded one.

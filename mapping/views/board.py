@@ -6,14 +6,17 @@ Full pages and HTMX fragments come from the same template
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import Count, IntegerField, Max, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import reswap, retarget, trigger_client_event
@@ -88,7 +91,7 @@ def board_context(request: HttpRequest, access: Access, **extra) -> dict:
         "mapping": mapping,
         "access": access,
         "can_edit": access.can_edit,
-        "rows": grid(mapping, cards),
+        "rows": None,
         "dimensions": [{"value": d, "hint": DIMENSION_HINTS[d]} for d in Dimension],
         "purposes": purposes,
         "selected_purpose": selected_purpose,
@@ -99,7 +102,52 @@ def board_context(request: HttpRequest, access: Access, **extra) -> dict:
         "editing": None,
     }
     context.update(extra)
+    context["rows"] = board_rows(context, cards)
     return context
+
+
+CELLS_CACHE_SECONDS = 300
+
+
+def board_rows(context: dict, cards) -> list[dict]:
+    """The grid, each cell's card list rendered once per mapping version.
+
+    A board is read far more often than it changes (everyone in a workshop
+    loads it; after each change every open board polls for it again), and
+    ``Mapping.version`` moves with every change inside the mapping, so the
+    version plus what this viewer sees names the HTML exactly. Cards are read
+    after the version, so cached HTML is never older than its key; the poll
+    heals the rare newer one. An open editor, or a card to focus, is rendered fresh.
+    """
+    mapping = context["mapping"]
+    if any(context.get(key) for key in ("editing", "focus", "focus_id")):
+        return grid(mapping, cards)
+    selected = context["selected_purpose"]
+    key = ":".join(
+        str(part)
+        for part in (
+            "board-cells",
+            mapping.pk,
+            mapping.version,
+            int(bool(context["can_edit"])),
+            selected.pk if selected else "",
+            int(context["show_only"]),
+            int(bool(context.get("oob"))),
+            get_language(),
+        )
+    )
+    html = cache.get(key)
+    if html is None:
+        html = [
+            render_to_string(BOARD + "#cell-cards", {**context, "cell": cell})
+            for row in grid(mapping, cards)
+            for cell in row["cells"]
+        ]
+        cache.set(key, html, CELLS_CACHE_SECONDS)
+    rows = grid(mapping, [])
+    for cell, cell_html in zip((cell for row in rows for cell in row["cells"]), html, strict=True):
+        cell["html"] = cell_html
+    return rows
 
 
 def cell_context(access: Access, level: str, dimension: str, **extra) -> dict:
@@ -119,8 +167,25 @@ def cell_context(access: Access, level: str, dimension: str, **extra) -> dict:
     }
 
 
+def next_position(mapping: Mapping, level: str, dimension: str) -> int:
+    """After the last card of the cell: deletes leave gaps, so counting the cards is not enough."""
+    last = mapping.initiatives.active().in_cell(level, dimension).aggregate(last=Max("position"))["last"]
+    return 0 if last is None else last + 1
+
+
 def card_for(access: Access, initiative_id: int) -> Initiative:
     return get_object_or_404(cards_queryset(access.mapping), pk=initiative_id)
+
+
+def card_context(access: Access, card: Initiative, **extra) -> dict:
+    """What a closed card needs: no forms, no link lists (a save answers with this)."""
+    return {
+        "organisation": access.organisation,
+        "mapping": access.mapping,
+        "can_edit": access.can_edit,
+        "card": card,
+        **extra,
+    }
 
 
 def editor_context(access: Access, initiative: Initiative, **extra) -> dict:
@@ -172,7 +237,7 @@ def board_poll(request: HttpRequest, org: str, mapping_id: int) -> HttpResponse:
     """
     user_id = token_user(request.GET.get("t", ""), mapping_id)
     seen = request.GET.get("v", "")
-    if user_id is not None and seen.isdigit():
+    if user_id is not None and seen.isdecimal():
         version = current_version(org, mapping_id, user_id)
         if version is not None and version == int(seen):
             return reswap(HttpResponse(status=204), "none")
@@ -214,7 +279,7 @@ def initiative_create(request: HttpRequest, org: str, mapping_id: int) -> HttpRe
         mapping.bump()
         initiative = form.save(commit=False)
         initiative.mapping = mapping
-        initiative.position = mapping.initiatives.active().in_cell(initiative.level, initiative.dimension).count()
+        initiative.position = next_position(mapping, initiative.level, initiative.dimension)
         initiative.save()
     if not request.htmx:
         return back_to_board(access, initiative)
@@ -264,12 +329,13 @@ def initiative_update(request: HttpRequest, org: str, mapping_id: int, initiativ
         conflict_form = InitiativeForm(request.POST, instance=current, mapping=mapping)
         conflict_form.data = conflict_form.data.copy()
         conflict_form.data["version"] = current.version
-        return render_editor(request, access, current, form=conflict_form, conflict=True, mine=data, status=409)
+        mine = {**data, "effect": Initiative.Effect(data["effect"]).label}
+        return render_editor(request, access, current, form=conflict_form, conflict=True, mine=mine, status=409)
     if not request.htmx:
         messages.success(request, _("Gemt."))
         return back_to_board(access, initiative)
     card = card_for(access, initiative_id)
-    return changed(render(request, BOARD + "#card", {**editor_context(access, card), "focus": "card"}), mapping)
+    return changed(render(request, BOARD + "#card", card_context(access, card, focus="card")), mapping)
 
 
 def render_editor(request, access, initiative, status=200, **extra) -> HttpResponse:
@@ -295,9 +361,11 @@ def initiative_move(request: HttpRequest, org: str, mapping_id: int, initiative_
             return retarget(reswap(response, "innerHTML"), "#board-errors")
         messages.error(request, _("Ugyldig placering."))
         return back_to_board(access, initiative)
-    source = (initiative.level, initiative.dimension)
     with transaction.atomic():
         mapping.bump()
+        # Read the card again under the lock: someone may have moved or deleted it meanwhile.
+        initiative = get_object_or_404(mapping.initiatives.active(), pk=initiative.pk)
+        source = (initiative.level, initiative.dimension)
         siblings = list(
             mapping.initiatives.active().in_cell(*source).order_by("position", "id").values_list("pk", flat=True)
         )
@@ -341,7 +409,7 @@ def initiative_restore(request: HttpRequest, org: str, mapping_id: int, initiati
     initiative = get_object_or_404(mapping.initiatives.deleted(), pk=initiative_id)
     with transaction.atomic():
         mapping.bump()
-        position = mapping.initiatives.active().in_cell(initiative.level, initiative.dimension).count()
+        position = next_position(mapping, initiative.level, initiative.dimension)
         mapping.initiatives.filter(pk=initiative.pk).update(deleted_at=None, position=position)
     if not request.htmx:
         messages.success(request, _("“%(title)s” er tilbage på tavlen.") % {"title": initiative.title})
@@ -368,6 +436,7 @@ def link_create(request: HttpRequest, org: str, mapping_id: int, initiative_id: 
                 link.full_clean()
                 link.save()
         except (IntegrityError, ValidationError):
+            mapping.refresh_from_db(fields=["version"])  # the bump was rolled back
             form.add_error("target", _("Der er allerede en forbindelse til den indsats."))
     if not request.htmx:
         if form.errors:
@@ -392,7 +461,8 @@ def link_delete(request: HttpRequest, org: str, mapping_id: int, link_id: int) -
     access = gate(request, org, mapping_id, Need.EDIT)
     mapping = access.mapping
     link = get_object_or_404(mapping.links, pk=link_id)
-    back = int(request.POST.get("initiative") or link.source_id)
+    back = request.POST.get("initiative", "")
+    back = int(back) if back.isdecimal() else link.source_id
     if back not in (link.source_id, link.target_id):
         back = link.source_id
     with transaction.atomic():
@@ -410,12 +480,16 @@ def purpose_create(request: HttpRequest, org: str, mapping_id: int) -> HttpRespo
     mapping = access.mapping
     form = PurposeForm(request.POST, mapping=mapping)
     if form.is_valid():
-        with transaction.atomic():
-            mapping.bump()
-            purpose = form.save(commit=False)
-            purpose.mapping = mapping
-            purpose.save()
-        form = PurposeForm(mapping=mapping)
+        try:
+            with transaction.atomic():
+                mapping.bump()
+                purpose = form.save(commit=False)
+                purpose.mapping = mapping
+                purpose.save()
+        except IntegrityError:  # the same title, saved by someone else since the form checked
+            form.add_error("title", _("Det formål findes allerede."))
+        else:
+            form = PurposeForm(mapping=mapping)
     return purposes_response(request, access, purpose_form=form)
 
 
@@ -431,9 +505,13 @@ def purpose_update(request: HttpRequest, org: str, mapping_id: int, purpose_id: 
     form = PurposeForm(request.POST, instance=purpose, mapping=mapping)
     if not form.is_valid():
         return purposes_response(request, access, renaming=purpose, rename_form=form)
-    with transaction.atomic():
-        mapping.bump()
-        form.save()
+    try:
+        with transaction.atomic():
+            mapping.bump()
+            form.save()
+    except IntegrityError:  # the same title, saved by someone else since the form checked
+        form.add_error("title", _("Det formål findes allerede."))
+        return purposes_response(request, access, renaming=purpose, rename_form=form)
     return purposes_response(request, access)
 
 
@@ -461,6 +539,8 @@ def purposes_response(request: HttpRequest, access: Access, **extra) -> HttpResp
     access.mapping.refresh_from_db(fields=["version"])
     context = board_context(request, access, **extra)
     html = render(request, BOARD + "#purposes", context).content
-    if request.method == "POST":
-        html += render(request, BOARD + "#live-cells", {**context, "oob": True}).content
+    refused = any(f is not None and f.errors for f in (form, extra.get("rename_form")))
+    if request.method != "POST" or refused:
+        return HttpResponse(html)
+    html += render(request, BOARD + "#live-cells", {**context, "oob": True}).content
     return changed(HttpResponse(html), access.mapping)

@@ -45,6 +45,9 @@
       list._sortable = window.Sortable.create(list, {
         group: "cards",
         animation: 120,
+        // On touch screens a short hold starts a drag, so a swipe still scrolls the page.
+        delay: 200,
+        delayOnTouchOnly: true,
         draggable: "li.card:not(.is-editing):not(.is-deleted)",
         filter: "input, textarea, select, button",
         preventOnFilter: false,

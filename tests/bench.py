@@ -1,0 +1,586 @@
+"""make bench: IGLO under gunicorn on a scratch database, measured against a baseline view.
+
+Every figure is taken in one run on one machine, and throughputs are given as a
+ratio to the baseline (``/healthz/``: a Django view with no database access,
+served by the same gunicorn), because absolute numbers vary between machines.
+
+The scratch database is a new PostgreSQL database on the server in
+DATABASE_URL (``iglo_bench_<pid>``, dropped afterwards), or a temporary SQLite
+file when DATABASE_URL is not set.
+
+To add a figure, write a function ``measure_<name>(bench) -> dict`` and list it
+in MEASUREMENTS; ``bench.load(...)`` drives the server, ``bench`` holds the
+signed-in session and the ids of the data. The last line printed is one JSON
+object with every figure.
+"""
+
+import http.client
+import json
+import os
+import random
+import re
+import secrets
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+HOST = "127.0.0.1"
+USERNAME, PASSWORD = "bench", secrets.token_urlsafe(12)
+DURATION = float(os.environ.get("BENCH_SECONDS", "3"))  # per throughput figure, after a warm-up
+READ_THREADS = int(os.environ.get("BENCH_THREADS", "4"))
+
+# Production settings apart from plain HTTP on localhost.
+PRODUCTION_ENV = {
+    "DEBUG": "0",
+    "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+    "SECURE_SSL_REDIRECT": "0",
+    "SECURE_COOKIES": "0",
+    "SECURE_HSTS_SECONDS": "0",
+    "WHITENOISE_USE_FINDERS": "0",  # serve the collected, compressed files as production does
+    "LOG_LEVEL": "WARNING",
+}
+
+
+# --- load generator ----------------------------------------------------------
+
+
+@dataclass
+class Result:
+    latencies: list[float] = field(default_factory=list)
+    errors: int = 0
+    elapsed: float = 0.0
+    last_body: bytes = b""
+
+    @property
+    def rps(self) -> float:
+        return len(self.latencies) / self.elapsed if self.elapsed else 0.0
+
+    def percentile(self, p: float) -> float:
+        if not self.latencies:
+            return float("nan")
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] * 1000
+
+    @property
+    def p50(self) -> float:
+        return statistics.median(self.latencies) * 1000 if self.latencies else float("nan")
+
+    @property
+    def p95(self) -> float:
+        return self.percentile(95)
+
+
+def run_load(port: int, make_request, expect: int, threads: int, seconds: float, warmup: float = 0.5) -> Result:
+    """Each thread keeps one HTTP/1.1 connection alive and sends requests back to back.
+
+    ``make_request(worker)`` returns (method, path, body, headers) for the next
+    request of worker ``worker`` (0..threads-1); it may keep state per worker.
+    """
+    result = Result()
+    lock = threading.Lock()
+    start_at = time.perf_counter() + warmup
+    stop_at = start_at + seconds
+
+    def worker(n: int) -> None:
+        conn = http.client.HTTPConnection(HOST, port, timeout=30)
+        latencies, errors, body = [], 0, b""
+        while True:
+            method, path, payload, headers = make_request(n)
+            t0 = time.perf_counter()
+            if t0 >= stop_at:
+                break
+            try:
+                conn.request(method, path, body=payload, headers=headers)
+                response = conn.getresponse()
+                body = response.read()
+                ok = response.status == expect
+                if hasattr(make_request, "after"):
+                    make_request.after(n, response, body)
+            except (OSError, http.client.HTTPException):
+                conn.close()
+                conn = http.client.HTTPConnection(HOST, port, timeout=30)
+                ok = False
+            t1 = time.perf_counter()
+            if t0 >= start_at:
+                if ok:
+                    latencies.append(t1 - t0)
+                else:
+                    errors += 1
+        conn.close()
+        with lock:
+            result.latencies += latencies
+            result.errors += errors
+            result.last_body = body or result.last_body
+
+    pool = [threading.Thread(target=worker, args=(n,)) for n in range(threads)]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
+    result.elapsed = seconds
+    return result
+
+
+# --- the bench: server, session, data ----------------------------------------
+
+
+@dataclass
+class Bench:
+    port: int
+    cookies: dict
+    csrf: str
+    data: dict
+    figures: dict = field(default_factory=dict)
+    rows: list = field(default_factory=list)
+
+    def headers(self, **extra) -> dict:
+        cookie = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        return {"Host": f"{HOST}:{self.port}", "Cookie": cookie, **extra}
+
+    def get(self, path: str, **headers) -> tuple[int, dict, bytes]:
+        conn = http.client.HTTPConnection(HOST, self.port, timeout=30)
+        conn.request("GET", path, headers=self.headers(**headers))
+        response = conn.getresponse()
+        body = response.read()
+        conn.close()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, body
+
+    def load(self, name: str, make_request, expect: int = 200, threads: int = READ_THREADS) -> Result:
+        result = run_load(self.port, make_request, expect, threads, DURATION)
+        if result.errors:
+            print(f"!! {name}: {result.errors} requests failed (expected status {expect})", file=sys.stderr)
+        baseline = self.figures.get("baseline_rps")
+        ratio = result.rps / baseline if baseline else 1.0
+        self.rows.append((name, threads, result.rps, result.p50, result.p95, ratio, result.errors))
+        return result
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def scratch_database():
+    """Yield a DATABASE_URL for an empty database that is removed afterwards."""
+    server_url = os.environ.get("DATABASE_URL", "")
+    if server_url.startswith(("postgres://", "postgresql://")):
+        import psycopg
+
+        name = f"iglo_bench_{os.getpid()}"
+        parts = urlsplit(server_url)
+        admin = psycopg.connect(
+            host=parts.hostname,
+            port=parts.port or 5432,
+            user=parts.username,
+            password=parts.password,
+            dbname=parts.path.lstrip("/") or "postgres",
+            autocommit=True,
+        )
+        admin.execute(f'CREATE DATABASE "{name}"')
+        try:
+            yield urlunsplit(parts._replace(path="/" + name)), f"PostgreSQL ({parts.hostname}, scratch {name})"
+        finally:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            admin.close()
+    else:
+        with tempfile.TemporaryDirectory(prefix="iglo-bench-db-") as tmp:
+            yield f"sqlite:///{tmp}/bench.sqlite3", "SQLite (temporary file)"
+
+
+def set_up_django(workdir: Path, database_url: str) -> None:
+    """Production settings, the scratch database, and static files collected into workdir."""
+    (workdir / "iglo_bench_settings.py").write_text(
+        f"from iglo.settings import *  # noqa: F403\nSTATIC_ROOT = {str(workdir / 'static')!r}\n"
+    )
+    os.environ.update(PRODUCTION_ENV)
+    os.environ.setdefault("SECRET_KEY", "bench-only-" + secrets.token_urlsafe(40))
+    os.environ["DATABASE_URL"] = database_url
+    os.environ["DJANGO_SETTINGS_MODULE"] = "iglo_bench_settings"
+    sys.path[:0] = [str(workdir), str(ROOT)]
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0, interactive=False)
+    call_command("collectstatic", verbosity=0, interactive=False)
+
+
+def big_mapping_data(n_initiatives: int = 500, n_links: int = 300, n_purposes: int = 20) -> dict:
+    """An export document with a large, plausible mapping (fixed seed: the same every run)."""
+    from mapping.export import FORMAT, FORMAT_VERSION
+    from mapping.models import Dimension, Level
+
+    rng = random.Random(500)
+    cells = [(level.value, dimension.value) for level in Level for dimension in Dimension]
+    words = ["trivsel", "møde", "samtale", "politik", "sparring", "netværk", "kursus", "måling", "team", "dialog"]
+    purposes = [{"id": f"p{n}", "title": f"Formål {n}: {rng.choice(words)}"} for n in range(n_purposes)]
+    initiatives, positions = [], {}
+    for n in range(n_initiatives):
+        level, dimension = cells[n % len(cells)]
+        positions[(level, dimension)] = positions.get((level, dimension), -1) + 1
+        initiatives.append(
+            {
+                "id": f"i{n}",
+                "title": f"{rng.choice(words).capitalize()} {rng.choice(words)} nr. {n}",
+                "description": " ".join(rng.choice(words) for _ in range(20)),
+                "level": level,
+                "dimension": dimension,
+                "position": positions[(level, dimension)],
+                "owner": rng.choice(["Ledergruppen", "AMO", "Teamleder", ""]),
+                "effect": rng.choice(["unknown", "none", "some", "clear"]),
+                "purposes": rng.sample([p["id"] for p in purposes], rng.randint(0, 2)),
+            }
+        )
+    pairs = set()
+    while len(pairs) < n_links:
+        a, b = rng.sample(range(n_initiatives), 2)
+        pairs.add((a, b))
+    links = [{"source": f"i{a}", "target": f"i{b}", "kind": "related"} for a, b in sorted(pairs)]
+    return {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "title": "500 indsatser",
+        "purposes": purposes,
+        "initiatives": initiatives,
+        "links": links,
+    }
+
+
+def create_data() -> dict:
+    from django.contrib.auth import get_user_model
+
+    from mapping.export import create_example, create_mapping, validate
+    from mapping.models import Membership, Organisation, Role
+
+    organisation = Organisation.objects.create(name="Bench", slug="bench")
+    user = get_user_model().objects.create_user(USERNAME, password=PASSWORD)
+    Membership.objects.create(user=user, organisation=organisation, role=Role.FACILITATOR)
+    example = create_example(organisation)
+    big = create_mapping(organisation, validate(big_mapping_data()))
+    edited = list(example.initiatives.order_by("id")[:READ_THREADS])
+    return {
+        "example": example.get_absolute_url(),
+        "example_id": example.pk,
+        "big": big.get_absolute_url(),
+        "big_id": big.pk,
+        "big_count": big.initiatives.count(),
+        "big_links": big.links.count(),
+        "edited": [(card.pk, card.title, card.version) for card in edited],
+        "big_edited": next((card.pk, card.title, card.version) for card in big.initiatives.order_by("id")[:1]),
+    }
+
+
+@contextmanager
+def gunicorn(workdir: Path):
+    port = free_port()
+    log = open(workdir / "gunicorn.log", "w")  # noqa: SIM115
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(workdir), str(ROOT)])}
+    process = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "iglo.wsgi",
+            "--bind",
+            f"{HOST}:{port}",
+            "--workers",
+            "2",
+            "--threads",
+            "4",
+            "--worker-class",
+            "gthread",
+            "--keep-alive",
+            "30",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                conn = http.client.HTTPConnection(HOST, port, timeout=2)
+                conn.request("GET", "/healthz/")
+                if conn.getresponse().status == 200:
+                    break
+            except OSError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                log.flush()
+                sys.exit("gunicorn did not start:\n" + (workdir / "gunicorn.log").read_text()[-3000:])
+            time.sleep(0.2)
+        yield port
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+def sign_in(port: int) -> dict:
+    """A real session: the login form's CSRF token, then POST the credentials."""
+    conn = http.client.HTTPConnection(HOST, port, timeout=30)
+    conn.request("GET", "/accounts/login/")
+    response = conn.getresponse()
+    page = response.read().decode()
+    cookies = {k: m.value for k, m in SimpleCookie(response.getheader("Set-Cookie") or "").items()}
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    body = urlencode({"username": USERNAME, "password": PASSWORD, "csrfmiddlewaretoken": token})
+    conn.request(
+        "POST",
+        "/accounts/login/",
+        body=body,
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items()),
+        },
+    )
+    response = conn.getresponse()
+    response.read()
+    conn.close()
+    if response.status != 302:
+        sys.exit(f"Signing in failed: HTTP {response.status}")
+    for header, value in response.getheaders():
+        if header.lower() == "set-cookie":
+            cookies.update({k: m.value for k, m in SimpleCookie(value).items()})
+    return cookies
+
+
+def board_tokens(html: str) -> dict:
+    return {
+        "csrf": json.loads(re.search(r"hx-headers='([^']+)'", html).group(1))["X-CSRFToken"],
+        "version": re.search(r'id="board-version" name="v" value="(\d+)"', html).group(1),
+        "poll_token": re.search(r'name="t" value="([^"]+)"', html).group(1),
+    }
+
+
+def board_queries(data: dict) -> dict:
+    """SQL queries for one board page, counted in-process (they must not grow with the board)."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    client.force_login(get_user_model().objects.get(username=USERNAME))
+    counts = {}
+    for key, url in [("example", data["example"]), ("500", data["big"])]:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        counts[key] = len(queries)
+    return counts
+
+
+# --- measurements: add new figures here ---------------------------------------
+
+
+def measure_baseline(bench: Bench) -> dict:
+    result = bench.load("baseline /healthz/", lambda n: ("GET", "/healthz/", None, bench.headers()))
+    return {"baseline_rps": round(result.rps, 1), "baseline_p50_ms": round(result.p50, 2)}
+
+
+def measure_baseline_again(bench: Bench) -> dict:
+    """The baseline once more at the end: how much the machine's load drifted during the run."""
+    result = bench.load("baseline again (drift)", lambda n: ("GET", "/healthz/", None, bench.headers()))
+    return {"baseline_end_rps": round(result.rps, 1)}
+
+
+def measure_board(bench: Bench) -> dict:
+    url = bench.data["example"]
+    result = bench.load("board (example, 38)", lambda n: ("GET", url, None, bench.headers()))
+    return {
+        "board_rps": round(result.rps, 1),
+        "board_ratio": round(result.rps / bench.figures["baseline_rps"], 3),
+        "board_p50_ms": round(result.p50, 2),
+        "board_p95_ms": round(result.p95, 2),
+    }
+
+
+def measure_board_500(bench: Bench) -> dict:
+    """Throughput under load, and the wait of one person opening the board (one client)."""
+    url = bench.data["big"]
+    name = f"board ({bench.data['big_count']})"
+    loaded = bench.load(name, lambda n: ("GET", url, None, bench.headers()))
+    alone = bench.load(name + ", 1 client", lambda n: ("GET", url, None, bench.headers()), threads=1)
+    return {
+        "board_500_rps": round(loaded.rps, 1),
+        "board_500_ratio": round(loaded.rps / bench.figures["baseline_rps"], 3),
+        "board_500_p50_ms": round(alone.p50, 2),
+        "board_500_p95_ms": round(alone.p95, 2),
+        "board_500_loaded_p50_ms": round(loaded.p50, 2),
+    }
+
+
+def measure_board_500_cold(bench: Bench) -> dict:
+    """The first load after a change: the rendered cells are cached per version, so this renders them all."""
+    status, _, body = bench.get(bench.data["big"])
+    csrf = board_tokens(body.decode())["csrf"]
+    pk, title, version = bench.data["big_edited"]
+    timings = []
+    for n in range(7):
+        form = urlencode(
+            {"title": title, "description": f"kold {n}", "effect": "some", "status": "active", "version": version}
+        )
+        headers = bench.headers(
+            **{"Content-Type": "application/x-www-form-urlencoded", "HX-Request": "true", "X-CSRFToken": csrf}
+        )
+        conn = http.client.HTTPConnection(HOST, bench.port, timeout=30)
+        conn.request("POST", f"/o/bench/m/{bench.data['big_id']}/i/{pk}/edit/", body=form, headers=headers)
+        conn.getresponse().read()
+        version += 1
+        t0 = time.perf_counter()
+        conn.request("GET", bench.data["big"], headers=bench.headers())
+        response = conn.getresponse()
+        response.read()
+        timings.append(time.perf_counter() - t0)
+        conn.close()
+        if response.status != 200:
+            print(f"!! cold board: HTTP {response.status}", file=sys.stderr)
+    bench.data["big_edited"] = (pk, title, version)
+    cold = statistics.median(timings) * 1000
+    bench.rows.append(
+        (f"board ({bench.data['big_count']}), after a change", 1, 1000 / cold, cold, max(timings) * 1000, None, 0)
+    )
+    return {"board_500_cold_ms": round(cold, 1)}
+
+
+def measure_board_queries(bench: Bench) -> dict:
+    counts = board_queries(bench.data)
+    return {"board_queries": counts["example"], "board_500_queries": counts["500"]}
+
+
+def measure_first_load(bench: Bench) -> dict:
+    """Bytes a browser fetches for a first visit to the board: HTML, CSS and JS, compressed where served so."""
+    status, headers, body = bench.get(bench.data["example"], **{"Accept-Encoding": "gzip, br"})
+    html = body.decode()
+    transferred, raw = len(body), len(body)
+    for asset in re.findall(r'(?:src|href)="(/static/[^"]+\.(?:js|css))"', html):
+        status, headers, compressed = bench.get(asset, **{"Accept-Encoding": "gzip, br"})
+        status, headers, plain = bench.get(asset)
+        transferred += len(compressed)
+        raw += len(plain)
+    return {"board_first_load_kb": round(transferred / 1024, 1), "board_first_load_raw_kb": round(raw / 1024, 1)}
+
+
+def measure_poll(bench: Bench) -> dict:
+    status, _, body = bench.get(bench.data["example"])
+    tokens = board_tokens(body.decode())
+    path = f"/o/bench/m/{bench.data['example_id']}/poll/?" + urlencode(
+        {"v": tokens["version"], "t": tokens["poll_token"]}
+    )
+    result = bench.load("poll, unchanged (204)", lambda n: ("GET", path, None, bench.headers()), expect=204)
+    return {
+        "poll_rps": round(result.rps, 1),
+        "poll_ratio": round(result.rps / bench.figures["baseline_rps"], 3),
+        "poll_p50_ms": round(result.p50, 2),
+    }
+
+
+def measure_edit(bench: Bench) -> dict:
+    """Save a card from its open editor (HTMX), one card per thread, each save from the current version."""
+    status, _, body = bench.get(bench.data["example"])
+    csrf = board_tokens(body.decode())["csrf"]
+    cards = [list(card) for card in bench.data["edited"]]
+    base = f"/o/bench/m/{bench.data['example_id']}/i/"
+    sizes = []
+
+    def make_request(n: int):
+        pk, title, version = cards[n]
+        form = {"title": title, "description": f"Gemt {time.time()}", "effect": "some", "status": "active"}
+        form["version"] = version
+        headers = bench.headers(
+            **{"Content-Type": "application/x-www-form-urlencoded", "HX-Request": "true", "X-CSRFToken": csrf}
+        )
+        return "POST", f"{base}{pk}/edit/", urlencode(form), headers
+
+    def after(n: int, response, body: bytes) -> None:
+        if response.status == 200 and not response.getheader("X-Iglo-Conflict"):
+            cards[n][2] += 1
+            sizes.append(len(body))
+
+    make_request.after = after
+    threads = 1  # the target is latency; SQLite serialises writers anyway
+    result = bench.load("card edit (HTMX POST)", make_request, threads=threads)
+    return {
+        "edit_rps": round(result.rps, 1),
+        "edit_p50_ms": round(result.p50, 2),
+        "edit_p95_ms": round(result.p95, 2),
+        "edit_bytes": max(sizes) if sizes else None,
+        "edit_errors": result.errors,
+    }
+
+
+MEASUREMENTS = [
+    measure_baseline,
+    measure_board,
+    measure_board_500,
+    measure_board_500_cold,
+    measure_board_queries,
+    measure_first_load,
+    measure_poll,
+    measure_edit,
+    # Later figures go here (gaps_500_ms, pdf_example_s, pdf_500_s, workshop_*).
+    measure_baseline_again,
+]
+
+TARGETS = [  # (figure, comparison, target) from DESIGN.md
+    ("board_ratio", ">=", 0.2),
+    ("board_500_p50_ms", "<=", 50),
+    ("board_queries", "<=", 10),
+    ("poll_ratio", ">=", 0.6),
+    ("edit_bytes", "<=", 4096),
+    ("edit_p50_ms", "<=", 15),
+    ("board_first_load_kb", "<=", 100),
+]
+
+
+def main() -> None:
+    started = time.monotonic()
+    workdir = Path(tempfile.mkdtemp(prefix="iglo-bench-"))
+    try:
+        with scratch_database() as (database_url, database_name):
+            set_up_django(workdir, database_url)
+            data = create_data()
+            from django.db import connections
+
+            connections.close_all()
+            with gunicorn(workdir) as port:
+                cookies = sign_in(port)
+                bench = Bench(port=port, cookies=cookies, csrf="", data=data)
+                for measure in MEASUREMENTS:
+                    bench.figures.update(measure(bench))
+                connections.close_all()
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+    print(f"IGLO bench · {database_name} · gunicorn gthread 2 workers x 4 threads · {DURATION:g} s per figure")
+    print(f"500-initiative board: {data['big_count']} initiatives, {data['big_links']} links")
+    print(f"{'measurement':<34} {'thr':>3} {'req/s':>9} {'p50 ms':>8} {'p95 ms':>8} {'ratio':>6} {'err':>4}")
+    for name, threads, rps, p50, p95, ratio, errors in bench.rows:
+        shown = "" if ratio is None else f"{ratio:.2f}"
+        print(f"{name:<34} {threads:>3} {rps:>9.1f} {p50:>8.2f} {p95:>8.2f} {shown:>6} {errors:>4}")
+    for name, op, target in TARGETS:
+        value = bench.figures.get(name)
+        met = value is not None and (value >= target if op == ">=" else value <= target)
+        print(f"target {name} {op} {target}: {value} {'ok' if met else 'MISSED'}")
+    print(f"(took {time.monotonic() - started:.0f} s)")
+    print(json.dumps({"database": database_name.split(" ")[0].lower(), **bench.figures}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,59 @@
+"""Two people on one board: changes arrive within seconds and never wipe an open editor."""
+
+import pytest
+from playwright.sync_api import expect
+
+from .conftest import open_board
+
+
+@pytest.fixture
+def two_boards(browser, browser_context_args, live_server, board_mapping):
+    contexts = [browser.new_context(**browser_context_args) for _ in range(2)]
+    pages = [
+        open_board(context.new_page(), live_server, board_mapping, username)
+        for context, username in zip(contexts, ["facilitator", "amo"], strict=True)
+    ]
+    yield pages
+    for context in contexts:
+        context.close()
+
+
+def add(page, cell_id: str, title: str) -> None:
+    cell = page.locator(f"#{cell_id}")
+    cell.locator("input[name=title]").fill(title)
+    cell.get_by_role("button", name="Tilføj").click()
+    expect(cell.locator("li.card", has_text=title)).to_be_visible()
+    # Focus comes back to an empty field, ready for the next one; wait for it
+    # before typing elsewhere.
+    expect(cell.locator("input[name=title]")).to_be_focused()
+    expect(cell.locator("input[name=title]")).to_have_value("")
+
+
+def test_a_change_in_one_browser_shows_in_the_other(two_boards):
+    a, b = two_boards
+    add(a, "cell-ledelse-struktur", "Lederforum hver måned")
+    expect(b.locator("#cell-ledelse-struktur li.card", has_text="Lederforum hver måned")).to_be_visible(timeout=3000)
+
+
+def test_an_open_editor_survives_a_change_to_its_cell(two_boards, board_mapping):
+    a, b = two_boards
+    edited = board_mapping.initiatives.get(title="Teammøder")  # Gruppe · Struktur
+    b.locator(f'[data-initiative="{edited.pk}"] a.card-title').click()
+    editor = b.locator(f"#initiative-{edited.pk}.is-editing")
+    description = editor.get_by_label("Beskrivelse")
+    description.fill("Hver tirsdag, med fast punkt om arbejdsmiljø")
+
+    add(a, "cell-gruppe-struktur", "Fælles kalender")
+    add(a, "cell-individ-kultur", "Gåture i frokosten")
+    # B has polled since A's changes (the other cell arrived) ...
+    expect(b.locator("#cell-individ-kultur li.card", has_text="Gåture i frokosten")).to_be_visible(timeout=3000)
+    # ... yet its editor, and what was typed in it, is untouched.
+    expect(description).to_have_value("Hver tirsdag, med fast punkt om arbejdsmiljø")
+    expect(editor).to_be_visible()
+
+    editor.get_by_role("button", name="Gem", exact=True).click()
+    expect(b.locator(f'[data-initiative="{edited.pk}"]:not(.is-editing)')).to_be_visible()
+    edited.refresh_from_db()
+    assert edited.description == "Hver tirsdag, med fast punkt om arbejdsmiljø"
+    # The skipped cell catches up once the editor is closed.
+    expect(b.locator("#cell-gruppe-struktur li.card", has_text="Fælles kalender")).to_be_visible(timeout=3000)

@@ -1,0 +1,92 @@
+"""The one permission gate: outsiders see nothing, roles decide writes."""
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.test import RequestFactory
+
+from mapping.access import Need, gate
+from mapping.models import Membership
+
+
+def request_by(user):
+    request = RequestFactory().get("/")
+    request.user = user if user is not None else AnonymousUser()
+    return request
+
+
+def test_it_lets_a_member_read_the_organisation(organisation, member):
+    access = gate(request_by(member), "forening")
+    assert access.organisation == organisation
+    assert access.mapping is None
+    assert not access.can_edit and not access.can_manage
+
+
+def test_it_resolves_the_mapping_of_the_organisation(organisation, mapping, member):
+    access = gate(request_by(member), "forening", mapping.pk)
+    assert access.mapping == mapping
+    assert access.mapping.organisation is access.organisation
+
+
+def test_it_hides_the_organisation_from_anonymous_visitors(organisation, mapping):
+    with pytest.raises(Http404):
+        gate(request_by(None), "forening")
+    with pytest.raises(Http404):
+        gate(request_by(None), "forening", mapping.pk)
+
+
+def test_it_hides_the_organisation_from_outsiders(organisation, mapping, outsider):
+    with pytest.raises(Http404):
+        gate(request_by(outsider), "forening")
+    with pytest.raises(Http404):
+        gate(request_by(outsider), "forening", mapping.pk, Need.EDIT)
+
+
+def test_an_unknown_organisation_looks_like_a_forbidden_one(outsider):
+    with pytest.raises(Http404):
+        gate(request_by(outsider), "findes-ikke")
+
+
+def test_it_hides_a_mapping_of_another_organisation(organisation, other_organisation, facilitator):
+    foreign = other_organisation.mappings.create(title="Fremmed")
+    with pytest.raises(Http404):
+        gate(request_by(facilitator), "forening", foreign.pk)
+
+
+def test_it_hides_a_mapping_that_does_not_exist(organisation, facilitator):
+    with pytest.raises(Http404):
+        gate(request_by(facilitator), "forening", 999_999)
+
+
+def test_an_outsider_cannot_reach_their_own_mapping_through_another_organisation(
+    organisation, other_organisation, outsider
+):
+    own = other_organisation.mappings.create(title="Egen")
+    with pytest.raises(Http404):
+        gate(request_by(outsider), "forening", own.pk)
+
+
+def test_it_refuses_a_member_write_access(mapping, member):
+    with pytest.raises(PermissionDenied):
+        gate(request_by(member), "forening", mapping.pk, Need.EDIT)
+    with pytest.raises(PermissionDenied):
+        gate(request_by(member), "forening", need=Need.MANAGE)
+
+
+def test_it_lets_amo_edit_but_not_manage(mapping, amo):
+    access = gate(request_by(amo), "forening", mapping.pk, Need.EDIT)
+    assert access.can_edit and not access.can_manage
+    with pytest.raises(PermissionDenied):
+        gate(request_by(amo), "forening", need=Need.MANAGE)
+
+
+def test_it_lets_a_facilitator_manage(mapping, facilitator):
+    access = gate(request_by(facilitator), "forening", mapping.pk, Need.MANAGE)
+    assert access.can_edit and access.can_manage
+
+
+def test_it_hides_the_organisation_from_a_former_member(organisation, mapping, member):
+    Membership.objects.filter(user=member).delete()
+    with pytest.raises(Http404):
+        gate(request_by(member), "forening", mapping.pk)
