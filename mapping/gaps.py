@@ -1,0 +1,913 @@
+"""The gap analysis: what is missing, unclear or disconnected in a mapping.
+
+Pure: plain data in (``MappingData``), plain data out (``Finding``, coverage,
+purpose matrix, chains). No request, no database, no writes, so the tests run
+without a database and the benchmark times the analysis alone.
+
+Each finding has a stable ``key`` (code plus what it concerns, e.g.
+``isolated:i12`` or ``empty_cell:gruppe-kultur``). A dismissal stores that key,
+so a dismissed finding stays dismissed for as long as the same thing is true.
+
+The findings follow the method's steps: 1 overview and purpose, 2 connect,
+3 involve and follow up. Texts are the product's own words, translatable.
+
+What counts as an overlap (``overlap``): two active initiatives of the mapping
+whose titles say the same thing, whose descriptions say nearly the same thing,
+or that sit in the same cell and serve exactly the same purposes. Titles are
+compared as sets of *concepts*:
+
+- words are lower-cased, small words (og, i, for, af …) are dropped, and an
+  acronym in the title, e.g. "(MUS)", is expanded to what it stands for;
+- Danish compounds are split into their parts at known word parts, with or
+  without the joining "s" or "e" ("trivsels|undersøgelser" -> trivsel +
+  undersøgelser);
+- each part is reduced to its stem with the Danish Snowball rules, so
+  inflections meet ("målinger", "måling", "målingerne" -> "måling");
+- parts that mean the same are mapped onto one concept (undersøgelse, måling,
+  survey, spørgeskema -> måling; leder, ledelse -> ledelse; …);
+- left-over spelling variants are joined when their first four letters agree
+  and their character trigrams mostly agree.
+
+Two titles overlap when their concept sets agree on at least three quarters
+(Dice coefficient >= 0.75), or when both name the same acronym. So
+"Trivselsundersøgelser" and "Trivselsmålinger" (both trivsel + måling)
+overlap; "Medarbejdersamtaler (MUS)" and "Kollegial sparring" share nothing
+and do not; "Teammøder" and "Husmøder" (team + møde, hus + møde: 0.5) do not.
+Descriptions overlap when both have at least four concepts and agree on at
+least 0.6.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from functools import lru_cache
+from pathlib import Path
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+LEVELS = ("individ", "gruppe", "ledelse", "organisation")
+DIMENSIONS = ("struktur", "kultur")
+LEVEL_LABELS = {
+    "individ": gettext_lazy("Individ"),
+    "gruppe": gettext_lazy("Gruppe"),
+    "ledelse": gettext_lazy("Ledelse"),
+    "organisation": gettext_lazy("Organisation"),
+}
+DIMENSION_LABELS = {"struktur": gettext_lazy("Struktur"), "kultur": gettext_lazy("Kultur")}
+
+HIGH, MEDIUM, LOW = "high", "medium", "low"
+SEVERITY_ORDER = {HIGH: 0, MEDIUM: 1, LOW: 2}
+SEVERITY_LABELS = {
+    HIGH: gettext_lazy("Vigtig"),
+    MEDIUM: gettext_lazy("Bør ses på"),
+    LOW: gettext_lazy("Til overvejelse"),
+}
+
+STEPS = {
+    1: gettext_lazy("1. Overblik og formål"),
+    2: gettext_lazy("2. Forbind niveauer og struktur med kultur"),
+    3: gettext_lazy("3. Involvér og følg op"),
+}
+STEP_INTROS = {
+    1: gettext_lazy("Hvad har I på hvert niveau, hvad skal det gøre godt for, og gør det en forskel?"),
+    2: gettext_lazy("Hænger indsatserne sammen på tværs af niveauer, og bliver resultater fulgt op?"),
+    3: gettext_lazy("Hvem holder indsatserne i live, og hvornår har I sidst set på dem?"),
+}
+
+# code -> (step, severity, group heading)
+CODES: dict[str, tuple[int, str, object]] = {
+    "empty_cell": (1, HIGH, gettext_lazy("Tomme felter")),
+    "one_sided_level": (1, MEDIUM, gettext_lazy("Niveauer med kun struktur eller kun kultur")),
+    "no_purpose": (1, MEDIUM, gettext_lazy("Indsatser uden formål")),
+    "unused_purpose": (1, LOW, gettext_lazy("Formål, som ingen indsats tjener")),
+    "single_level_purpose": (1, LOW, gettext_lazy("Formål på kun ét niveau")),
+    "one_sided_purpose": (1, LOW, gettext_lazy("Formål med kun struktur eller kun kultur")),
+    "no_effect": (1, HIGH, gettext_lazy("Indsatser uden effekt")),
+    "unknown_effect": (1, LOW, gettext_lazy("Indsatser med ukendt effekt")),
+    "overlap": (1, MEDIUM, gettext_lazy("Mulige overlap")),
+    "measurement_not_followed_up": (2, HIGH, gettext_lazy("Målinger uden opfølgning")),
+    "disconnected_level": (2, HIGH, gettext_lazy("Niveauer uden forbindelse til resten")),
+    "individual_unsupported": (2, MEDIUM, gettext_lazy("Individindsatser uden opbakning i gruppen")),
+    "isolated": (2, MEDIUM, gettext_lazy("Indsatser uden forbindelser")),
+    "no_owner": (3, LOW, gettext_lazy("Indsatser uden ansvarlig")),
+    "stale": (3, LOW, gettext_lazy("Ikke gennemgået i over et år")),
+}
+STALE_AFTER = timedelta(days=365)
+THIN_CELL = 2  # a cell with fewer active initiatives than this is "thin"
+FOLLOW_UP_KINDS = {"followed_up_at", "feeds_into"}
+
+
+@dataclass(frozen=True)
+class InitiativeData:
+    id: int
+    title: str
+    level: str
+    dimension: str
+    description: str = ""
+    purposes: frozenset[int] = frozenset()
+    status: str = "active"
+    effect: str = "unknown"
+    owner: str = ""
+    is_measurement: bool = False
+    reviewed_at: date | None = None
+    created: date | None = None
+
+
+@dataclass(frozen=True)
+class PurposeData:
+    id: int
+    title: str
+
+
+@dataclass(frozen=True)
+class LinkData:
+    source: int
+    target: int
+    kind: str = "related"
+
+
+@dataclass(frozen=True)
+class MappingData:
+    """One mapping's non-deleted initiatives, its purposes and its links."""
+
+    initiatives: tuple[InitiativeData, ...]
+    purposes: tuple[PurposeData, ...] = ()
+    links: tuple[LinkData, ...] = ()
+    today: date = field(default_factory=date.today)
+
+
+@dataclass
+class Finding:
+    code: str
+    key: str
+    message: str
+    next_step: str
+    initiatives: tuple[int, ...] = ()
+    cells: tuple[tuple[str, str], ...] = ()
+    purposes: tuple[int, ...] = ()
+    levels: tuple[str, ...] = ()
+    reason: str = ""
+
+    @property
+    def step(self) -> int:
+        return CODES[self.code][0]
+
+    @property
+    def severity(self) -> str:
+        return CODES[self.code][1]
+
+    @property
+    def severity_label(self) -> str:
+        return str(SEVERITY_LABELS[self.severity])
+
+    @property
+    def heading(self) -> str:
+        return str(CODES[self.code][2])
+
+    def as_json(self) -> dict:
+        return {
+            "code": self.code,
+            "key": self.key,
+            "severity": self.severity,
+            "step": self.step,
+            "initiatives": list(self.initiatives),
+            "cells": [{"level": level, "dimension": dim} for level, dim in self.cells],
+            "purposes": list(self.purposes),
+            "levels": list(self.levels),
+            "message": self.message,
+            "next_step": self.next_step,
+        }
+
+
+def cell_key(level: str, dimension: str) -> str:
+    return f"{level}-{dimension}"
+
+
+def cell_label(level: str, dimension: str) -> str:
+    return f"{LEVEL_LABELS[level]} · {DIMENSION_LABELS[dimension]}"
+
+
+# --- Danish words: stems, compounds, concepts --------------------------------------------
+
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
+VOWELS = set("aeiouyæøå")
+STEP1_SUFFIXES = sorted(
+    _words("hed ethed ered e erede ende erende ene erne ere en heden eren er heder erer heds es endes erendes ")
+    + _words("enes ernes eres ens hedens erens ers ets erets et eret"),
+    key=len,
+    reverse=True,
+)
+S_ENDING = set("abcdfghjklmnoprtvyzå")
+STEP3_SUFFIXES = ("elig", "lig", "els", "ig")
+
+
+def _r1(word: str) -> int:
+    for i in range(1, len(word)):
+        if word[i] not in VOWELS and word[i - 1] in VOWELS:
+            return max(i + 1, 3)
+    return len(word)
+
+
+def stem(word: str) -> str:
+    """The Danish Snowball stemmer (snowballstem.org/algorithms/danish)."""
+    if len(word) < 3:
+        return word
+    r1 = _r1(word)
+    for suffix in STEP1_SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= r1:
+            word = word[: -len(suffix)]
+            break
+    else:
+        if word.endswith("s") and len(word) - 1 >= r1 and len(word) > 1 and word[-2] in S_ENDING:
+            word = word[:-1]
+
+    def step2(w: str) -> str:
+        if w[-2:] in ("gd", "dt", "gt", "kt") and len(w) - 2 >= r1:
+            return w[:-1]
+        return w
+
+    word = step2(word)
+    if word.endswith("igst"):
+        word = word[:-2]
+    for suffix in STEP3_SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= r1:
+            word = step2(word[: -len(suffix)])
+            break
+    else:
+        if word.endswith("løst") and len(word) - 4 >= r1:
+            word = word[:-1]
+    if len(word) >= 2 and len(word) - 2 >= r1 and word[-1] == word[-2] and word[-1] not in VOWELS:
+        word = word[:-1]
+    return word
+
+
+STOP_WORDS = set(
+    _words(
+        "og i på for af til med mod om de det den der en et som fx ved ny nye nyt hos mellem over under efter "
+        "fra ud ind samt eller vores jeres alle hver hvert er at the and of"
+    )
+)
+# Word parts that Danish work-environment titles are built from; compounds are split at them.
+LEXICON_WORDS = _words("""
+trivsel måling undersøgelse spørgeskema survey puls medarbejder personale udvikling samtale kompetence job
+beskrivelse fleksibel arbejde arbejdsplads arbejdstid arbejdsmiljø miljø tid kollega kollegial sparring mentor
+ordning buddy system walk talk team møde fordeling princip projekt styring metode tværgående samarbejde
+gruppe social arrangement faglig netværk fejring milepæl feedback runde ledelse leder kursus fundament
+kommunikation strategi anerkendende kultur synlig psykologisk tryghed konstruktiv vurdering beslutning
+governance politik stress chikane whistleblower anonym rapportering håndbog hus værdi organisation
+inddragelse dialog forum evaluering supervision introduktion intro program onboarding sundhed aftale plan
+handling opfølgning seminar dag tema workshop uddannelse forløb retningslinje procedure sygefravær fravær
+fokus pause frokost fællesskab vision mission rolle ansvar opgave belastning repræsentant udvalg tillid
+kalender forventning konflikt håndtering krænkelse mobning omsorg hjemme frivillig fest julefrokost
+sommerfest morgenmad kaffe kurs personalemøde stormøde status introforløb afklaring prioritering
+""")
+LEXICON = frozenset(LEXICON_WORDS) | frozenset(w[:-1] for w in LEXICON_WORDS if w.endswith("e") and len(w) > 4)
+ACRONYMS = {
+    "mus": "medarbejder udvikling samtale",
+    "apv": "arbejdsplads vurdering",
+    "amo": "arbejdsmiljø organisation",
+    "tr": "tillid repræsentant",
+    "amr": "arbejdsmiljø repræsentant",
+}
+# Stems that mean the same thing in a mapping, mapped onto one concept.
+SYNONYMS = {
+    "undersøgelse": "måling",
+    "spørgeskema": "måling",
+    "survey": "måling",
+    "leder": "ledelse",
+    "personale": "medarbejder",
+    "ansat": "medarbejder",
+    "kollega": "kollegial",
+    "meeting": "møde",
+    "håndbøger": "håndbog",
+    "tilbagemelding": "feedback",
+    "regel": "retningslinje",
+    "policy": "politik",
+}
+SYNONYM_STEMS = {stem(word): stem(concept) for word, concept in SYNONYMS.items()}
+WORD_RE = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+
+def _known(word: str) -> bool:
+    """A lexicon word, possibly with a short inflection ending ("møder", "samtalerne")."""
+    if word in LEXICON:
+        return True
+    return any(word[:cut] in LEXICON for cut in range(max(3, len(word) - 4), len(word)))
+
+
+def _known_chars(parts: tuple[str, ...]) -> int:
+    return sum(len(part) for part in parts if _known(part))
+
+
+@lru_cache(maxsize=20_000)
+def split_compound(word: str) -> tuple[str, ...]:
+    """Split a Danish compound at lexicon parts, allowing a joining "s" or "e".
+
+    Of all the ways to split, the one that covers most letters with known
+    parts wins; on a tie, the one with fewer parts."""
+    best = (word,)
+    best_score = (len(word) if _known(word) else 0, -1)
+    if len(word) < 6:
+        return best
+    for cut in range(len(word) - 3, 2, -1):
+        head = word[:cut]
+        if head not in LEXICON:
+            continue
+        rest = word[cut:]
+        candidates = [rest, rest[1:]] if rest[0] in "se" else [rest]
+        for candidate in candidates:
+            if len(candidate) < 3:
+                continue
+            parts = (head, *split_compound(candidate))
+            score = (len(head) + _known_chars(parts[1:]), -len(parts))
+            if score > best_score:
+                best, best_score = parts, score
+    return best
+
+
+@lru_cache(maxsize=20_000)
+def word_concepts(word: str) -> tuple[str, ...]:
+    """The concepts of one lower-case word: acronym expansion, compound parts, stems, synonyms."""
+    if word in STOP_WORDS:
+        return ()
+    if word in ACRONYMS:
+        return tuple(c for part in ACRONYMS[word].split() for c in word_concepts(part))
+    concepts = []
+    for part in split_compound(word):
+        stemmed = stem(part)
+        concepts.append(SYNONYM_STEMS.get(stemmed, stemmed))
+    return tuple(concepts)
+
+
+def concepts(text: str) -> frozenset[str]:
+    return frozenset(c for word in WORD_RE.findall(text.lower()) for c in word_concepts(word))
+
+
+def acronyms(text: str) -> frozenset[str]:
+    """Upper-case abbreviations named in a text ("MUS", "APV"): very specific, so sharing one is an overlap."""
+    return frozenset(w.lower() for w in WORD_RE.findall(text) if 2 <= len(w) <= 6 and w.isupper())
+
+
+def trigrams(text: str) -> set[str]:
+    padded = f"  {text} "
+    return {padded[i : i + 3] for i in range(len(padded) - 2)}
+
+
+def dice(a: Collection, b: Collection) -> float:
+    if not a or not b:
+        return 0.0
+    return 2 * len(set(a) & set(b)) / (len(a) + len(b))
+
+
+def unify_variants(concept_sets: Iterable[frozenset[str]]) -> dict[str, str]:
+    """Spelling variants left after stemming, joined to one spelling.
+
+    Only concepts with the same first four letters are compared (cheap), and
+    they must share most character trigrams."""
+    by_prefix: dict[str, list[str]] = defaultdict(list)
+    for concept in sorted(set().union(*concept_sets)):
+        if len(concept) >= 5:
+            by_prefix[concept[:4]].append(concept)
+    canonical: dict[str, str] = {}
+    for group in by_prefix.values():
+        if len(group) < 2:
+            continue
+        grams = {c: trigrams(c) for c in group}
+        for i, a in enumerate(group):
+            if a in canonical:
+                continue
+            for b in group[i + 1 :]:
+                if b not in canonical and dice(grams[a], grams[b]) >= 0.8:
+                    canonical[b] = a
+    return canonical
+
+
+def title_similarity(a: str, b: str) -> float:
+    """How alike two titles are, 0..1, by the rules in the module docstring."""
+    if acronyms(a) & acronyms(b):
+        return 1.0
+    ca, cb = concepts(a), concepts(b)
+    canonical = unify_variants([ca, cb])
+    return dice({canonical.get(c, c) for c in ca}, {canonical.get(c, c) for c in cb})
+
+
+TITLE_OVERLAP = 0.75
+DESCRIPTION_OVERLAP = 0.6
+DESCRIPTION_MIN_CONCEPTS = 4
+
+
+def similar_title(a: str, b: str) -> bool:
+    return title_similarity(a, b) >= TITLE_OVERLAP
+
+
+# --- The rules -------------------------------------------------------------------------
+
+
+def find_gaps(data: MappingData) -> list[Finding]:
+    """Every finding for the mapping, most important first within each step."""
+    initiatives = list(data.initiatives)
+    by_id = {i.id: i for i in initiatives}
+    links = [link for link in data.links if link.source in by_id and link.target in by_id]
+    findings: list[Finding] = []
+    findings += _cell_rules(initiatives)
+    findings += _purpose_rules(initiatives, data.purposes)
+    findings += _initiative_rules(initiatives, data.today)
+    findings += _overlaps(initiatives)
+    findings += _link_rules(initiatives, by_id, links)
+    findings.sort(key=lambda f: (f.step, SEVERITY_ORDER[f.severity], list(CODES).index(f.code)))
+    return findings
+
+
+def _cell_rules(initiatives: list[InitiativeData]) -> list[Finding]:
+    counts = coverage_counts(initiatives)
+    findings = []
+    for level in LEVELS:
+        for dimension in DIMENSIONS:
+            if counts[(level, dimension)] == 0:
+                findings.append(
+                    Finding(
+                        "empty_cell",
+                        f"empty_cell:{cell_key(level, dimension)}",
+                        _("Der er ingen aktive indsatser i feltet %(cell)s.") % {"cell": cell_label(level, dimension)},
+                        _(
+                            "Se idéerne til feltet nedenfor, eller tal om, hvad der faktisk sker her, "
+                            "som I ikke har skrevet op."
+                        ),
+                        cells=((level, dimension),),
+                        levels=(level,),
+                    )
+                )
+        struktur, kultur = counts[(level, "struktur")], counts[(level, "kultur")]
+        if struktur and not kultur:
+            findings.append(
+                Finding(
+                    "one_sided_level",
+                    f"one_sided_level:{level}",
+                    _("På niveauet %(level)s er alt formelt (struktur); intet uformelt (kultur) bærer det.")
+                    % {"level": LEVEL_LABELS[level]},
+                    _("Overvej, hvad der i hverdagen holder de formelle tiltag i live: sparring, fællesskab, tonen."),
+                    cells=((level, "kultur"),),
+                    levels=(level,),
+                )
+            )
+        elif kultur and not struktur:
+            findings.append(
+                Finding(
+                    "one_sided_level",
+                    f"one_sided_level:{level}",
+                    _("På niveauet %(level)s er alt uformelt (kultur); intet er sat i system (struktur).")
+                    % {"level": LEVEL_LABELS[level]},
+                    _("Overvej, om noget af det uformelle skal have en fast ramme, så det ikke hviler på få personer."),
+                    cells=((level, "struktur"),),
+                    levels=(level,),
+                )
+            )
+    return findings
+
+
+def _purpose_rules(initiatives: list[InitiativeData], purposes: Iterable[PurposeData]) -> list[Finding]:
+    served: dict[int, list[InitiativeData]] = defaultdict(list)
+    for item in initiatives:
+        for pid in item.purposes:
+            served[pid].append(item)
+    findings = []
+    for purpose in purposes:
+        items = served.get(purpose.id, [])
+        ids = tuple(i.id for i in items)
+        if not items:
+            findings.append(
+                Finding(
+                    "unused_purpose",
+                    f"unused_purpose:p{purpose.id}",
+                    _("Ingen indsats tjener formålet “%(purpose)s”.") % {"purpose": purpose.title},
+                    _(
+                        "Knyt formålet til de indsatser, der skal opfylde det, eller slet det, hvis det ikke gælder mere."
+                    ),
+                    purposes=(purpose.id,),
+                )
+            )
+            continue
+        levels = {i.level for i in items}
+        if len(levels) == 1:
+            (level,) = levels
+            findings.append(
+                Finding(
+                    "single_level_purpose",
+                    f"single_level_purpose:p{purpose.id}",
+                    _("Formålet “%(purpose)s” tjenes kun på niveauet %(level)s.")
+                    % {"purpose": purpose.title, "level": LEVEL_LABELS[level]},
+                    _("Tal om, hvem der ellers skal bære formålet: teamet, ledelsen eller organisationen som helhed."),
+                    initiatives=ids,
+                    purposes=(purpose.id,),
+                    levels=(level,),
+                )
+            )
+        dimensions = {i.dimension for i in items}
+        if len(dimensions) == 1:
+            message = (
+                _("Formålet “%(purpose)s” tjenes kun af formelle tiltag (struktur).")
+                if "struktur" in dimensions
+                else _("Formålet “%(purpose)s” tjenes kun af uformelle tiltag (kultur).")
+            )
+            findings.append(
+                Finding(
+                    "one_sided_purpose",
+                    f"one_sided_purpose:p{purpose.id}",
+                    message % {"purpose": purpose.title},
+                    _(
+                        "Overvej, hvad der mangler på den anden side, så formålet både har en ramme og lever i hverdagen."
+                    ),
+                    initiatives=ids,
+                    purposes=(purpose.id,),
+                )
+            )
+    return findings
+
+
+def _initiative_rules(initiatives: list[InitiativeData], today: date) -> list[Finding]:
+    findings = []
+    for item in initiatives:
+        params = {"title": item.title}
+        ids = (item.id,)
+        cells = ((item.level, item.dimension),)
+        if not item.purposes:
+            findings.append(
+                Finding(
+                    "no_purpose",
+                    f"no_purpose:i{item.id}",
+                    _("“%(title)s” har ikke fået et formål.") % params,
+                    _(
+                        "Skriv i én sætning, hvad indsatsen skal gøre for arbejdsmiljøet, eller overvej, om I har brug for den."
+                    ),
+                    initiatives=ids,
+                    cells=cells,
+                )
+            )
+        if item.effect == "none":
+            findings.append(
+                Finding(
+                    "no_effect",
+                    f"no_effect:i{item.id}",
+                    _("I har vurderet, at “%(title)s” ikke har nogen effekt.") % params,
+                    _("Justér indsatsen, eller stop den og brug tiden på noget, der virker."),
+                    initiatives=ids,
+                    cells=cells,
+                )
+            )
+        elif item.effect == "unknown":
+            findings.append(
+                Finding(
+                    "unknown_effect",
+                    f"unknown_effect:i{item.id}",
+                    _("I ved ikke, om “%(title)s” virker.") % params,
+                    _(
+                        "Aftal, hvordan I finder ud af det: spørg dem, det gælder, eller tag den op ved næste gennemgang."
+                    ),
+                    initiatives=ids,
+                    cells=cells,
+                )
+            )
+        if not item.owner.strip():
+            findings.append(
+                Finding(
+                    "no_owner",
+                    f"no_owner:i{item.id}",
+                    _("Ingen står som ansvarlig for “%(title)s”.") % params,
+                    _("Aftal, hvem der holder indsatsen i gang: en person, en rolle eller en gruppe."),
+                    initiatives=ids,
+                    cells=cells,
+                )
+            )
+        seen = item.reviewed_at or item.created
+        if seen is not None and today - seen > STALE_AFTER:
+            message = (
+                _("“%(title)s” er ikke gennemgået i over et år.")
+                if item.reviewed_at
+                else _("“%(title)s” har været på kortet i over et år uden at blive gennemgået.")
+            )
+            findings.append(
+                Finding(
+                    "stale",
+                    f"stale:i{item.id}",
+                    message % params,
+                    _("Tag den op: Bliver den brugt, virker den, og passer den stadig til jeres behov?"),
+                    initiatives=ids,
+                    cells=cells,
+                )
+            )
+    return findings
+
+
+def _pair_key(a: InitiativeData, b: InitiativeData) -> tuple[int, int]:
+    return (a.id, b.id) if str(a.id) <= str(b.id) else (b.id, a.id)
+
+
+def _overlaps(initiatives: list[InitiativeData]) -> list[Finding]:
+    title_concepts = {i.id: concepts(i.title) for i in initiatives}
+    description_concepts = {i.id: concepts(i.description) for i in initiatives if i.description}
+    canonical = unify_variants([*title_concepts.values(), *description_concepts.values()])
+
+    def canon(cs: frozenset[str]) -> frozenset[str]:
+        return frozenset(canonical.get(c, c) for c in cs) if canonical else cs
+
+    title_concepts = {k: canon(v) for k, v in title_concepts.items()}
+    description_concepts = {k: canon(v) for k, v in description_concepts.items()}
+    title_acronyms = {i.id: acronyms(i.title) for i in initiatives}
+    by_id = {i.id: i for i in initiatives}
+
+    reasons: dict[tuple[int, int], str] = {}
+
+    def candidates(index: dict[str, list[int]]) -> set[tuple[int, int]]:
+        pairs = set()
+        for ids in index.values():
+            for n, a in enumerate(ids):
+                for b in ids[n + 1 :]:
+                    pairs.add(_pair_key(by_id[a], by_id[b]))
+        return pairs
+
+    index: dict[str, list[int]] = defaultdict(list)
+    for item in initiatives:
+        for c in title_concepts[item.id]:
+            index[c].append(item.id)
+        for acronym in title_acronyms[item.id]:
+            index["#" + acronym].append(item.id)
+    for a, b in candidates(index):
+        if title_acronyms[a] & title_acronyms[b] or dice(title_concepts[a], title_concepts[b]) >= TITLE_OVERLAP:
+            reasons[(a, b)] = "title"
+
+    index = defaultdict(list)
+    for item_id, cs in description_concepts.items():
+        if len(cs) >= DESCRIPTION_MIN_CONCEPTS:
+            for c in cs:
+                index[c].append(item_id)
+    for pair in candidates(index):
+        if (
+            pair not in reasons
+            and dice(description_concepts[pair[0]], description_concepts[pair[1]]) >= DESCRIPTION_OVERLAP
+        ):
+            reasons[pair] = "description"
+
+    index = defaultdict(list)
+    for item in initiatives:
+        if item.purposes:
+            index[f"{item.level}|{item.dimension}|{sorted(item.purposes)}"].append(item.id)
+    for pair in candidates(index):
+        reasons.setdefault(pair, "purpose")
+
+    messages = {
+        "title": _("“%(a)s” og “%(b)s” ligner hinanden."),
+        "description": _("“%(a)s” og “%(b)s” er beskrevet næsten ens."),
+        "purpose": _("“%(a)s” og “%(b)s” står i samme felt og tjener de samme formål."),
+    }
+    findings = []
+    for (a, b), reason in sorted(reasons.items(), key=lambda kv: (by_id[kv[0][0]].title, by_id[kv[0][1]].title)):
+        first, second = by_id[a], by_id[b]
+        cells = tuple(dict.fromkeys([(first.level, first.dimension), (second.level, second.dimension)]))
+        findings.append(
+            Finding(
+                "overlap",
+                f"overlap:i{a}-i{b}",
+                messages[reason] % {"a": first.title, "b": second.title},
+                _(
+                    "Tal om, hvorvidt de to er det samme. Læg dem sammen, eller skriv tydeligt, hvad der skiller dem ad."
+                ),
+                initiatives=(a, b),
+                cells=cells,
+                reason=reason,
+            )
+        )
+    return findings
+
+
+def _link_rules(
+    initiatives: list[InitiativeData], by_id: dict[int, InitiativeData], links: list[LinkData]
+) -> list[Finding]:
+    neighbours: dict[int, set[int]] = defaultdict(set)
+    outgoing: dict[int, list[LinkData]] = defaultdict(list)
+    linked_levels: set[str] = set()
+    for link in links:
+        neighbours[link.source].add(link.target)
+        neighbours[link.target].add(link.source)
+        outgoing[link.source].append(link)
+        source_level, target_level = by_id[link.source].level, by_id[link.target].level
+        if source_level != target_level:
+            linked_levels.update((source_level, target_level))
+    findings = []
+    for item in initiatives:
+        params = {"title": item.title}
+        ids = (item.id,)
+        cells = ((item.level, item.dimension),)
+        if item.is_measurement and not any(
+            by_id[link.target].level == "ledelse" or link.kind in FOLLOW_UP_KINDS for link in outgoing[item.id]
+        ):
+            findings.append(
+                Finding(
+                    "measurement_not_followed_up",
+                    f"measurement_not_followed_up:i{item.id}",
+                    _(
+                        "Resultaterne fra “%(title)s” går ikke videre til ledelsen eller til et sted, hvor der følges op."
+                    )
+                    % params,
+                    _(
+                        "Forbind målingen med det møde, hvor ledelsen tager resultaterne op, "
+                        "og derfra videre til en snak med medarbejderne."
+                    ),
+                    initiatives=ids,
+                    cells=cells,
+                )
+            )
+        if not neighbours[item.id]:
+            findings.append(
+                Finding(
+                    "isolated",
+                    f"isolated:i{item.id}",
+                    _("“%(title)s” er ikke forbundet med nogen anden indsats.") % params,
+                    _("Find ud af, hvad den bygger på eller giver videre til, og forbind dem på tavlen."),
+                    initiatives=ids,
+                    cells=cells,
+                )
+            )
+        elif item.level == "individ" and not any(by_id[n].level == "gruppe" for n in neighbours[item.id]):
+            # An isolated card already says it has no links; this rule is about linked ones.
+            findings.append(
+                Finding(
+                    "individual_unsupported",
+                    f"individual_unsupported:i{item.id}",
+                    _("“%(title)s” handler om den enkelte, men intet i gruppen eller teamet bakker den op.") % params,
+                    _("Overvej, hvordan teamet kan tage den op, fx som et fast punkt på teammøderne."),
+                    initiatives=ids,
+                    cells=cells,
+                )
+            )
+    present = {i.level for i in initiatives}
+    if len(present) > 1:
+        for level in LEVELS:
+            if level in present and level not in linked_levels:
+                findings.append(
+                    Finding(
+                        "disconnected_level",
+                        f"disconnected_level:{level}",
+                        _("Intet på niveauet %(level)s er forbundet med de andre niveauer.")
+                        % {"level": LEVEL_LABELS[level]},
+                        _(
+                            "Find mindst én indsats her, der hænger sammen med noget på et andet niveau, og forbind dem."
+                        ),
+                        initiatives=tuple(i.id for i in initiatives if i.level == level),
+                        levels=(level,),
+                    )
+                )
+    return findings
+
+
+# --- Overviews for the dashboard --------------------------------------------------------
+
+
+def coverage_counts(initiatives: Iterable[InitiativeData]) -> dict[tuple[str, str], int]:
+    """Active initiatives per cell (planned and paused ones do not cover a cell)."""
+    counts = {(level, dimension): 0 for level in LEVELS for dimension in DIMENSIONS}
+    for item in initiatives:
+        if item.status == "active" and (item.level, item.dimension) in counts:
+            counts[(item.level, item.dimension)] += 1
+    return counts
+
+
+def coverage_band(count: int) -> str:
+    """A word for how full a cell is, so the heat map reads without colour."""
+    if count == 0:
+        return "empty"
+    if count < THIN_CELL:
+        return "thin"
+    if count < 4:
+        return "some"
+    return "full"
+
+
+def thin_cells(data: MappingData) -> list[tuple[str, str]]:
+    counts = coverage_counts(data.initiatives)
+    return [cell for cell, count in counts.items() if count < THIN_CELL]
+
+
+def purpose_matrix(data: MappingData) -> list[dict]:
+    """For each purpose: per level, how many initiatives serve it (and in which dimension)."""
+    rows = {p.id: {"purpose": p, "levels": {lv: {"struktur": 0, "kultur": 0} for lv in LEVELS}} for p in data.purposes}
+    for item in data.initiatives:
+        for pid in item.purposes:
+            if pid in rows:
+                rows[pid]["levels"][item.level][item.dimension] += 1
+    result = []
+    for row in rows.values():
+        cells = []
+        for level in LEVELS:
+            counts = row["levels"][level]
+            cells.append(
+                {
+                    "level": level,
+                    "struktur": counts["struktur"],
+                    "kultur": counts["kultur"],
+                    "total": sum(counts.values()),
+                }
+            )
+        result.append({"purpose": row["purpose"], "cells": cells, "total": sum(c["total"] for c in cells)})
+    return result
+
+
+MAX_CHAINS = 50
+MAX_CHAIN_LENGTH = 8
+
+
+def chains(data: MappingData) -> list[list[tuple[InitiativeData, LinkData | None]]]:
+    """Readable paths through the links, longest first.
+
+    A chain starts at an initiative no link points to (or, in a cycle, at any
+    unvisited one) and follows outgoing links until it ends or would repeat an
+    initiative. Each step is (initiative, link that led there)."""
+    by_id = {i.id: i for i in data.initiatives}
+    outgoing: dict[int, list[LinkData]] = defaultdict(list)
+    has_incoming: set[int] = set()
+    for link in data.links:
+        if link.source in by_id and link.target in by_id:
+            outgoing[link.source].append(link)
+            has_incoming.add(link.target)
+    paths: list[list[tuple[InitiativeData, LinkData | None]]] = []
+    covered: set[int] = set()
+
+    def walk(path: list[tuple[InitiativeData, LinkData | None]], seen: set[int]) -> None:
+        if len(paths) >= MAX_CHAINS:
+            return
+        current = path[-1][0].id
+        nexts = [link for link in outgoing[current] if link.target not in seen]
+        if not nexts or len(path) >= MAX_CHAIN_LENGTH:
+            if len(path) > 1:
+                paths.append(list(path))
+                covered.update(step[0].id for step in path)
+            return
+        for link in nexts:
+            path.append((by_id[link.target], link))
+            seen.add(link.target)
+            walk(path, seen)
+            seen.discard(link.target)
+            path.pop()
+
+    starts = [i for i in data.initiatives if outgoing[i.id] and i.id not in has_incoming]
+    for start in starts:
+        walk([(start, None)], {start.id})
+    for item in data.initiatives:  # cycles have no start: begin at a member not yet shown
+        if outgoing[item.id] and item.id not in covered and len(paths) < MAX_CHAINS:
+            walk([(item, None)], {item.id})
+    paths.sort(key=lambda p: (-len(p), p[0][0].title))
+    return paths
+
+
+def summary(findings: Iterable[Finding]) -> dict:
+    by_severity = dict.fromkeys(SEVERITY_ORDER, 0)
+    by_step = dict.fromkeys(STEPS, 0)
+    total = 0
+    for finding in findings:
+        total += 1
+        by_severity[finding.severity] += 1
+        by_step[finding.step] += 1
+    return {"total": total, "by_severity": by_severity, "by_step": by_step}
+
+
+# --- Ideas for empty and thin cells -----------------------------------------------------
+
+IDEAS_FILE = Path(__file__).parent / "data" / "ideas.json"
+
+
+@lru_cache(maxsize=1)
+def catalogue() -> tuple[dict, ...]:
+    """The shipped ideas: initiatives commonly run in each cell, each with a one-line purpose."""
+    return tuple(json.loads(IDEAS_FILE.read_text(encoding="utf-8"))["ideas"])
+
+
+def idea(key: str) -> dict | None:
+    return next((item for item in catalogue() if item["key"] == key), None)
+
+
+def ideas_for(data: MappingData, cells: Iterable[tuple[str, str]], ideas: Iterable[dict] | None = None) -> dict:
+    """Ideas per cell, leaving out what the mapping already has (a similar title anywhere in it)."""
+    wanted = set(cells)
+    existing = [concepts(i.title) for i in data.initiatives]
+    existing_acronyms = set().union(*(acronyms(i.title) for i in data.initiatives)) if data.initiatives else set()
+    result: dict[tuple[str, str], list[dict]] = {cell: [] for cell in wanted}
+    for item in catalogue() if ideas is None else ideas:
+        cell = (item["level"], item["dimension"])
+        if cell not in wanted:
+            continue
+        if acronyms(item["title"]) & existing_acronyms:
+            continue
+        mine = concepts(item["title"])
+        if any(dice(mine, other) >= TITLE_OVERLAP for other in existing):
+            continue
+        result[cell].append(item)
+    return result
