@@ -911,3 +911,21 @@ def ideas_for(data: MappingData, cells: Iterable[tuple[str, str]], ideas: Iterab
             continue
         result[cell].append(item)
     return result
+
+
+KEY_TOKEN = re.compile(r"(?<=[:-])[ip]\d+(?=$|-)")
+
+
+def remap_key(key: str, id_map: dict[str, str]) -> str:
+    """A finding key with its initiative/purpose ids (``i12``, ``p3``) replaced; "" if one is unknown."""
+    missing = False
+
+    def swap(match: re.Match) -> str:
+        nonlocal missing
+        if match.group(0) not in id_map:
+            missing = True
+        return id_map.get(match.group(0), "")
+
+    code, sep, subject = key.partition(":")
+    new = KEY_TOKEN.sub(swap, sep + subject)
+    return "" if missing or not key else code + new

@@ -415,7 +415,7 @@ class Action(models.Model):
         default=3,
         help_text=_("Hvor meget belaster problemet lige nu? 1 = lidt, 5 = meget."),
     )
-    effort = models.CharField(_("indsats"), max_length=20, choices=Effort.choices, default=Effort.MEDIUM)
+    effort = models.CharField(_("omfang"), max_length=20, choices=Effort.choices, default=Effort.MEDIUM)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.TODO)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
