@@ -609,7 +609,11 @@ def _initiative_rules(initiatives: list[InitiativeData], today: date) -> list[Fi
 
 
 def _pair_key(a: InitiativeData, b: InitiativeData) -> tuple[int, int]:
-    return (a.id, b.id) if str(a.id) <= str(b.id) else (b.id, a.id)
+    try:
+        first = a.id <= b.id
+    except TypeError:  # ids of mixed types, e.g. keys of a file being imported
+        first = str(a.id) <= str(b.id)
+    return (a.id, b.id) if first else (b.id, a.id)
 
 
 def _overlaps(initiatives: list[InitiativeData]) -> list[Finding]:
