@@ -40,16 +40,16 @@ least 0.6.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections import defaultdict
-from collections.abc import Collection, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
 
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 LEVELS = ("individ", "gruppe", "ledelse", "organisation")
 DIMENSIONS = ("struktur", "kultur")
@@ -142,17 +142,52 @@ class MappingData:
     today: date = field(default_factory=date.today)
 
 
+class Deferred:
+    """A message with its parameters, translated when shown."""
+
+    __slots__ = ("msgid", "params")
+
+    def __init__(self, msgid: str, params: dict):
+        self.msgid, self.params = msgid, params
+
+    def render(self) -> str:
+        return gettext(self.msgid) % {key: str(value) for key, value in self.params.items()}
+
+
+class Msg(str):
+    """A message id, translated when shown: the analysis itself never calls gettext (it is hot)."""
+
+    def __mod__(self, params: dict) -> Deferred:
+        return Deferred(self, params)
+
+    def render(self) -> str:
+        return gettext(self)
+
+
+def _(msgid: str) -> Msg:
+    """Marks a message for makemessages; see Msg."""
+    return Msg(msgid)
+
+
 @dataclass
 class Finding:
     code: str
     key: str
-    message: str
-    next_step: str
+    text: Msg | Deferred
+    next_text: Msg | Deferred
     initiatives: tuple[int, ...] = ()
     cells: tuple[tuple[str, str], ...] = ()
     purposes: tuple[int, ...] = ()
     levels: tuple[str, ...] = ()
     reason: str = ""
+
+    @property
+    def message(self) -> str:
+        return self.text.render()
+
+    @property
+    def next_step(self) -> str:
+        return self.next_text.render()
 
     @property
     def step(self) -> int:
@@ -349,10 +384,12 @@ def word_concepts(word: str) -> tuple[str, ...]:
     return tuple(concepts)
 
 
+@lru_cache(maxsize=20_000)
 def concepts(text: str) -> frozenset[str]:
     return frozenset(c for word in WORD_RE.findall(text.lower()) for c in word_concepts(word))
 
 
+@lru_cache(maxsize=20_000)
 def acronyms(text: str) -> frozenset[str]:
     """Upper-case abbreviations named in a text ("MUS", "APV"): very specific, so sharing one is an overlap."""
     return frozenset(w.lower() for w in WORD_RE.findall(text) if 2 <= len(w) <= 6 and w.isupper())
@@ -363,10 +400,10 @@ def trigrams(text: str) -> set[str]:
     return {padded[i : i + 3] for i in range(len(padded) - 2)}
 
 
-def dice(a: Collection, b: Collection) -> float:
+def dice(a: frozenset | set, b: frozenset | set) -> float:
     if not a or not b:
         return 0.0
-    return 2 * len(set(a) & set(b)) / (len(a) + len(b))
+    return 2 * len(a & b) / (len(a) + len(b))
 
 
 def unify_variants(concept_sets: Iterable[frozenset[str]]) -> dict[str, str]:
@@ -608,6 +645,29 @@ def _initiative_rules(initiatives: list[InitiativeData], today: date) -> list[Fi
     return findings
 
 
+def _prefix_index(sets: dict, threshold: float) -> dict[str, list]:
+    """Index each set under its rarest few concepts only (prefix filtering).
+
+    Two sets with Dice >= t share at least k = ceil(t / (2 - t) * |A|) concepts,
+    so they must meet within the |A| - k + 1 rarest concepts of each (ordered
+    by how common a concept is across the mapping). This keeps the number of
+    pairs compared near the number of true overlaps, not n squared."""
+    frequency: dict[str, int] = defaultdict(int)
+    for concept_set in sets.values():
+        for concept in concept_set:
+            frequency[concept] += 1
+    share = threshold / (2 - threshold)
+    index: dict[str, list] = defaultdict(list)
+    for item_id, concept_set in sets.items():
+        if not concept_set:
+            continue
+        size = len(concept_set)
+        needed = max(1, math.ceil(share * size - 1e-9))
+        for concept in sorted(concept_set, key=lambda c: (frequency[c], c))[: size - needed + 1]:
+            index[concept].append(item_id)
+    return index
+
+
 def _pair_key(a: InitiativeData, b: InitiativeData) -> tuple[int, int]:
     try:
         first = a.id <= b.id
@@ -631,7 +691,7 @@ def _overlaps(initiatives: list[InitiativeData]) -> list[Finding]:
 
     reasons: dict[tuple[int, int], str] = {}
 
-    def candidates(index: dict[str, list[int]]) -> set[tuple[int, int]]:
+    def candidates(index: dict) -> set[tuple[int, int]]:
         pairs = set()
         for ids in index.values():
             for n, a in enumerate(ids):
@@ -639,33 +699,26 @@ def _overlaps(initiatives: list[InitiativeData]) -> list[Finding]:
                     pairs.add(_pair_key(by_id[a], by_id[b]))
         return pairs
 
-    index: dict[str, list[int]] = defaultdict(list)
-    for item in initiatives:
-        for c in title_concepts[item.id]:
-            index[c].append(item.id)
-        for acronym in title_acronyms[item.id]:
-            index["#" + acronym].append(item.id)
-    for a, b in candidates(index):
-        if title_acronyms[a] & title_acronyms[b] or dice(title_concepts[a], title_concepts[b]) >= TITLE_OVERLAP:
-            reasons[(a, b)] = "title"
+    for pair in candidates(_prefix_index(title_concepts, TITLE_OVERLAP)):
+        if dice(title_concepts[pair[0]], title_concepts[pair[1]]) >= TITLE_OVERLAP:
+            reasons[pair] = "title"
+    acronym_index: dict[str, list] = defaultdict(list)
+    for item_id, found in title_acronyms.items():
+        for acronym in found:
+            acronym_index[acronym].append(item_id)
+    for pair in candidates(acronym_index):
+        reasons[pair] = "title"
 
-    index = defaultdict(list)
-    for item_id, cs in description_concepts.items():
-        if len(cs) >= DESCRIPTION_MIN_CONCEPTS:
-            for c in cs:
-                index[c].append(item_id)
-    for pair in candidates(index):
-        if (
-            pair not in reasons
-            and dice(description_concepts[pair[0]], description_concepts[pair[1]]) >= DESCRIPTION_OVERLAP
-        ):
+    long_descriptions = {k: v for k, v in description_concepts.items() if len(v) >= DESCRIPTION_MIN_CONCEPTS}
+    for pair in candidates(_prefix_index(long_descriptions, DESCRIPTION_OVERLAP)):
+        if pair not in reasons and dice(long_descriptions[pair[0]], long_descriptions[pair[1]]) >= DESCRIPTION_OVERLAP:
             reasons[pair] = "description"
 
-    index = defaultdict(list)
+    purpose_index: dict[tuple, list] = defaultdict(list)
     for item in initiatives:
         if item.purposes:
-            index[f"{item.level}|{item.dimension}|{sorted(item.purposes)}"].append(item.id)
-    for pair in candidates(index):
+            purpose_index[(item.level, item.dimension, item.purposes)].append(item.id)
+    for pair in candidates(purpose_index):
         reasons.setdefault(pair, "purpose")
 
     messages = {

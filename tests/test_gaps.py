@@ -31,15 +31,21 @@ def healthy_grid() -> list[InitiativeData]:
         "Good governance",
         "Åben kommunikationskultur",
     ]
-    return [card(n, title, level, dimension) for n, (title, (level, dimension)) in enumerate(zip(titles, CELLS), 1)]
+    return [
+        card(n, title, level, dimension)
+        for n, (title, (level, dimension)) in enumerate(zip(titles, CELLS, strict=True), 1)
+    ]
 
 
 def chain_links(cards) -> list[LinkData]:
     """Link the cards in a chain, so nothing is isolated and every level meets another."""
-    return [LinkData(a.id, b.id, "related") for a, b in zip(cards, cards[1:])]
+    return [LinkData(a.id, b.id, "related") for a, b in zip(cards, cards[1:], strict=False)]
 
 
-def analyse(initiatives, links=None, purposes=(PurposeData(1, "Trivsel"),)):
+TRIVSEL = (PurposeData(1, "Trivsel"),)
+
+
+def analyse(initiatives, links=None, purposes=TRIVSEL):
     initiatives = list(initiatives)
     if links is None:
         links = chain_links(initiatives)
