@@ -252,3 +252,16 @@ def test_the_dashboard_query_count_does_not_grow_with_the_mapping(
         assert facilitator_client.get(url("gaps", example)).status_code == 200
     with django_assert_max_num_queries(10):
         assert facilitator_client.get(url("gaps-json", example)).status_code == 200
+
+
+def test_findings_speak_english_when_asked(facilitator_client, example, settings):
+    mo = settings.BASE_DIR / "mapping" / "locale" / "en" / "LC_MESSAGES" / "django.mo"
+    if not mo.exists():
+        pytest.skip("English messages are not compiled: run `make messages`")
+    facilitator_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = facilitator_client.get(url("gaps", example)).content.decode()
+    assert "Gaps and overview" in html
+    assert "“Trivselsundersøgelser” and “Trivselsmålinger” look alike." in html
+    data = findings_json(facilitator_client, example)
+    survey = next(f for f in data["findings"] if f["code"] == "measurement_not_followed_up")
+    assert survey["message"].startswith("The results of “")
