@@ -9,7 +9,22 @@ Each finding has a stable ``key`` (code plus what it concerns, e.g.
 so a dismissed finding stays dismissed for as long as the same thing is true.
 
 The findings follow the method's steps: 1 overview and purpose, 2 connect,
-3 involve and follow up. Texts are the product's own words, translatable.
+3 involve and follow up. Texts are the product's own words, translatable;
+they are translated when shown (``Finding.message``), not while analysing.
+
+Rules that are not obvious from their names:
+
+- ``empty_cell`` counts active initiatives only: planned or paused ones do not
+  cover a cell. ``one_sided_level`` needs a level with initiatives on one side
+  only; a wholly empty level shows as two empty cells instead.
+- ``measurement_not_followed_up``: a measurement (``is_measurement``) is
+  followed up when it has an outgoing link to a leadership-level initiative,
+  or an outgoing "følges op på" / "giver input til" link to any initiative.
+- ``individual_unsupported`` concerns individual-level initiatives that have
+  links, but none to the group level; an unlinked one is already ``isolated``.
+- ``disconnected_level``: a level with initiatives and no link crossing to
+  another level (only once the mapping uses more than one level).
+- ``stale``: last reviewed (or, if never reviewed, created) over 365 days ago.
 
 What counts as an overlap (``overlap``): two active initiatives of the mapping
 whose titles say the same thing, whose descriptions say nearly the same thing,
