@@ -235,6 +235,11 @@ class Finding:
         }
 
 
+def group_key(code: str) -> str:
+    """The key an action made for all findings of one kind carries."""
+    return f"{code}:alle"
+
+
 def cell_key(level: str, dimension: str) -> str:
     return f"{level}-{dimension}"
 

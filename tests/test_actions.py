@@ -291,3 +291,17 @@ def test_the_plan_query_count_does_not_grow(facilitator_client, example, extra, 
         make(example, f"Handling {n}").initiatives.set(cards)
     with django_assert_max_num_queries(10):
         assert facilitator_client.get(url("actions", example)).status_code == 200
+
+
+def test_one_action_can_cover_every_finding_of_a_kind(facilitator_client, example):
+    response = facilitator_client.post(url("action-create", example), {"group": "isolated"})
+    assert response.status_code == 302
+    action = example.actions.get()
+    assert action.finding_key == "isolated:alle" and action.finding_code == "isolated"
+    assert action.initiatives.count() == 31
+    assert "(31)" in action.title
+    facilitator_client.post(url("action-create", example), {"group": "isolated"})
+    assert example.actions.count() == 1
+    html = facilitator_client.get(reverse("mapping:gaps", args=["forening", example.pk])).content.decode()
+    assert "Der er en handling for hele gruppen" in html
+    assert facilitator_client.post(url("action-create", example), {"group": "empty_cell"}).status_code == 404

@@ -90,6 +90,9 @@ def action_create(request: HttpRequest, org: str, mapping_id: int) -> HttpRespon
     key = request.POST.get("finding")
     if key is not None:
         return action_from_finding(request, access, key)
+    code = request.POST.get("group")
+    if code is not None:
+        return action_from_group(request, access, code)
     form = ActionForm(request.POST, mapping=mapping)
     if not form.is_valid():
         return render(request, ACTIONS, actions_context(request, access, form=form), status=400)
@@ -124,6 +127,33 @@ def action_from_finding(request: HttpRequest, access: Access, key: str) -> HttpR
             existing.initiatives.set(mapping.initiatives.active().filter(pk__in=finding.initiatives))
     if request.htmx:
         return after_change(request, access, focus_key=key)
+    messages.success(request, _("Handlingen er oprettet. Sæt en ansvarlig og en frist på."))
+    return redirect(actions_url(access, existing))
+
+
+def action_from_group(request: HttpRequest, access: Access, code: str) -> HttpResponse:
+    """One action for every open finding of a kind, e.g. all initiatives without an owner."""
+    mapping = access.mapping
+    key = gaps.group_key(code)
+    existing = mapping.actions.filter(finding_key=key).first()
+    if existing is None:
+        _data, findings, dismissed = analyse(access)
+        group = [f for f in findings if f.code == code and f.key not in dismissed]
+        if not group:
+            raise Http404
+        initiative_ids = {i for f in group for i in f.initiatives}
+        with transaction.atomic():
+            mapping.bump()
+            existing = mapping.actions.create(
+                title=Truncator(f"{group[0].heading} ({len(group)})").chars(200),
+                description=group[0].next_step,
+                finding_code=code,
+                finding_key=key,
+                burden=BURDEN_FOR_SEVERITY[group[0].severity],
+            )
+            existing.initiatives.set(mapping.initiatives.active().filter(pk__in=initiative_ids))
+    if request.htmx:
+        return after_change(request, access)
     messages.success(request, _("Handlingen er oprettet. Sæt en ansvarlig og en frist på."))
     return redirect(actions_url(access, existing))
 

@@ -57,7 +57,13 @@ def gaps_context(request: HttpRequest, access: Access, **extra) -> dict:
             if finding.step == step:
                 group = groups.setdefault(
                     finding.code,
-                    {"code": finding.code, "heading": finding.heading, "severity": finding.severity, "items": []},
+                    {
+                        "code": finding.code,
+                        "heading": finding.heading,
+                        "severity": finding.severity,
+                        "items": [],
+                        "action_id": actions.get(gaps.group_key(finding.code)),
+                    },
                 )
                 group["items"].append(item(finding))
         steps.append({"number": step, "title": title, "intro": gaps.STEP_INTROS[step], "groups": list(groups.values())})
