@@ -19,6 +19,12 @@ def static_files_without_collectstatic(settings):
     }
 
 
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    # Danish UI whatever the machine's locale (as in main's tests/browser/conftest.py).
+    return {**browser_context_args, "locale": "da-DK"}
+
+
 @pytest.fixture
 def example_mapping(transactional_db, organisation, facilitator):
     return create_example(organisation)
@@ -49,3 +55,24 @@ def test_an_action_from_a_finding_appears_on_the_action_plan(page: Page, live_se
     expect(item).to_contain_text("Trivselsundersøgelser")
     expect(item).to_contain_text("4/5")
     expect(page.locator(".wip")).to_contain_text("0 i gang af højst 3.")
+
+
+def test_the_dashboard_follows_changes_on_the_board(page: Page, live_server, example_mapping):
+    from mapping.models import Link
+
+    mapping = example_mapping
+    sign_in(page, live_server, "facilitator")
+    page.goto(f"{live_server.url}/o/{mapping.organisation.slug}/m/{mapping.pk}/gaps/")
+    survey = page.locator("li.finding", has_text="Resultaterne fra “Trivselsundersøgelser”")
+    expect(survey).to_be_visible()
+    page.locator("#group-no_purpose > summary").click()  # opened by hand: stays open through updates
+    Link.objects.create(
+        mapping=mapping,
+        source=mapping.initiatives.get(title="Trivselsundersøgelser"),
+        target=mapping.initiatives.get(title="Ledermøder"),
+        kind=Link.Kind.FOLLOWED_UP_AT,
+    )
+    mapping.bump()
+    expect(survey).to_have_count(0, timeout=6000)
+    expect(page.locator("#chains")).to_contain_text("Trivselsundersøgelser")
+    expect(page.locator("#group-no_purpose")).to_have_attribute("open", "")
