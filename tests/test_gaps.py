@@ -3,12 +3,20 @@
 from datetime import date, timedelta
 
 import pytest
+from django.utils import translation
 
 from mapping import gaps
 from mapping.export import example_data
 from mapping.gaps import InitiativeData, LinkData, MappingData, PurposeData
 
 TODAY = date(2026, 6, 1)
+
+
+@pytest.fixture(autouse=True)
+def danish():
+    """Messages are read in Danish, whatever an earlier test left active."""
+    with translation.override("da"):
+        yield
 CELLS = [(level, dimension) for level in gaps.LEVELS for dimension in gaps.DIMENSIONS]
 
 
