@@ -265,3 +265,15 @@ def test_findings_speak_english_when_asked(facilitator_client, example, settings
     data = findings_json(facilitator_client, example)
     survey = next(f for f in data["findings"] if f["code"] == "measurement_not_followed_up")
     assert survey["message"].startswith("The results of “")
+
+
+def test_long_groups_show_a_preview_and_all_on_request(facilitator_client, example):
+    html = facilitator_client.get(url("gaps", example)).content.decode()
+    group = html[html.index('id="group-isolated"') :]
+    group = group[: group.index("</details>")]
+    assert group.count('class="finding"') == 12
+    assert "Vis 19 mere" in group and "?all=isolated#group-isolated" in group
+    html = facilitator_client.get(url("gaps", example) + "?all=isolated").content.decode()
+    group = html[html.index('id="group-isolated"') :]
+    group = group[: group.index("</details>")]
+    assert group.count('class="finding"') == 31 and "mere" not in group

@@ -17,6 +17,8 @@ def danish():
     """Messages are read in Danish, whatever an earlier test left active."""
     with translation.override("da"):
         yield
+
+
 CELLS = [(level, dimension) for level in gaps.LEVELS for dimension in gaps.DIMENSIONS]
 
 

@@ -20,6 +20,7 @@ from ..live import current_version, poll_token, token_user
 from ..models import FindingDismissal, Link
 
 GAPS = "mapping/gaps.html"
+GROUP_PREVIEW = 12  # findings shown per group until someone asks for all of them
 
 
 def gaps_url(access: Access, anchor: str = "") -> str:
@@ -50,6 +51,7 @@ def gaps_context(request: HttpRequest, access: Access, **extra) -> dict:
         }
 
     open_findings = [f for f in findings if f.key not in dismissed_keys]
+    expanded = request.GET.get("all", "")
     steps = []
     for step, title in gaps.STEPS.items():
         groups: dict[str, dict] = {}
@@ -66,6 +68,10 @@ def gaps_context(request: HttpRequest, access: Access, **extra) -> dict:
                     },
                 )
                 group["items"].append(item(finding))
+        for group in groups.values():
+            limit = None if group["code"] == expanded else GROUP_PREVIEW
+            group["shown"] = group["items"][:limit]
+            group["hidden_count"] = len(group["items"]) - len(group["shown"])
         steps.append({"number": step, "title": title, "intro": gaps.STEP_INTROS[step], "groups": list(groups.values())})
 
     counts = gaps.coverage_counts(data.initiatives)
@@ -125,6 +131,7 @@ def gaps_context(request: HttpRequest, access: Access, **extra) -> dict:
             )
         ],
         "show_all_ideas": show_all_ideas,
+        "expanded": expanded,
         "version": mapping.version,
         "poll_token": poll_token(request.user.pk, mapping.pk),
     }
