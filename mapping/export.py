@@ -264,6 +264,11 @@ def _date(item: dict, key: str, where: str):
     return parsed
 
 
+def _known_id(value, ids: set) -> bool:
+    """An id the file defines; lists and other unhashable values are refused, not crashed on."""
+    return isinstance(value, (int, str)) and not isinstance(value, bool) and value in ids
+
+
 def _validate_actions(data: dict, initiative_ids: set) -> list[dict]:
     actions = []
     for n, item in enumerate(_list(data, "actions"), 1):
@@ -278,7 +283,7 @@ def _validate_actions(data: dict, initiative_ids: set) -> list[dict]:
             "status": _choice(item, "status", Action.Status, "todo", where),
         }
         code = item.get("finding_code", "") or ""
-        if code and code not in gaps.CODES:
+        if not isinstance(code, str) or (code and code not in gaps.CODES):
             raise ImportRefused(_("%(where)s: ukendt fund “%(value)s”.") % {"where": where, "value": code})
         clean["finding_code"] = code
         burden = item.get("burden", 3)
@@ -286,7 +291,7 @@ def _validate_actions(data: dict, initiative_ids: set) -> list[dict]:
             raise ImportRefused(_("%(where)s: “burden” skal være et tal fra 1 til 5.") % {"where": where})
         clean["burden"] = burden
         linked = item.get("initiatives", [])
-        if not isinstance(linked, list) or any(i not in initiative_ids for i in linked):
+        if not isinstance(linked, list) or any(not _known_id(i, initiative_ids) for i in linked):
             raise ImportRefused(_("%(where)s peger på en indsats, der ikke er i filen.") % {"where": where})
         clean["initiatives"] = list(dict.fromkeys(linked))
         actions.append(clean)
@@ -299,7 +304,7 @@ def _validate_dismissals(data: dict) -> list[dict]:
         where = _("Afvist fund nr. %(n)s") % {"n": n}
         key = _text(item, "key", 200, where, required=True)
         code = item.get("code")
-        if code not in gaps.CODES:
+        if not isinstance(code, str) or code not in gaps.CODES:
             raise ImportRefused(_("%(where)s: ukendt fund “%(value)s”.") % {"where": where, "value": code})
         if key not in keys:
             keys.add(key)

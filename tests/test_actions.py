@@ -265,6 +265,9 @@ def test_the_export_view_includes_actions(facilitator_client, example):
         {"title": "X", "due": "i morgen"},
         {"title": "X", "initiatives": ["missing"]},
         {"title": "X", "finding_code": "nonsense"},
+        {"title": "X", "finding_code": ["isolated"]},
+        {"title": "X", "initiatives": [[1]]},
+        {"title": "X", "initiatives": "all"},
     ],
 )
 def test_import_refuses_bad_actions(example, action):
@@ -272,6 +275,18 @@ def test_import_refuses_bad_actions(example, action):
 
     document = json.loads(json.dumps(export_mapping(example)))
     document["actions"] = [action]
+    with pytest.raises(ImportRefused):
+        validate(document)
+
+
+@pytest.mark.parametrize(
+    "dismissal", [{"key": "", "code": "isolated"}, {"key": "x:i1", "code": ["isolated"]}, {"key": "x"}]
+)
+def test_import_refuses_bad_dismissals(example, dismissal):
+    from mapping.export import ImportRefused
+
+    document = json.loads(json.dumps(export_mapping(example)))
+    document["dismissals"] = [dismissal]
     with pytest.raises(ImportRefused):
         validate(document)
 
