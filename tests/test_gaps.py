@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import pytest
 from django.utils import translation
 
-from mapping import gaps
+from mapping import danish, gaps
 from mapping.export import example_data
 from mapping.gaps import InitiativeData, LinkData, MappingData, PurposeData
 
@@ -13,7 +13,7 @@ TODAY = date(2026, 6, 1)
 
 
 @pytest.fixture(autouse=True)
-def danish():
+def in_danish():
     """Messages are read in Danish, whatever an earlier test left active."""
     with translation.override("da"):
         yield
@@ -318,7 +318,7 @@ def test_stale_does_not_fire_within_twelve_months_or_for_new_cards():
     ],
 )
 def test_titles_that_say_the_same_overlap(a, b):
-    assert gaps.similar_title(a, b), (a, b, gaps.concepts(a), gaps.concepts(b))
+    assert danish.similar_title(a, b), (a, b, danish.concepts(a), danish.concepts(b))
 
 
 @pytest.mark.parametrize(
@@ -335,13 +335,13 @@ def test_titles_that_say_the_same_overlap(a, b):
     ],
 )
 def test_titles_that_only_share_a_word_do_not_overlap(a, b):
-    assert not gaps.similar_title(a, b), (a, b, gaps.concepts(a), gaps.concepts(b))
+    assert not danish.similar_title(a, b), (a, b, danish.concepts(a), danish.concepts(b))
 
 
 def test_danish_stems_meet_across_inflections():
-    assert gaps.stem("målinger") == gaps.stem("måling") == gaps.stem("målingerne")
-    assert gaps.split_compound("trivselsundersøgelser") == ("trivsel", "undersøgelser")
-    assert gaps.concepts("Ledelsesudviklingskurser") == {"led", "udvikling", "kurs"}
+    assert danish.stem("målinger") == danish.stem("måling") == danish.stem("målingerne")
+    assert danish.split_compound("trivselsundersøgelser") == ("trivsel", "undersøgelser")
+    assert danish.concepts("Ledelsesudviklingskurser") == {"led", "udvikling", "kurs"}
 
 
 def test_overlap_fires_for_similar_titles_anywhere_in_the_mapping():
