@@ -1,6 +1,16 @@
 from django.contrib import admin
 
-from .models import Initiative, Invitation, Link, Mapping, Membership, Organisation, Purpose
+from .models import (
+    Action,
+    FindingDismissal,
+    Initiative,
+    Invitation,
+    Link,
+    Mapping,
+    Membership,
+    Organisation,
+    Purpose,
+)
 
 
 class MembershipInline(admin.TabularInline):
@@ -50,3 +60,17 @@ class PurposeAdmin(admin.ModelAdmin):
 class LinkAdmin(admin.ModelAdmin):
     list_display = ["source", "kind", "target", "mapping"]
     list_filter = ["kind"]
+
+
+@admin.register(Action)
+class ActionAdmin(admin.ModelAdmin):
+    list_display = ["title", "mapping", "status", "burden", "due", "owner"]
+    list_filter = ["status", "effort"]
+    search_fields = ["title", "description"]
+    raw_id_fields = ["initiatives"]
+
+
+@admin.register(FindingDismissal)
+class FindingDismissalAdmin(admin.ModelAdmin):
+    list_display = ["key", "code", "mapping", "created"]
+    list_filter = ["code"]

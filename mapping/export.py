@@ -15,7 +15,8 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
-from .models import Dimension, Initiative, Level, Link, Mapping, Organisation, Purpose
+from . import gaps
+from .models import Action, Dimension, FindingDismissal, Initiative, Level, Link, Mapping, Organisation, Purpose
 
 FORMAT = "iglo-mapping"
 FORMAT_VERSION = 1
@@ -61,6 +62,7 @@ def export_mapping(mapping: Mapping) -> dict:
         "format_version": FORMAT_VERSION,
         "title": mapping.title,
         "exported_at": timezone.now().isoformat(timespec="seconds"),
+        "wip_limit": mapping.wip_limit,
         "purposes": [
             {"id": p.pk, "title": p.title, "description": p.description}
             for p in mapping.purposes.order_by("title", "id")
@@ -93,6 +95,23 @@ def export_mapping(mapping: Mapping) -> dict:
             }
             for link in links
         ],
+        "actions": [
+            {
+                "id": action.pk,
+                "title": action.title,
+                "description": action.description,
+                "initiatives": sorted(i.pk for i in action.initiatives.all() if i.pk in active_ids),
+                "finding_code": action.finding_code,
+                "finding_key": action.finding_key,
+                "owner": action.owner,
+                "due": action.due.isoformat() if action.due else None,
+                "burden": action.burden,
+                "effort": action.effort,
+                "status": action.status,
+            }
+            for action in mapping.actions.order_by("id").prefetch_related("initiatives")
+        ],
+        "dismissals": [{"key": d.key, "code": d.code} for d in mapping.dismissals.order_by("id")],
     }
 
 
@@ -224,13 +243,85 @@ def validate(data: dict) -> dict:
                 "note": _text(item, "note", 1000, where),
             }
         )
-    return {"title": title, "purposes": purposes, "initiatives": initiatives, "links": links}
+    wip_limit = data.get("wip_limit", 3)
+    if not isinstance(wip_limit, int) or isinstance(wip_limit, bool) or not 1 <= wip_limit <= 20:
+        raise ImportRefused(_("“wip_limit” skal være et tal fra 1 til 20."))
+    return {
+        "title": title,
+        "wip_limit": wip_limit,
+        "purposes": purposes,
+        "initiatives": initiatives,
+        "links": links,
+        "actions": _validate_actions(data, initiative_ids),
+        "dismissals": _validate_dismissals(data),
+    }
+
+
+def _date(item: dict, key: str, where: str):
+    value = item.get(key)
+    if value is None:
+        return None
+    try:
+        parsed = parse_date(value) if isinstance(value, str) else None
+    except ValueError:
+        parsed = None
+    if parsed is None:
+        raise ImportRefused(_("%(where)s: “%(key)s” skal være en dato.") % {"where": where, "key": key})
+    return parsed
+
+
+def _known_id(value, ids: set) -> bool:
+    """An id the file defines; lists and other unhashable values are refused, not crashed on."""
+    return isinstance(value, (int, str)) and not isinstance(value, bool) and value in ids
+
+
+def _validate_actions(data: dict, initiative_ids: set) -> list[dict]:
+    actions = []
+    for n, item in enumerate(_list(data, "actions"), 1):
+        where = _("Handling nr. %(n)s") % {"n": n}
+        clean = {
+            "title": _text(item, "title", 200, where, required=True),
+            "description": _text(item, "description", 5000, where),
+            "owner": _text(item, "owner", 200, where),
+            "finding_key": _text(item, "finding_key", 200, where),
+            "due": _date(item, "due", where),
+            "effort": _choice(item, "effort", Action.Effort, "medium", where),
+            "status": _choice(item, "status", Action.Status, "todo", where),
+        }
+        code = item.get("finding_code", "") or ""
+        if not isinstance(code, str) or (code and code not in gaps.CODES):
+            raise ImportRefused(_("%(where)s: ukendt fund “%(value)s”.") % {"where": where, "value": code})
+        clean["finding_code"] = code
+        burden = item.get("burden", 3)
+        if not isinstance(burden, int) or isinstance(burden, bool) or not 1 <= burden <= 5:
+            raise ImportRefused(_("%(where)s: “burden” skal være et tal fra 1 til 5.") % {"where": where})
+        clean["burden"] = burden
+        linked = item.get("initiatives", [])
+        if not isinstance(linked, list) or any(not _known_id(i, initiative_ids) for i in linked):
+            raise ImportRefused(_("%(where)s peger på en indsats, der ikke er i filen.") % {"where": where})
+        clean["initiatives"] = list(dict.fromkeys(linked))
+        actions.append(clean)
+    return actions
+
+
+def _validate_dismissals(data: dict) -> list[dict]:
+    dismissals, keys = [], set()
+    for n, item in enumerate(_list(data, "dismissals"), 1):
+        where = _("Afvist fund nr. %(n)s") % {"n": n}
+        key = _text(item, "key", 200, where, required=True)
+        code = item.get("code")
+        if not isinstance(code, str) or code not in gaps.CODES:
+            raise ImportRefused(_("%(where)s: ukendt fund “%(value)s”.") % {"where": where, "value": code})
+        if key not in keys:
+            keys.add(key)
+            dismissals.append({"key": key, "code": code})
+    return dismissals
 
 
 @transaction.atomic
 def create_mapping(organisation: Organisation, clean: dict, title: str | None = None) -> Mapping:
     """Write validated data (from ``validate``) as a new mapping of ``organisation``."""
-    mapping = organisation.mappings.create(title=title or clean["title"])
+    mapping = organisation.mappings.create(title=title or clean["title"], wip_limit=clean.get("wip_limit", 3))
     purposes = {
         p["id"]: Purpose.objects.create(mapping=mapping, title=p["title"], description=p["description"])
         for p in clean["purposes"]
@@ -259,6 +350,33 @@ def create_mapping(organisation: Organisation, clean: dict, title: str | None = 
             for link in clean["links"]
         ]
     )
+    # Finding keys name initiatives and purposes by id: rewrite them to the new ids.
+    id_map = {f"i{old}": f"i{new.pk}" for old, new in by_key.items()}
+    id_map.update({f"p{old}": f"p{new.pk}" for old, new in purposes.items()})
+    actions = Action.objects.bulk_create(
+        [
+            Action(
+                mapping=mapping,
+                finding_key=gaps.remap_key(item["finding_key"], id_map),
+                **{f: item[f] for f in ("title", "description", "owner", "due", "burden", "effort", "status")},
+                finding_code=item["finding_code"],
+            )
+            for item in clean.get("actions", [])
+        ]
+    )
+    Action.initiatives.through.objects.bulk_create(
+        [
+            Action.initiatives.through(action_id=action.pk, initiative_id=by_key[i].pk)
+            for item, action in zip(clean.get("actions", []), actions, strict=True)
+            for i in item["initiatives"]
+        ]
+    )
+    dismissals = []
+    for item in clean.get("dismissals", []):
+        key = gaps.remap_key(item["key"], id_map)
+        if key:
+            dismissals.append(FindingDismissal(mapping=mapping, key=key, code=item["code"]))
+    FindingDismissal.objects.bulk_create(dismissals, ignore_conflicts=True)
     return mapping
 
 

@@ -4,7 +4,7 @@ from django.db.models import Q
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from .models import Dimension, Initiative, Level, Link, Mapping, Purpose, Role
+from .models import Action, Dimension, Initiative, Level, Link, Mapping, Purpose, Role
 
 CELL_CHOICES = [
     (f"{level.value}:{dimension.value}", format_lazy("{} · {}", level.label, dimension.label))
@@ -187,3 +187,40 @@ class InvitationForm(forms.Form):
         # Shares the organisation page with MemberAddForm: keep the ids apart.
         kwargs.setdefault("auto_id", "invitation-%s")
         super().__init__(*args, **kwargs)
+
+
+class ActionForm(forms.ModelForm):
+    class Meta:
+        model = Action
+        fields = ["title", "description", "initiatives", "owner", "due", "burden", "effort", "status"]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "initiatives": forms.CheckboxSelectMultiple,
+            "due": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "burden": forms.Select(choices=[(n, str(n)) for n in range(1, 6)]),
+        }
+
+    def __init__(self, *args, mapping: Mapping, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["initiatives"].queryset = mapping.initiatives.active().order_by("title")
+        self.fields["burden"].min_value = 1
+
+    def clean_title(self):
+        title = self.cleaned_data["title"].strip()
+        if not title:
+            raise forms.ValidationError(_("Skriv, hvad handlingen er."))
+        return title
+
+    def clean_burden(self):
+        burden = self.cleaned_data["burden"]
+        if not 1 <= burden <= 5:
+            raise forms.ValidationError(_("Vælg et tal fra 1 til 5."))
+        return burden
+
+
+class ActionStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=Action.Status.choices)
+
+
+class WipLimitForm(forms.Form):
+    wip_limit = forms.IntegerField(label=_("Højst handlinger i gang ad gangen"), min_value=1, max_value=20)

@@ -13,6 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import gaps
+
 
 class Level(models.TextChoices):
     INDIVID = "individ", _("Individ")
@@ -143,12 +145,20 @@ class Mapping(models.Model):
     title = models.CharField(_("titel"), max_length=200)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
     version = models.PositiveBigIntegerField(default=1)
+    wip_limit = models.PositiveSmallIntegerField(
+        _("højst handlinger i gang"),
+        default=3,
+        help_text=_("Gør lidt ad gangen: I får en advarsel, når flere handlinger end dette er i gang."),
+    )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-created", "-id"]
-        constraints = [choices_check("status", MappingStatus, "mapping")]
+        constraints = [
+            choices_check("status", MappingStatus, "mapping"),
+            models.CheckConstraint(condition=Q(wip_limit__gte=1, wip_limit__lte=20), name="mapping_wip_limit_range"),
+        ]
         verbose_name = _("kortlægning")
         verbose_name_plural = _("kortlægninger")
 
@@ -167,6 +177,39 @@ class Mapping(models.Model):
         Mapping.objects.filter(pk=self.pk).update(version=F("version") + 1, updated=timezone.now())
         self.version = Mapping.objects.values_list("version", flat=True).get(pk=self.pk)
         return self.version
+
+    def gap_data(self, today=None) -> gaps.MappingData:
+        """The mapping as plain data for the gap analysis, in four queries."""
+        initiatives = list(
+            self.initiatives.active().order_by("level", "dimension", "position", "id").prefetch_related("purposes")
+        )
+        active = {i.pk for i in initiatives}
+        return gaps.MappingData(
+            initiatives=tuple(
+                gaps.InitiativeData(
+                    id=i.pk,
+                    title=i.title,
+                    level=i.level,
+                    dimension=i.dimension,
+                    description=i.description,
+                    purposes=frozenset(p.pk for p in i.purposes.all()),
+                    status=i.status,
+                    effect=i.effect,
+                    owner=i.owner,
+                    is_measurement=i.is_measurement,
+                    reviewed_at=i.reviewed_at,
+                    created=timezone.localdate(i.created) if i.created else None,
+                )
+                for i in initiatives
+            ),
+            purposes=tuple(gaps.PurposeData(id=p.pk, title=p.title) for p in self.purposes.all()),
+            links=tuple(
+                gaps.LinkData(source=source, target=target, kind=kind)
+                for source, target, kind in self.links.order_by("id").values_list("source_id", "target_id", "kind")
+                if source in active and target in active
+            ),
+            today=today or timezone.localdate(),
+        )
 
 
 class Purpose(models.Model):
@@ -327,3 +370,96 @@ class Link(models.Model):
     @property
     def crosses_dimension(self) -> bool:
         return self.source.dimension != self.target.dimension
+
+
+class ActionStatus(models.TextChoices):
+    TODO = "todo", _("Ikke startet")
+    DOING = "doing", _("I gang")
+    DONE = "done", _("Færdig")
+
+
+class Effort(models.TextChoices):
+    SMALL = "small", _("Lille")
+    MEDIUM = "medium", _("Mellem")
+    LARGE = "large", _("Stor")
+
+
+class ActionQuerySet(models.QuerySet):
+    def by_burden(self):
+        """What burdens most first; then the nearest due date; undated last."""
+        return self.order_by("-burden", F("due").asc(nulls_last=True), "created", "id")
+
+    def in_progress(self):
+        return self.filter(status=ActionStatus.DOING)
+
+    def overdue(self, today):
+        return self.exclude(status=ActionStatus.DONE).filter(due__lt=today)
+
+
+class Action(models.Model):
+    """One item of the action plan, often made from a finding of the gap analysis."""
+
+    Status = ActionStatus
+    Effort = Effort
+
+    mapping = models.ForeignKey(Mapping, on_delete=models.CASCADE, related_name="actions")
+    title = models.CharField(_("handling"), max_length=200)
+    description = models.TextField(_("beskrivelse"), blank=True, max_length=5000)
+    initiatives = models.ManyToManyField(
+        Initiative, blank=True, related_name="actions", verbose_name=_("indsatser, det handler om")
+    )
+    finding_code = models.CharField(_("fund"), max_length=40, blank=True)
+    finding_key = models.CharField(max_length=200, blank=True)
+    owner = models.CharField(_("ansvarlig"), max_length=200, blank=True)
+    due = models.DateField(_("frist"), null=True, blank=True)
+    burden = models.PositiveSmallIntegerField(
+        _("belastning nu"),
+        default=3,
+        help_text=_("Hvor meget belaster problemet lige nu? 1 = lidt, 5 = meget."),
+    )
+    effort = models.CharField(_("omfang"), max_length=20, choices=Effort.choices, default=Effort.MEDIUM)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.TODO)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    objects = ActionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-burden", "due", "id"]
+        indexes = [models.Index(fields=["mapping", "status"])]
+        constraints = [
+            choices_check("status", ActionStatus, "action"),
+            choices_check("effort", Effort, "action"),
+            models.CheckConstraint(condition=Q(burden__gte=1, burden__lte=5), name="action_burden_1_to_5"),
+            models.CheckConstraint(condition=~Q(title=""), name="action_title_not_empty"),
+        ]
+        verbose_name = _("handling")
+        verbose_name_plural = _("handlinger")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("mapping:actions", args=[self.mapping.organisation.slug, self.mapping_id]) + f"#action-{self.pk}"
+
+    def is_overdue(self, today) -> bool:
+        return self.due is not None and self.status != ActionStatus.DONE and self.due < today
+
+
+class FindingDismissal(models.Model):
+    """A finding someone judged not relevant; it stays hidden while its key still applies."""
+
+    mapping = models.ForeignKey(Mapping, on_delete=models.CASCADE, related_name="dismissals")
+    key = models.CharField(max_length=200)
+    code = models.CharField(max_length=40)
+    dismissed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        constraints = [models.UniqueConstraint(fields=["mapping", "key"], name="dismissal_unique_key")]
+        verbose_name = _("afvist fund")
+        verbose_name_plural = _("afviste fund")
+
+    def __str__(self) -> str:
+        return self.key

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import board, export, organisation
+from .views import actions, analysis, board, export, organisation
 
 app_name = "mapping"
 
@@ -29,4 +29,16 @@ urlpatterns = [
     path(mapping_prefix + "purposes/new/", board.purpose_create, name="purpose-create"),
     path(mapping_prefix + "purposes/<int:purpose_id>/", board.purpose_update, name="purpose-update"),
     path(mapping_prefix + "purposes/<int:purpose_id>/delete/", board.purpose_delete, name="purpose-delete"),
+    path(mapping_prefix + "gaps/", analysis.gaps_dashboard, name="gaps"),
+    path(mapping_prefix + "gaps/poll/", analysis.gaps_poll, name="gaps-poll"),
+    path(mapping_prefix + "gaps.json", analysis.gaps_json, name="gaps-json"),
+    path(mapping_prefix + "gaps/dismiss/", analysis.finding_dismiss, name="finding-dismiss"),
+    path(mapping_prefix + "gaps/restore/", analysis.finding_restore, name="finding-restore"),
+    path(mapping_prefix + "gaps/ideas/add/", analysis.idea_add, name="idea-add"),
+    path(mapping_prefix + "actions/", actions.action_list, name="actions"),
+    path(mapping_prefix + "actions/new/", actions.action_create, name="action-create"),
+    path(mapping_prefix + "actions/limit/", actions.action_wip_limit, name="action-wip-limit"),
+    path(mapping_prefix + "actions/<int:action_id>/", actions.action_update, name="action-update"),
+    path(mapping_prefix + "actions/<int:action_id>/status/", actions.action_status, name="action-status"),
+    path(mapping_prefix + "actions/<int:action_id>/delete/", actions.action_delete, name="action-delete"),
 ]

@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from mapping.models import Invitation, Purpose
+from mapping.models import Action, FindingDismissal, Invitation, Purpose
 
 from .conftest import client_for
 
@@ -23,6 +23,8 @@ def test_every_model_of_the_app_is_in_the_admin():
 def test_the_admin_pages_of_a_model_open(model, example, facilitator):
     Invitation.objects.create(organisation=example.organisation, token="t" * 32, created_by=facilitator)
     Purpose.objects.create(mapping=example, title="Trivsel")
+    Action.objects.create(mapping=example, title="Følg op", burden=3)
+    FindingDismissal.objects.create(mapping=example, key="no_owner:i1", code="no_owner")
     admin_user = get_user_model().objects.create_superuser("root", "root@example.org", "pw-root")
     client = client_for(admin_user)
     opts = model._meta

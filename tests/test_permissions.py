@@ -13,8 +13,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from mapping import gaps
 from mapping.export import example_data
-from mapping.models import Invitation, Link, Membership, Purpose, Role
+from mapping.models import Action, FindingDismissal, Invitation, Link, Membership, Purpose, Role
 
 from .conftest import add_card, client_for
 
@@ -33,6 +34,8 @@ class World:
     purpose: object
     membership: object
     invitation: object
+    action: object
+    dismissal: object
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,14 @@ def card(w: World) -> dict:
 
 def deleted_card(w: World) -> dict:
     return {**board(w), "initiative_id": w.deleted_card.pk}
+
+
+def action(w: World) -> dict:
+    return {**board(w), "action_id": w.action.pk}
+
+
+def a_finding(w: World) -> dict:
+    return {"key": gaps.find_gaps(w.mapping.gap_data())[0].key}
 
 
 def an_import(w: World) -> dict:
@@ -147,6 +158,44 @@ EXPECTED: dict[str, list[Check]] = {
         Check("GET", lambda w: {**board(w), "purpose_id": w.purpose.pk}, POST_ONLY),
         Check("POST", lambda w: {**board(w), "purpose_id": w.purpose.pk}, EDIT),
     ],
+    "gaps": [Check("GET", board, READ)],
+    "gaps-poll": [Check("GET", board, (404, 404, 200, 200, 200), lambda w: {"v": "0"})],
+    "gaps-json": [Check("GET", board, READ)],
+    "finding-dismiss": [
+        Check("GET", board, POST_ONLY),
+        Check("POST", board, EDIT, a_finding),
+    ],
+    "finding-restore": [
+        Check("GET", board, POST_ONLY),
+        Check("POST", board, EDIT, lambda w: {"key": w.dismissal.key}),
+    ],
+    "idea-add": [
+        Check("GET", board, POST_ONLY),
+        Check("POST", board, EDIT, lambda w: {"idea": gaps.catalogue()[0]["key"]}),
+    ],
+    "actions": [Check("GET", board, READ)],
+    "action-create": [
+        Check("GET", board, POST_ONLY),
+        Check(
+            "POST", board, EDIT, lambda w: {"title": "Ny handling", "burden": 3, "effort": "small", "status": "todo"}
+        ),
+    ],
+    "action-wip-limit": [
+        Check("GET", board, POST_ONLY),
+        Check("POST", board, EDIT, lambda w: {"wip_limit": 4}),
+    ],
+    "action-update": [
+        Check("GET", action, (302, 404, 403, 200, 200)),
+        Check("POST", action, EDIT, lambda w: {"title": "Omdøbt", "burden": 2, "effort": "small", "status": "doing"}),
+    ],
+    "action-status": [
+        Check("GET", action, POST_ONLY),
+        Check("POST", action, EDIT, lambda w: {"status": "done"}),
+    ],
+    "action-delete": [
+        Check("GET", action, POST_ONLY),
+        Check("POST", action, EDIT),
+    ],
 }
 
 
@@ -190,6 +239,8 @@ def world(organisation, other_organisation, facilitator, amo, member, outsider):
     purpose = Purpose.objects.create(mapping=mapping, title="Trivsel")
     link = Link.objects.create(mapping=mapping, source=second, target=first)
     invitation = Invitation.objects.create(organisation=organisation, token="x" * 32, role=Role.MEMBER)
+    an_action = Action.objects.create(mapping=mapping, title="Følg op på trivselsmålingen", burden=4)
+    dismissal = FindingDismissal.objects.create(mapping=mapping, key="no_owner:i1", code="no_owner")
     return World(
         mapping=mapping,
         card=first,
@@ -199,6 +250,8 @@ def world(organisation, other_organisation, facilitator, amo, member, outsider):
         purpose=purpose,
         membership=Membership.objects.get(user=member),
         invitation=invitation,
+        action=an_action,
+        dismissal=dismissal,
     )
 
 

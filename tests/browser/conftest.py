@@ -36,15 +36,6 @@ def empty_cache():
     cache.clear()
 
 
-@pytest.fixture(autouse=True)
-def plain_static_storage(settings):
-    """Serve static files through the finders: the manifest storage needs collectstatic."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
     # Danish UI whatever the machine's locale; a projector-ish viewport.

@@ -1,0 +1,250 @@
+"""The gap dashboard: what the analysis finds, its JSON, dismissals, and ideas for thin cells.
+
+Full page and HTMX fragments come from ``mapping/gaps.html`` and one context
+builder (``gaps_context``); the analysis itself is ``gaps.py``.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import IntegrityError, transaction
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import reswap, trigger_client_event
+
+from .. import gaps
+from ..access import Access, Need, gate
+from ..live import current_version, poll_token, token_user
+from ..models import FindingDismissal, Link
+
+GAPS = "mapping/gaps.html"
+GROUP_PREVIEW = 12  # findings shown per group until someone asks for all of them
+
+
+def gaps_url(access: Access, anchor: str = "") -> str:
+    url = reverse("mapping:gaps", args=[access.organisation.slug, access.mapping.pk])
+    return url + (f"#{anchor}" if anchor else "")
+
+
+def analyse(access: Access) -> tuple[gaps.MappingData, list[gaps.Finding], set[str]]:
+    data = access.mapping.gap_data()
+    dismissed = set(access.mapping.dismissals.values_list("key", flat=True))
+    return data, gaps.find_gaps(data), dismissed
+
+
+def gaps_context(request: HttpRequest, access: Access, **extra) -> dict:
+    mapping = access.mapping
+    data, findings, dismissed_keys = analyse(access)
+    by_id = {i.id: i for i in data.initiatives}
+    purposes = {p.id: p for p in data.purposes}
+    actions = dict(mapping.actions.exclude(finding_key="").values_list("finding_key", "pk"))
+
+    def item(finding: gaps.Finding) -> dict:
+        return {
+            "finding": finding,
+            "anchor": "finding-" + finding.key.replace(":", "-"),
+            "cards": [by_id[i] for i in finding.initiatives if i in by_id],
+            "purposes": [purposes[p] for p in finding.purposes if p in purposes],
+            "action_id": actions.get(finding.key),
+        }
+
+    open_findings = [f for f in findings if f.key not in dismissed_keys]
+    expanded = request.GET.get("all", "")
+    steps = []
+    for step, title in gaps.STEPS.items():
+        groups: dict[str, dict] = {}
+        for finding in open_findings:
+            if finding.step == step:
+                group = groups.setdefault(
+                    finding.code,
+                    {
+                        "code": finding.code,
+                        "heading": finding.heading,
+                        "severity": finding.severity,
+                        "items": [],
+                        "action_id": actions.get(gaps.group_key(finding.code)),
+                    },
+                )
+                group["items"].append(item(finding))
+        for group in groups.values():
+            limit = None if group["code"] == expanded else GROUP_PREVIEW
+            group["shown"] = group["items"][:limit]
+            group["hidden_count"] = len(group["items"]) - len(group["shown"])
+        steps.append({"number": step, "title": title, "intro": gaps.STEP_INTROS[step], "groups": list(groups.values())})
+
+    counts = gaps.coverage_counts(data.initiatives)
+    coverage = [
+        {
+            "level": level,
+            "label": gaps.LEVEL_LABELS[level],
+            "cells": [
+                {
+                    "dimension": dimension,
+                    "label": gaps.DIMENSION_LABELS[dimension],
+                    "count": counts[(level, dimension)],
+                    "band": gaps.coverage_band(counts[(level, dimension)]),
+                }
+                for dimension in gaps.DIMENSIONS
+            ],
+        }
+        for level in gaps.LEVELS
+    ]
+    show_all_ideas = request.GET.get("ideas") == "all"
+    idea_cells = list(counts) if show_all_ideas else gaps.thin_cells(data)
+    ideas = gaps.ideas_for(data, idea_cells)
+    isolated = sum(1 for f in findings if f.code == "isolated")
+    context = {
+        "organisation": access.organisation,
+        "mapping": mapping,
+        "access": access,
+        "can_edit": access.can_edit,
+        "summary": gaps.summary(open_findings),
+        "severity_labels": gaps.SEVERITY_LABELS,
+        "initiative_count": len(data.initiatives),
+        "isolated_count": isolated,
+        "link_count": len(data.links),
+        "dismissed_count": len(dismissed_keys & {f.key for f in findings}),
+        "action_count": mapping.actions.count(),
+        "steps": steps,
+        "dismissed": [item(f) for f in findings if f.key in dismissed_keys],
+        "coverage": coverage,
+        "dimension_labels": [gaps.DIMENSION_LABELS[d] for d in gaps.DIMENSIONS],
+        "level_labels": [gaps.LEVEL_LABELS[lv] for lv in gaps.LEVELS],
+        "matrix": gaps.purpose_matrix(data),
+        "chains": [
+            [
+                {
+                    "card": card,
+                    "kind": Link.Kind(link.kind).label if link else "",
+                    "cell": gaps.cell_label(card.level, card.dimension),
+                }
+                for card, link in chain
+            ]
+            for chain in gaps.chains(data)
+        ],
+        "ideas": [
+            {"level": level, "dimension": dimension, "label": gaps.cell_label(level, dimension), "items": items}
+            for (level, dimension), items in sorted(
+                ideas.items(), key=lambda kv: (gaps.LEVELS.index(kv[0][0]), gaps.DIMENSIONS.index(kv[0][1]))
+            )
+        ],
+        "show_all_ideas": show_all_ideas,
+        "expanded": expanded,
+        "version": mapping.version,
+        "poll_token": poll_token(request.user.pk, mapping.pk),
+    }
+    context.update(extra)
+    return context
+
+
+@login_required
+@require_GET
+def gaps_dashboard(request: HttpRequest, org: str, mapping_id: int) -> HttpResponse:
+    access = gate(request, org, mapping_id)
+    return render(request, GAPS, gaps_context(request, access))
+
+
+@require_GET
+def gaps_poll(request: HttpRequest, org: str, mapping_id: int) -> HttpResponse:
+    """Like the board's poll (see live.py): 204 from one query when nothing changed."""
+    user_id = token_user(request.GET.get("t", ""), mapping_id)
+    seen = request.GET.get("v", "")
+    if user_id is not None and seen.isdigit():
+        version = current_version(org, mapping_id, user_id)
+        if version is not None and version == int(seen):
+            return reswap(HttpResponse(status=204), "none")
+    access = gate(request, org, mapping_id)
+    return render(request, GAPS + "#live", gaps_context(request, access, oob=True))
+
+
+@login_required
+@require_GET
+def gaps_json(request: HttpRequest, org: str, mapping_id: int) -> JsonResponse:
+    access = gate(request, org, mapping_id)
+    _data, findings, dismissed = analyse(access)
+    return JsonResponse(
+        {
+            "mapping": access.mapping.pk,
+            "version": access.mapping.version,
+            "summary": gaps.summary(f for f in findings if f.key not in dismissed),
+            "findings": [f.as_json() for f in findings if f.key not in dismissed],
+            "dismissed": [f.as_json() for f in findings if f.key in dismissed],
+        },
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+def after_change(request: HttpRequest, access: Access, anchor: str = "", **extra) -> HttpResponse:
+    """Redirect a plain form post; send an HTMX request every region of the dashboard again."""
+    if not request.htmx:
+        return redirect(gaps_url(access, anchor))
+    access.mapping.refresh_from_db(fields=["version"])
+    response = render(request, GAPS + "#live", gaps_context(request, access, oob=True, **extra))
+    return trigger_client_event(reswap(response, "none"), "board-changed", {"version": access.mapping.version})
+
+
+@login_required
+@require_POST
+def finding_dismiss(request: HttpRequest, org: str, mapping_id: int) -> HttpResponse:
+    access = gate(request, org, mapping_id, Need.EDIT)
+    key = request.POST.get("key", "")
+    _data, findings, _dismissed = analyse(access)
+    finding = next((f for f in findings if f.key == key), None)
+    if finding is None:
+        raise Http404
+    try:
+        with transaction.atomic():
+            access.mapping.bump()
+            FindingDismissal.objects.create(
+                mapping=access.mapping, key=finding.key, code=finding.code, dismissed_by=request.user
+            )
+    except IntegrityError:
+        pass  # already dismissed, perhaps by someone else a moment ago
+    if not request.htmx:
+        messages.success(request, _("Fundet er afvist. Du finder det under “Afviste fund”."))
+    return after_change(request, access, f"step-{finding.step}", focus="dismissed")
+
+
+@login_required
+@require_POST
+def finding_restore(request: HttpRequest, org: str, mapping_id: int) -> HttpResponse:
+    access = gate(request, org, mapping_id, Need.EDIT)
+    key = request.POST.get("key", "")
+    dismissal = access.mapping.dismissals.filter(key=key).first()
+    if dismissal is None:
+        raise Http404
+    with transaction.atomic():
+        access.mapping.bump()
+        dismissal.delete()
+    if not request.htmx:
+        messages.success(request, _("Fundet er vist igen."))
+    return after_change(request, access, "finding-" + key.replace(":", "-"), focus_key=key)
+
+
+@login_required
+@require_POST
+def idea_add(request: HttpRequest, org: str, mapping_id: int) -> HttpResponse:
+    """Put one idea from the catalogue on the board, in its cell."""
+    access = gate(request, org, mapping_id, Need.EDIT)
+    mapping = access.mapping
+    idea = gaps.idea(request.POST.get("idea", ""))
+    if idea is None:
+        raise Http404
+    with transaction.atomic():
+        mapping.bump()
+        initiative = mapping.initiatives.create(
+            title=idea["title"],
+            description=idea["purpose"],
+            level=idea["level"],
+            dimension=idea["dimension"],
+            position=mapping.initiatives.active().in_cell(idea["level"], idea["dimension"]).count(),
+        )
+    added = _("“%(title)s” er sat på tavlen i %(cell)s.") % {
+        "title": initiative.title,
+        "cell": gaps.cell_label(initiative.level, initiative.dimension),
+    }
+    if not request.htmx:
+        messages.success(request, added)
+    return after_change(request, access, "ideas", added=added, added_id=initiative.pk)

@@ -1,0 +1,60 @@
+"""In a browser: an action made from a finding in one click shows up on the action plan."""
+
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from mapping.export import create_example
+
+
+@pytest.fixture
+def example_mapping(transactional_db, organisation, facilitator):
+    return create_example(organisation)
+
+
+def sign_in(page: Page, live_server, username: str) -> None:
+    page.goto(live_server.url + "/accounts/login/")
+    page.get_by_label("Brugernavn").fill(username)
+    page.get_by_label("Adgangskode").fill("pw-" + username)
+    page.get_by_role("button", name="Log ind").click()
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+
+def test_an_action_from_a_finding_appears_on_the_action_plan(page: Page, live_server, example_mapping):
+    mapping = example_mapping
+    sign_in(page, live_server, "facilitator")
+    page.goto(f"{live_server.url}/o/{mapping.organisation.slug}/m/{mapping.pk}/gaps/")
+    finding = page.locator("li.finding", has_text="Resultaterne fra “Trivselsundersøgelser”")
+    expect(finding).to_be_visible()
+    finding.get_by_role("button", name="Opret handling").click()
+    # htmx swaps the dashboard: the finding now points at its action
+    link = finding.get_by_role("link", name="Der er en handling")
+    expect(link).to_be_visible()
+    link.click()
+    page.wait_for_url("**/actions/**")
+    action = mapping.actions.get()
+    item = page.locator(f"#action-{action.pk}")
+    expect(item).to_contain_text("Trivselsundersøgelser")
+    expect(item).to_contain_text("4/5")
+    expect(page.locator(".wip")).to_contain_text("0 i gang af højst 3.")
+
+
+def test_the_dashboard_follows_changes_on_the_board(page: Page, live_server, example_mapping):
+    from mapping.models import Link
+
+    mapping = example_mapping
+    sign_in(page, live_server, "facilitator")
+    page.goto(f"{live_server.url}/o/{mapping.organisation.slug}/m/{mapping.pk}/gaps/")
+    survey = page.locator("li.finding", has_text="Resultaterne fra “Trivselsundersøgelser”")
+    expect(survey).to_be_visible()
+    page.locator("#group-no_purpose > summary").click()  # opened by hand: stays open through updates
+    Link.objects.create(
+        mapping=mapping,
+        source=mapping.initiatives.get(title="Trivselsundersøgelser"),
+        target=mapping.initiatives.get(title="Ledermøder"),
+        kind=Link.Kind.FOLLOWED_UP_AT,
+    )
+    mapping.bump()
+    expect(survey).to_have_count(0, timeout=6000)
+    expect(page.locator("#chains")).to_contain_text("Trivselsundersøgelser")
+    expect(page.locator("#group-no_purpose")).to_have_attribute("open", "")

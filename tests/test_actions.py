@@ -1,0 +1,313 @@
+"""The action plan: views, permissions, the in-progress limit, overdue actions, export and import."""
+
+import json
+import re
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from mapping.export import create_mapping, export_mapping, validate
+from mapping.models import Action, FindingDismissal
+
+
+def url(name, mapping, *args):
+    return reverse(f"mapping:{name}", args=[mapping.organisation.slug, mapping.pk, *args])
+
+
+def survey_key(mapping):
+    return f"measurement_not_followed_up:i{mapping.initiatives.get(title='Trivselsundersøgelser').pk}"
+
+
+def test_one_click_makes_an_action_from_a_finding(facilitator_client, example):
+    key = survey_key(example)
+    response = facilitator_client.post(url("action-create", example), {"finding": key})
+    action = example.actions.get()
+    assert response.status_code == 302
+    assert response["Location"] == url("actions", example) + f"#action-{action.pk}"
+    assert action.finding_key == key and action.finding_code == "measurement_not_followed_up"
+    assert "Trivselsundersøgelser" in action.title
+    assert action.burden == 4  # an important finding burdens more
+    assert [i.title for i in action.initiatives.all()] == ["Trivselsundersøgelser"]
+    html = facilitator_client.get(url("actions", example)).content.decode()
+    assert action.title.replace("“", "&ldquo;") in html or action.title in html
+
+
+def test_the_same_finding_does_not_make_two_actions(facilitator_client, example):
+    key = survey_key(example)
+    facilitator_client.post(url("action-create", example), {"finding": key})
+    facilitator_client.post(url("action-create", example), {"finding": key})
+    assert example.actions.count() == 1
+
+
+def test_an_action_from_a_finding_over_htmx_marks_the_finding(facilitator_client, example):
+    key = survey_key(example)
+    response = facilitator_client.post(url("action-create", example), {"finding": key}, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Der er en handling" in html and f"#action-{example.actions.get().pk}" in html
+
+
+def test_an_unknown_finding_is_404(facilitator_client, example):
+    assert facilitator_client.post(url("action-create", example), {"finding": "isolated:i0"}).status_code == 404
+    assert not Action.objects.exists()
+
+
+def test_the_amo_creates_an_action_with_the_form(client, amo, example):
+    client.force_login(amo)
+    card = example.initiatives.get(title="Husmøder")
+    response = client.post(
+        url("action-create", example),
+        {"title": "Husmøde om trivsel", "burden": 5, "effort": "small", "status": "todo", "initiatives": [card.pk]},
+    )
+    assert response.status_code == 302
+    action = example.actions.get()
+    assert (action.title, action.burden, action.effort) == ("Husmøde om trivsel", 5, "small")
+    assert list(action.initiatives.all()) == [card]
+
+
+def test_the_form_refuses_bad_input_and_initiatives_of_other_mappings(facilitator_client, example, organisation):
+    other = organisation.mappings.create(title="Anden")
+    foreign = other.initiatives.create(title="Fremmed", level="individ", dimension="kultur")
+    response = facilitator_client.post(url("action-create", example), {"title": " ", "burden": 9, "effort": "small"})
+    assert response.status_code == 400
+    response = facilitator_client.post(
+        url("action-create", example),
+        {"title": "X", "burden": 3, "effort": "small", "status": "todo", "initiatives": [foreign.pk]},
+    )
+    assert response.status_code == 400
+    assert not Action.objects.exists()
+
+
+def make(mapping, title, **fields):
+    return mapping.actions.create(title=title, **fields)
+
+
+def test_the_plan_is_sorted_by_burden(facilitator_client, example):
+    make(example, "Lidt tungt", burden=2)
+    make(example, "Tungest", burden=5)
+    make(example, "Midt imellem", burden=3)
+    html = facilitator_client.get(url("actions", example)).content.decode()
+    assert html.index("Tungest") < html.index("Midt imellem") < html.index("Lidt tungt")
+
+
+def test_more_actions_in_progress_than_the_limit_warns(facilitator_client, example):
+    for n in range(3):
+        make(example, f"I gang {n}", status="doing")
+    html = facilitator_client.get(url("actions", example)).content.decode()
+    assert "3 i gang af højst 3." in html and "For mange i gang" not in html
+    make(example, "En til", status="doing")
+    html = facilitator_client.get(url("actions", example)).content.decode()
+    assert "For mange i gang" in html and "4 i gang af højst 3." in html
+
+
+def test_the_limit_is_set_per_mapping(facilitator_client, example):
+    assert example.wip_limit == 3
+    assert facilitator_client.post(url("action-wip-limit", example), {"wip_limit": 5}).status_code == 302
+    example.refresh_from_db()
+    assert example.wip_limit == 5
+    facilitator_client.post(url("action-wip-limit", example), {"wip_limit": 0})
+    example.refresh_from_db()
+    assert example.wip_limit == 5
+
+
+def test_overdue_actions_stand_out(facilitator_client, example):
+    yesterday = timezone.localdate() - timedelta(days=1)
+    late = make(example, "For sent", due=yesterday)
+    make(example, "Færdig i tide", due=yesterday, status="done")
+    make(example, "God tid", due=timezone.localdate() + timedelta(days=10))
+    html = facilitator_client.get(url("actions", example)).content.decode()
+    assert html.count("Over fristen") == 1
+    assert f'is-overdue" id="action-{late.pk}"' in html
+    assert "1 handling er over fristen." in html
+
+
+def test_a_member_reads_the_plan_but_cannot_change_it(client, member, example):
+    action = make(example, "Synlig for alle")
+    client.force_login(member)
+    response = client.get(url("actions", example))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Synlig for alle" in html and "Skift status" not in html and "Ny handling" not in html
+    assert client.post(url("action-create", example), {"finding": survey_key(example)}).status_code == 403
+    assert client.get(url("action-update", example, action.pk)).status_code == 403
+    assert client.post(url("action-status", example, action.pk), {"status": "done"}).status_code == 403
+    assert client.post(url("action-delete", example, action.pk)).status_code == 403
+    assert client.post(url("action-wip-limit", example), {"wip_limit": 9}).status_code == 403
+    action.refresh_from_db()
+    assert action.status == "todo"
+
+
+def test_outsiders_get_404_and_anonymous_users_are_sent_to_login(client, outsider, example):
+    action = make(example, "Hemmelig")
+    assert client.get(url("actions", example)).status_code == 302
+    client.force_login(outsider)
+    assert client.get(url("actions", example)).status_code == 404
+    assert client.post(url("action-status", example, action.pk), {"status": "done"}).status_code == 404
+    own = outsider.memberships.get().organisation.mappings.create(title="Egen")
+    # an action id from another organisation is not found through the outsider's own mapping
+    assert client.post(url("action-delete", own, action.pk)).status_code == 404
+    assert Action.objects.filter(pk=action.pk).exists()
+
+
+def test_editing_an_action(facilitator_client, example):
+    action = make(example, "Før")
+    response = facilitator_client.get(url("action-update", example, action.pk))
+    assert response.status_code == 200 and 'value="Før"' in response.content.decode()
+    due = timezone.localdate() + timedelta(days=30)
+    response = facilitator_client.post(
+        url("action-update", example, action.pk),
+        {"title": "Efter", "owner": "AMO", "due": due.isoformat(), "burden": 4, "effort": "large", "status": "doing"},
+    )
+    assert response.status_code == 302
+    action.refresh_from_db()
+    assert (action.title, action.owner, action.due, action.burden, action.status) == ("Efter", "AMO", due, 4, "doing")
+    bad = facilitator_client.post(url("action-update", example, action.pk), {"title": "", "burden": 4})
+    assert bad.status_code == 400
+
+
+def test_changing_status_over_htmx_sends_the_plan(facilitator_client, example):
+    action = make(example, "Skift mig")
+    version = example.version
+    response = facilitator_client.post(
+        url("action-status", example, action.pk), {"status": "doing"}, headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 200
+    assert 'id="plan"' in response.content.decode() and "<html" not in response.content.decode()
+    action.refresh_from_db()
+    example.refresh_from_db()
+    assert action.status == "doing" and example.version == version + 1
+
+
+def test_deleting_an_action(facilitator_client, example):
+    action = make(example, "Væk")
+    assert facilitator_client.post(url("action-delete", example, action.pk)).status_code == 302
+    assert not Action.objects.filter(pk=action.pk).exists()
+
+
+def normalised(document: dict) -> dict:
+    """An export with ids replaced by positions, timestamps removed: what must survive a round trip."""
+    document = json.loads(json.dumps(document))
+    document.pop("exported_at")
+    initiative_ids = {item["id"]: n for n, item in enumerate(document["initiatives"])}
+    purpose_ids = {item["id"]: n for n, item in enumerate(document["purposes"])}
+
+    def key(k: str) -> str:
+        k = re.sub(r"(?<=[:-])i(\d+)", lambda m: f"I{initiative_ids[int(m.group(1))]}", k)
+        return re.sub(r"(?<=[:-])p(\d+)", lambda m: f"P{purpose_ids[int(m.group(1))]}", k)
+
+    for item in document["purposes"]:
+        item.pop("id")
+    for item in document["initiatives"]:
+        item.pop("id")
+        item["purposes"] = sorted(purpose_ids[p] for p in item["purposes"])
+    for item in document["links"]:
+        item.pop("id")
+        item["source"], item["target"] = initiative_ids[item["source"]], initiative_ids[item["target"]]
+    for item in document["actions"]:
+        item.pop("id")
+        item["initiatives"] = sorted(initiative_ids[i] for i in item["initiatives"])
+        item["finding_key"] = key(item["finding_key"])
+    for item in document["dismissals"]:
+        item["key"] = key(item["key"])
+    return document
+
+
+def test_actions_and_dismissals_survive_export_and_import(facilitator_client, example, organisation):
+    survey = example.initiatives.get(title="Trivselsundersøgelser")
+    measure = example.initiatives.get(title="Trivselsmålinger")
+    purpose = example.purposes.create(title="Trivsel")
+    survey.purposes.add(purpose)
+    facilitator_client.post(url("action-create", example), {"finding": survey_key(example)})
+    overlap_key = f"overlap:i{min(survey.pk, measure.pk)}-i{max(survey.pk, measure.pk)}"
+    assert facilitator_client.post(url("action-create", example), {"finding": overlap_key}).status_code == 302
+    example.actions.create(
+        title="Uden fund", owner="AMO", due=timezone.localdate(), burden=1, effort="large", status="done"
+    )
+    FindingDismissal.objects.create(mapping=example, key=f"isolated:i{survey.pk}", code="isolated")
+    FindingDismissal.objects.create(mapping=example, key="empty_cell:individ-kultur", code="empty_cell")
+    example.wip_limit = 4
+    example.save()
+
+    first = export_mapping(example)
+    assert len(first["actions"]) == 3 and len(first["dismissals"]) == 2 and first["wip_limit"] == 4
+    copy = create_mapping(organisation, validate(json.loads(json.dumps(first))))
+    second = export_mapping(copy)
+    assert normalised(second) == normalised(first)
+    new_survey = copy.initiatives.get(title="Trivselsundersøgelser")
+    assert copy.dismissals.filter(key=f"isolated:i{new_survey.pk}").exists()
+    assert copy.actions.filter(finding_key=f"measurement_not_followed_up:i{new_survey.pk}").exists()
+
+
+def test_the_export_view_includes_actions(facilitator_client, example):
+    make(example, "Med i eksporten", burden=5)
+    data = json.loads(facilitator_client.get(url("mapping-export-json", example)).content)
+    assert [a["title"] for a in data["actions"]] == ["Med i eksporten"]
+
+
+@pytest.mark.parametrize(
+    "action",
+    [
+        {"title": ""},
+        {"title": "X", "burden": 0},
+        {"title": "X", "burden": "5"},
+        {"title": "X", "status": "later"},
+        {"title": "X", "due": "i morgen"},
+        {"title": "X", "initiatives": ["missing"]},
+        {"title": "X", "finding_code": "nonsense"},
+        {"title": "X", "finding_code": ["isolated"]},
+        {"title": "X", "initiatives": [[1]]},
+        {"title": "X", "initiatives": "all"},
+    ],
+)
+def test_import_refuses_bad_actions(example, action):
+    from mapping.export import ImportRefused
+
+    document = json.loads(json.dumps(export_mapping(example)))
+    document["actions"] = [action]
+    with pytest.raises(ImportRefused):
+        validate(document)
+
+
+@pytest.mark.parametrize(
+    "dismissal", [{"key": "", "code": "isolated"}, {"key": "x:i1", "code": ["isolated"]}, {"key": "x"}]
+)
+def test_import_refuses_bad_dismissals(example, dismissal):
+    from mapping.export import ImportRefused
+
+    document = json.loads(json.dumps(export_mapping(example)))
+    document["dismissals"] = [dismissal]
+    with pytest.raises(ImportRefused):
+        validate(document)
+
+
+def test_import_of_an_old_export_without_actions_still_works(example, organisation):
+    document = json.loads(json.dumps(export_mapping(example)))
+    for key in ("actions", "dismissals", "wip_limit"):
+        document.pop(key)
+    copy = create_mapping(organisation, validate(document))
+    assert copy.wip_limit == 3 and not copy.actions.exists()
+
+
+@pytest.mark.parametrize("extra", [0, 40])
+def test_the_plan_query_count_does_not_grow(facilitator_client, example, extra, django_assert_max_num_queries):
+    cards = list(example.initiatives.all()[:3])
+    for n in range(extra + 2):
+        make(example, f"Handling {n}").initiatives.set(cards)
+    with django_assert_max_num_queries(10):
+        assert facilitator_client.get(url("actions", example)).status_code == 200
+
+
+def test_one_action_can_cover_every_finding_of_a_kind(facilitator_client, example):
+    response = facilitator_client.post(url("action-create", example), {"group": "isolated"})
+    assert response.status_code == 302
+    action = example.actions.get()
+    assert action.finding_key == "isolated:alle" and action.finding_code == "isolated"
+    assert action.initiatives.count() == 31
+    assert "(31)" in action.title
+    facilitator_client.post(url("action-create", example), {"group": "isolated"})
+    assert example.actions.count() == 1
+    html = facilitator_client.get(reverse("mapping:gaps", args=["forening", example.pk])).content.decode()
+    assert "Der er en handling for hele gruppen" in html
+    assert facilitator_client.post(url("action-create", example), {"group": "empty_cell"}).status_code == 404

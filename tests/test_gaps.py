@@ -1,0 +1,478 @@
+"""The gap analysis on plain data: no database."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.utils import translation
+
+from mapping import danish, gaps
+from mapping.export import example_data
+from mapping.gaps import InitiativeData, LinkData, MappingData, PurposeData
+
+TODAY = date(2026, 6, 1)
+
+
+@pytest.fixture(autouse=True)
+def in_danish():
+    """Messages are read in Danish, whatever an earlier test left active."""
+    with translation.override("da"):
+        yield
+
+
+CELLS = [(level, dimension) for level in gaps.LEVELS for dimension in gaps.DIMENSIONS]
+
+
+def card(id, title=None, level="individ", dimension="struktur", **fields):
+    defaults = {"purposes": frozenset({1}), "effect": "clear", "owner": "Ledelsen", "reviewed_at": TODAY}
+    return InitiativeData(
+        id=id, title=title or f"Kort {id}", level=level, dimension=dimension, **{**defaults, **fields}
+    )
+
+
+def healthy_grid() -> list[InitiativeData]:
+    """One well-kept card in each of the eight cells, with distinct titles."""
+    titles = [
+        "Medarbejdersamtaler (MUS)",
+        "Kollegial sparring",
+        "Teammøder",
+        "Sociale arrangementer",
+        "Ledelsesfundament",
+        "Psykologisk tryghed",
+        "Good governance",
+        "Åben kommunikationskultur",
+    ]
+    return [
+        card(n, title, level, dimension)
+        for n, (title, (level, dimension)) in enumerate(zip(titles, CELLS, strict=True), 1)
+    ]
+
+
+def chain_links(cards) -> list[LinkData]:
+    """Link the cards in a chain, so nothing is isolated and every level meets another."""
+    return [LinkData(a.id, b.id, "related") for a, b in zip(cards, cards[1:], strict=False)]
+
+
+TRIVSEL = (PurposeData(1, "Trivsel"),)
+
+
+def analyse(initiatives, links=None, purposes=TRIVSEL):
+    initiatives = list(initiatives)
+    if links is None:
+        links = chain_links(initiatives)
+    return gaps.find_gaps(MappingData(tuple(initiatives), tuple(purposes), tuple(links), today=TODAY))
+
+
+def codes(findings, code):
+    return [f for f in findings if f.code == code]
+
+
+def test_a_healthy_grid_has_few_findings():
+    findings = analyse(healthy_grid())
+    # The single purpose is served at every level and on both sides; nothing else is wrong
+    # except that individual cards are not linked to a group-level card.
+    assert {f.code for f in findings} <= {"individual_unsupported"}
+
+
+# empty_cell
+
+
+def test_empty_cell_fires_for_a_cell_without_active_initiatives():
+    grid = [c for c in healthy_grid() if (c.level, c.dimension) != ("gruppe", "kultur")]
+    found = codes(analyse(grid), "empty_cell")
+    assert [f.cells for f in found] == [(("gruppe", "kultur"),)]
+    assert found[0].key == "empty_cell:gruppe-kultur"
+    assert found[0].severity == "high"
+
+
+def test_empty_cell_counts_only_active_initiatives():
+    grid = [c if c.id != 4 else card(4, "Fest", "gruppe", "kultur", status="paused") for c in healthy_grid()]
+    assert [f.key for f in codes(analyse(grid), "empty_cell")] == ["empty_cell:gruppe-kultur"]
+
+
+def test_empty_cell_does_not_fire_when_every_cell_has_one():
+    assert codes(analyse(healthy_grid()), "empty_cell") == []
+
+
+# one_sided_level
+
+
+def test_one_sided_level_fires_for_a_level_with_only_struktur():
+    grid = [c for c in healthy_grid() if (c.level, c.dimension) != ("ledelse", "kultur")]
+    found = codes(analyse(grid), "one_sided_level")
+    assert [f.levels for f in found] == [("ledelse",)]
+    assert "formelt" in found[0].message
+
+
+def test_one_sided_level_fires_for_a_level_with_only_kultur():
+    grid = [c for c in healthy_grid() if (c.level, c.dimension) != ("individ", "struktur")]
+    found = codes(analyse(grid), "one_sided_level")
+    assert [f.levels for f in found] == [("individ",)]
+    assert "uformelt" in found[0].message
+
+
+def test_one_sided_level_does_not_fire_for_an_empty_level_or_a_full_one():
+    grid = [c for c in healthy_grid() if c.level != "ledelse"]
+    assert codes(analyse(grid), "one_sided_level") == []
+    assert codes(analyse(healthy_grid()), "one_sided_level") == []
+
+
+# purposes
+
+
+def test_no_purpose_fires_for_an_initiative_without_one():
+    grid = healthy_grid()
+    grid[0] = card(1, "Medarbejdersamtaler (MUS)", purposes=frozenset())
+    found = codes(analyse(grid), "no_purpose")
+    assert [f.initiatives for f in found] == [(1,)]
+    assert found[0].key == "no_purpose:i1"
+
+
+def test_no_purpose_does_not_fire_when_every_initiative_has_one():
+    assert codes(analyse(healthy_grid()), "no_purpose") == []
+
+
+def test_unused_purpose_fires_for_a_purpose_nothing_serves():
+    purposes = (PurposeData(1, "Trivsel"), PurposeData(2, "Færre konflikter"))
+    found = codes(analyse(healthy_grid(), purposes=purposes), "unused_purpose")
+    assert [f.purposes for f in found] == [(2,)]
+    assert "Færre konflikter" in found[0].message
+
+
+def test_unused_purpose_does_not_fire_for_a_served_purpose():
+    assert codes(analyse(healthy_grid()), "unused_purpose") == []
+
+
+def test_single_level_purpose_fires_when_served_at_one_level_only():
+    grid = [
+        c if c.level == "gruppe" else card(c.id, c.title, c.level, c.dimension, purposes=frozenset())
+        for c in healthy_grid()
+    ]
+    found = codes(analyse(grid), "single_level_purpose")
+    assert [(f.purposes, f.levels) for f in found] == [((1,), ("gruppe",))]
+    assert set(found[0].initiatives) == {3, 4}
+
+
+def test_single_level_purpose_does_not_fire_across_levels():
+    assert codes(analyse(healthy_grid()), "single_level_purpose") == []
+
+
+def test_one_sided_purpose_fires_when_served_only_by_kultur():
+    grid = [
+        c if c.dimension == "kultur" else card(c.id, c.title, c.level, c.dimension, purposes=frozenset())
+        for c in healthy_grid()
+    ]
+    found = codes(analyse(grid), "one_sided_purpose")
+    assert len(found) == 1
+    assert "uformelle" in found[0].message
+
+
+def test_one_sided_purpose_does_not_fire_with_both_sides():
+    assert codes(analyse(healthy_grid()), "one_sided_purpose") == []
+
+
+# effect
+
+
+def test_unknown_effect_and_no_effect_fire_per_initiative():
+    grid = healthy_grid()
+    grid[0] = card(1, "Medarbejdersamtaler (MUS)", effect="unknown")
+    grid[1] = card(2, "Kollegial sparring", "individ", "kultur", effect="none")
+    findings = analyse(grid)
+    assert [f.initiatives for f in codes(findings, "unknown_effect")] == [(1,)]
+    assert [f.initiatives for f in codes(findings, "no_effect")] == [(2,)]
+    assert codes(findings, "no_effect")[0].severity == "high"
+
+
+def test_known_effects_do_not_fire():
+    grid = healthy_grid()
+    grid[0] = card(1, "Medarbejdersamtaler (MUS)", effect="some")
+    findings = analyse(grid)
+    assert codes(findings, "unknown_effect") == [] and codes(findings, "no_effect") == []
+
+
+# links
+
+
+def test_isolated_fires_for_an_initiative_without_links():
+    grid = healthy_grid()
+    links = chain_links(grid[:7])
+    found = codes(analyse(grid, links), "isolated")
+    assert [f.initiatives for f in found] == [(8,)]
+
+
+def test_isolated_ignores_links_to_initiatives_not_in_the_data():
+    grid = healthy_grid()
+    links = [*chain_links(grid[:7]), LinkData(8, 999)]
+    assert [f.initiatives for f in codes(analyse(grid, links), "isolated")] == [(8,)]
+
+
+def test_isolated_does_not_fire_for_linked_initiatives():
+    assert codes(analyse(healthy_grid()), "isolated") == []
+
+
+def test_disconnected_level_fires_for_a_level_linked_only_inside_itself():
+    grid = healthy_grid()
+    links = [LinkData(1, 2), LinkData(3, 5), LinkData(5, 7), LinkData(4, 6), LinkData(6, 8)]
+    found = codes(analyse(grid, links), "disconnected_level")
+    assert [f.levels for f in found] == [("individ",)]
+    assert set(found[0].initiatives) == {1, 2}
+
+
+def test_disconnected_level_does_not_fire_when_levels_meet():
+    assert codes(analyse(healthy_grid()), "disconnected_level") == []
+
+
+def test_individual_unsupported_fires_for_a_linked_individual_card_without_group_support():
+    grid = healthy_grid()
+    links = [LinkData(1, 5), LinkData(2, 3), LinkData(3, 5), LinkData(4, 6), LinkData(6, 7), LinkData(7, 8)]
+    found = codes(analyse(grid, links), "individual_unsupported")
+    assert [f.initiatives for f in found] == [(1,)]
+
+
+def test_individual_unsupported_does_not_fire_with_group_support_or_for_isolated_cards():
+    grid = healthy_grid()
+    links = [LinkData(3, 1), LinkData(2, 3), LinkData(3, 5), LinkData(4, 6), LinkData(6, 7), LinkData(7, 8)]
+    assert codes(analyse(grid, links), "individual_unsupported") == []
+    lonely = [*grid, card(9, "Fleksible arbejdstider")]
+    assert [f.initiatives for f in codes(analyse(lonely, links), "isolated")] == [(9,)]
+    assert codes(analyse(lonely, links), "individual_unsupported") == []
+
+
+def survey_grid(**survey_fields):
+    grid = healthy_grid()
+    grid.append(card(9, "Trivselsmåling", "organisation", "struktur", is_measurement=True, **survey_fields))
+    return grid
+
+
+def test_measurement_not_followed_up_fires_without_a_link_to_leadership_or_follow_up():
+    grid = survey_grid()
+    links = [*chain_links(grid[:8]), LinkData(9, 8, "related")]  # to an organisation-level card, merely related
+    found = codes(analyse(grid, links), "measurement_not_followed_up")
+    assert [f.initiatives for f in found] == [(9,)]
+    assert found[0].severity == "high"
+
+
+def test_measurement_is_followed_up_by_a_link_to_leadership():
+    grid = survey_grid()
+    links = [*chain_links(grid[:8]), LinkData(9, 5, "related")]
+    assert codes(analyse(grid, links), "measurement_not_followed_up") == []
+
+
+def test_measurement_is_followed_up_at_a_forum_on_any_level():
+    grid = survey_grid()
+    links = [*chain_links(grid[:8]), LinkData(9, 3, "followed_up_at")]
+    assert codes(analyse(grid, links), "measurement_not_followed_up") == []
+
+
+def test_an_incoming_link_does_not_follow_a_measurement_up():
+    grid = survey_grid()
+    links = [*chain_links(grid[:8]), LinkData(5, 9, "followed_up_at")]
+    assert len(codes(analyse(grid, links), "measurement_not_followed_up")) == 1
+
+
+# owner and review
+
+
+def test_no_owner_fires_for_an_initiative_without_owner():
+    grid = healthy_grid()
+    grid[0] = card(1, "Medarbejdersamtaler (MUS)", owner="  ")
+    assert [f.initiatives for f in codes(analyse(grid), "no_owner")] == [(1,)]
+
+
+def test_no_owner_does_not_fire_with_an_owner():
+    assert codes(analyse(healthy_grid()), "no_owner") == []
+
+
+def test_stale_fires_after_twelve_months_without_review():
+    grid = healthy_grid()
+    grid[0] = card(1, "Medarbejdersamtaler (MUS)", reviewed_at=TODAY - timedelta(days=400))
+    grid[1] = card(2, "Kollegial sparring", "individ", "kultur", reviewed_at=None, created=TODAY - timedelta(days=500))
+    found = codes(analyse(grid), "stale")
+    assert [f.initiatives for f in found] == [(1,), (2,)]
+    assert "aldrig" not in found[0].message and "uden at blive gennemgået" in found[1].message
+
+
+def test_stale_does_not_fire_within_twelve_months_or_for_new_cards():
+    grid = healthy_grid()
+    grid[0] = card(1, "Medarbejdersamtaler (MUS)", reviewed_at=TODAY - timedelta(days=300))
+    grid[1] = card(2, "Kollegial sparring", "individ", "kultur", reviewed_at=None, created=TODAY - timedelta(days=20))
+    grid[2] = card(3, "Teammøder", "gruppe", "struktur", reviewed_at=None, created=None)
+    assert codes(analyse(grid), "stale") == []
+
+
+# overlap
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Trivselsundersøgelser", "Trivselsmålinger"),
+        ("Trivselsmåling", "Trivselsmålingerne"),
+        ("Teammøder", "Team-møder"),
+        ("MUS", "Medarbejdersamtaler (MUS)"),
+        ("Medarbejderudviklingssamtaler", "MUS-samtaler"),
+        ("Arbejdspladsvurdering (APV)", "APV"),
+        ("Ledermøder", "Ledelsesmøde"),
+        ("Personalehåndbog", "Medarbejderhåndbøger"),
+        ("Mentorordning", "Mentorordninger for nye"),
+    ],
+)
+def test_titles_that_say_the_same_overlap(a, b):
+    assert danish.similar_title(a, b), (a, b, danish.concepts(a), danish.concepts(b))
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Medarbejdersamtaler (MUS)", "Kollegial sparring"),
+        ("Medarbejdersamtaler (MUS)", "Medarbejderhåndbøger"),
+        ("Teammøder", "Husmøder"),
+        ("Mentorordning", "Whistleblower-ordning"),
+        ("Ledelsesfundament", "Synlig ledelse"),
+        ("Kompetenceudvikling", "Ledelsesudviklingskurser"),
+        ("Åben kommunikationskultur", "Tydelig kommunikationsstrategi"),
+        ("Trivselsmålinger", "Arbejdspladsvurdering (APV)"),
+    ],
+)
+def test_titles_that_only_share_a_word_do_not_overlap(a, b):
+    assert not danish.similar_title(a, b), (a, b, danish.concepts(a), danish.concepts(b))
+
+
+def test_danish_stems_meet_across_inflections():
+    assert danish.stem("målinger") == danish.stem("måling") == danish.stem("målingerne")
+    assert danish.split_compound("trivselsundersøgelser") == ("trivsel", "undersøgelser")
+    assert danish.concepts("Ledelsesudviklingskurser") == {"led", "udvikling", "kurs"}
+
+
+def test_overlap_fires_for_similar_titles_anywhere_in_the_mapping():
+    grid = [
+        *healthy_grid(),
+        card(9, "Trivselsundersøgelser", "gruppe", "struktur", purposes=frozenset({9})),
+        card(10, "Trivselsmålinger", "organisation", "struktur", purposes=frozenset({10})),
+    ]
+    found = codes(analyse(grid), "overlap")
+    assert [(f.initiatives, f.reason) for f in found] == [((9, 10), "title")]
+    assert found[0].key == "overlap:i9-i10"
+
+
+def test_overlap_fires_for_near_identical_descriptions():
+    text = "Vi samler hele personalegruppen hver fredag og taler om ugens opgaver, trivsel og fordeling af arbejdet."
+    grid = [
+        *healthy_grid(),
+        card(9, "Fredagsmøde", purposes=frozenset({9}), description=text),
+        card(10, "Ugestart", "gruppe", "kultur", purposes=frozenset({10}), description=text + " Kaffe."),
+    ]
+    found = codes(analyse(grid), "overlap")
+    assert [(f.initiatives, f.reason) for f in found] == [((9, 10), "description")]
+
+
+def test_overlap_fires_for_the_same_purposes_in_the_same_cell():
+    grid = [*healthy_grid(), card(9, "Fredagsbar", "gruppe", "kultur", purposes=frozenset({1}))]
+    grid[3] = card(4, "Sociale arrangementer", "gruppe", "kultur", purposes=frozenset({1}))
+    found = codes(analyse(grid), "overlap")
+    assert [(f.initiatives, f.reason) for f in found] == [((4, 9), "purpose")]
+
+
+def test_overlap_does_not_fire_for_same_purposes_in_different_cells_or_different_purposes():
+    grid = [*healthy_grid(), card(9, "Fredagsbar", "gruppe", "kultur", purposes=frozenset({1, 2}))]
+    assert codes(analyse(grid, purposes=(PurposeData(1, "Trivsel"), PurposeData(2, "Fællesskab"))), "overlap") == []
+
+
+# The example mapping, as plain data
+
+
+def example_mapping() -> MappingData:
+    data = example_data()
+    return MappingData(
+        initiatives=tuple(
+            InitiativeData(
+                id=i["id"],
+                title=i["title"],
+                level=i["level"],
+                dimension=i["dimension"],
+                is_measurement=i["is_measurement"],
+            )
+            for i in data["initiatives"]
+        ),
+        links=tuple(LinkData(link["source"], link["target"], link["kind"]) for link in data["links"]),
+        today=TODAY,
+    )
+
+
+def test_golden_example():
+    data = example_mapping()
+    findings = gaps.find_gaps(data)
+    by_code = {}
+    for finding in findings:
+        by_code.setdefault(finding.code, []).append(finding)
+    assert len(data.initiatives) == 38
+    assert len(by_code["isolated"]) == 31
+    assert "empty_cell" not in by_code
+    assert "one_sided_level" not in by_code
+    assert "disconnected_level" not in by_code
+    not_followed = {f.initiatives[0] for f in by_code["measurement_not_followed_up"]}
+    assert "trivselsundersogelser" in not_followed
+    assert "trivselsmaling" not in not_followed
+    assert not_followed == {"trivselsundersogelser", "apv"}
+    pairs = {frozenset(f.initiatives) for f in by_code["overlap"]}
+    assert pairs == {frozenset({"trivselsundersogelser", "trivselsmaling"})}
+    assert frozenset({"mus", "kollegial-sparring"}) not in pairs
+    assert [f.initiatives for f in by_code["individual_unsupported"]] == [("mus",)]
+    assert len(by_code["no_purpose"]) == len(by_code["no_owner"]) == len(by_code["unknown_effect"]) == 38
+    assert [f.step for f in findings] == sorted(f.step for f in findings)
+
+
+def test_example_chains_read_as_paths():
+    paths = [[step[0].title for step in chain] for chain in gaps.chains(example_mapping())]
+    assert paths[0] == ["Trivselsmålinger", "Ledermøder", "Husmøder"]
+    assert ["Mentorordning", "Teammøder"] in paths
+    assert ["Politikker mod stress og chikane", "Medarbejdersamtaler (MUS)"] in paths
+
+
+def test_chains_survive_a_cycle():
+    items = tuple(card(n) for n in (1, 2, 3))
+    data = MappingData(items, links=(LinkData(1, 2), LinkData(2, 3), LinkData(3, 1)), today=TODAY)
+    paths = gaps.chains(data)
+    assert paths and all(len(p) == 3 for p in paths)
+
+
+def test_coverage_and_purpose_matrix():
+    grid = [*healthy_grid(), card(9, "Trivselsmålinger", "organisation", "struktur", purposes=frozenset({2}))]
+    data = MappingData(tuple(grid), (PurposeData(1, "Trivsel"), PurposeData(2, "Måling")), today=TODAY)
+    counts = gaps.coverage_counts(data.initiatives)
+    assert counts[("organisation", "struktur")] == 2
+    assert gaps.coverage_band(0) == "empty" and gaps.coverage_band(1) == "thin" and gaps.coverage_band(5) == "full"
+    matrix = {row["purpose"].title: row for row in gaps.purpose_matrix(data)}
+    assert [c["total"] for c in matrix["Trivsel"]["cells"]] == [2, 2, 2, 2]
+    assert [c["struktur"] for c in matrix["Måling"]["cells"]] == [0, 0, 0, 1]
+
+
+def test_ideas_skip_what_the_mapping_has():
+    data = MappingData((card(1, "Kollegial sparring", "individ", "kultur"),), today=TODAY)
+    ideas = gaps.ideas_for(data, [("individ", "kultur"), ("gruppe", "kultur")])
+    titles = [i["title"] for i in ideas[("individ", "kultur")]]
+    assert "Kollegial sparring" not in titles and "Mentorordning" in titles
+    assert ideas[("gruppe", "kultur")]
+    assert all(i["purpose"] for cell in ideas.values() for i in cell)
+    assert ("organisation", "struktur") not in ideas
+
+
+def test_thin_cells_are_those_with_fewer_than_two_active_cards():
+    grid = [*healthy_grid(), card(9, "Mentorordning", "individ", "kultur")]
+    thin = gaps.thin_cells(MappingData(tuple(grid), today=TODAY))
+    assert ("individ", "kultur") not in thin and ("gruppe", "kultur") in thin
+
+
+def test_finding_json_has_the_documented_fields():
+    finding = codes(analyse(survey_grid(), chain_links(healthy_grid())), "measurement_not_followed_up")[0]
+    data = finding.as_json()
+    assert {"code", "severity", "initiatives", "message", "next_step", "key", "step"} <= set(data)
+    assert data["initiatives"] == [9]
+
+
+def test_remap_key_rewrites_ids_and_drops_unknown_ones():
+    mapping = {"i1": "i10", "i2": "i20", "p3": "p30"}
+    assert gaps.remap_key("overlap:i1-i2", mapping) == "overlap:i10-i20"
+    assert gaps.remap_key("unused_purpose:p3", mapping) == "unused_purpose:p30"
+    assert gaps.remap_key("empty_cell:individ-kultur", mapping) == "empty_cell:individ-kultur"
+    assert gaps.remap_key("isolated:i5", mapping) == ""
