@@ -353,7 +353,11 @@ def render_html(context: dict, *, paper: str = "A4", handout: bool = False) -> s
 def render_pdf(context: dict, *, paper: str = "A4", handout: bool = False) -> bytes:
     """The PDF of a ``document_context``; raises DocumentTooLarge past the bounds."""
     check_size(context)
-    context = {**context, "findings": plain_findings(context.get("findings")), "actions": plain_actions(context.get("actions"))}
+    context = {
+        **context,
+        "findings": plain_findings(context.get("findings")),
+        "actions": plain_actions(context.get("actions")),
+    }
     if handout:
         context = without_internal_notes(context)
     html = render_html(context, paper=paper, handout=handout)
