@@ -51,6 +51,8 @@ MAX_INITIATIVES = 1000
 MAX_LINKS = 2000
 MAX_TEXT_CHARS = 400_000
 MAX_CHAINS = 60
+# Initiatives named per purpose and level in "purposes and levels"; the rest are counted.
+MAX_NAMED_PER_LEVEL = 6
 MAX_CHAIN_LENGTH = 12
 
 
@@ -152,6 +154,39 @@ def chains(edges: list[tuple[int, int]], limit: int = MAX_CHAINS) -> list[list[i
     return found[:limit]
 
 
+def card_lines(rows: list[dict], per_line: int = 2) -> list[dict]:
+    """The grid as table lines: each level gets as many lines as its fuller cell needs.
+
+    A line holds ``per_line`` slots per dimension (a card or None). Small
+    lines instead of one tall row per level let a full cell continue on the
+    next page without WeasyPrint splitting a table row, which is slow.
+    """
+    levels = []
+    for row in rows:
+        cells = [cell["cards"] for cell in row["cells"]]
+        count = max(1, *(-(-len(cards) // per_line) for cards in cells))
+        lines = []
+        for n in range(count):
+            slots = []
+            for cards in cells:
+                chunk = cards[n * per_line : (n + 1) * per_line]
+                slots.append(chunk + [None] * (per_line - len(chunk)))
+            lines.append(
+                {
+                    "cells": [
+                        {"dimension": cell["dimension"], "slots": slot, "is_empty": not cell["cards"]}
+                        for cell, slot in zip(row["cells"], slots, strict=True)
+                    ]
+                }
+            )
+        levels.append({"level": row["level"], "lines": lines})
+    return levels
+
+
+def shortlist(cards: list) -> dict:
+    return {"cards": cards[:MAX_NAMED_PER_LEVEL], "more": max(0, len(cards) - MAX_NAMED_PER_LEVEL)}
+
+
 def plain_link(link) -> dict:
     crosses = []
     if link.crosses_level:
@@ -175,7 +210,7 @@ def card_notes(cards: list) -> list[dict]:
             "description": card.description,
             "owner": card.owner,
             "cadence": card.cadence,
-            "effect": card.get_effect_display(),
+            "effect": card.get_effect_display() if card.effect != card.Effect.UNKNOWN else "",
         }
         for card in cards
         if card.description or card.owner or card.cadence or card.effect != card.Effect.UNKNOWN
@@ -221,12 +256,13 @@ def document_context(
         "mapping": mapping,
         "printed": timezone.localdate(),
         "sections": [s for s in SECTIONS if s in sections],
-        "rows": grid(mapping, cards),
+        "rows": card_lines(grid(mapping, cards)),
         "levels": list(Level),
         "cards": cards,
         "notes": card_notes(cards),
         "purposes": [
-            {"purpose": p, "levels": [serving[p.pk].get(level.value, []) for level in Level]} for p in purposes
+            {"purpose": p, "levels": [shortlist(serving[p.pk].get(level.value, [])) for level in Level]}
+            for p in purposes
         ],
         "without_purpose": without_purpose,
         "links": list(links.values()),

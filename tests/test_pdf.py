@@ -118,7 +118,7 @@ def test_purposes_show_the_levels_that_serve_them(example):
     example.initiatives.get(title="Ledermøder").purposes.add(purpose)
     context = pdf.document_context(example, sections=["purposes"])
     row = next(r for r in context["purposes"] if r["purpose"] == purpose)
-    assert [[card.title for card in cards] for cards in row["levels"]] == [
+    assert [[card.title for card in level["cards"]] for level in row["levels"]] == [
         ["Medarbejdersamtaler (MUS)"],
         [],
         ["Ledermøder"],
