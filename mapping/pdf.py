@@ -174,7 +174,7 @@ def card_lines(rows: list[dict], per_line: int = 2) -> list[dict]:
             lines.append(
                 {
                     "cells": [
-                        {"dimension": cell["dimension"], "slots": slot, "is_empty": not cell["cards"]}
+                        {"dimension": cell["dimension"], "slots": slot, "is_empty": n == 0 and not cell["cards"]}
                         for cell, slot in zip(row["cells"], slots, strict=True)
                     ]
                 }
