@@ -193,7 +193,11 @@ class ExportForm(forms.Form):
         widget=forms.RadioSelect,
         initial="A4",
     )
-    handout = forms.BooleanField(label=_("Udgave til uddeling, uden interne noter"), required=False)
+    handout = forms.BooleanField(
+        label=_("Udgave til uddeling, uden interne noter"),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"aria-describedby": "handout-help"}),
+    )
 
     @classmethod
     def defaults(cls) -> dict:
