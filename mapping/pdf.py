@@ -33,7 +33,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from .models import Level, Mapping
+from .models import Dimension, Initiative, Level, Mapping
 from .views.board import cards_queryset, grid
 
 TEMPLATE = "mapping/pdf.html"
@@ -45,15 +45,16 @@ ORIGIN = "https://iglo.invalid"
 SECTIONS = ("grid", "purposes", "links", "gaps", "actions")
 PAPERS = ("A4", "A3")
 
-# Upper bounds of one document. 500 initiatives render in about a second, so
-# these leave room while keeping one request from tying up a worker for long.
+# Upper bounds of one document. 500 initiatives take 2-3 s of CPU
+# (tests/bench_pdf.py) and time grows about linearly, so 1000 keeps one
+# request from tying up a worker for much longer than that.
 MAX_INITIATIVES = 1000
 MAX_LINKS = 2000
 MAX_TEXT_CHARS = 400_000
 MAX_CHAINS = 60
+MAX_CHAIN_LENGTH = 12
 # Initiatives named per purpose and level in "purposes and levels"; the rest are counted.
 MAX_NAMED_PER_LEVEL = 6
-MAX_CHAIN_LENGTH = 12
 
 
 class DocumentTooLarge(ValueError):
@@ -107,8 +108,8 @@ def static_path(url: str) -> str | None:
 class Chain:
     """A path through links: ``steps`` are (link, initiative reached) after ``start``."""
 
-    start: object
-    steps: list
+    start: Initiative
+    steps: list[tuple[dict, Initiative]]
 
 
 def chains(edges: list[tuple[int, int]], limit: int = MAX_CHAINS) -> list[list[int]]:
@@ -131,10 +132,11 @@ def chains(edges: list[tuple[int, int]], limit: int = MAX_CHAINS) -> list[list[i
         targets.sort()
     found: list[list[int]] = []
     visited: set[int] = set()
-    budget = [20_000]  # walk steps: dense graphs must not explode
+    budget = 20_000  # walk steps: a dense graph must not explode
 
     def walk(path: list[int]) -> None:
-        budget[0] -= 1
+        nonlocal budget
+        budget -= 1
         visited.add(path[-1])
         nexts = [n for n in successors.get(path[-1], []) if n not in path]
         if not nexts or len(path) >= MAX_CHAIN_LENGTH:
@@ -142,7 +144,7 @@ def chains(edges: list[tuple[int, int]], limit: int = MAX_CHAINS) -> list[list[i
                 found.append(list(path))
             return
         for n in nexts:
-            if len(found) >= limit or budget[0] <= 0:
+            if len(found) >= limit or budget <= 0:
                 return
             walk([*path, n])
 
@@ -217,6 +219,15 @@ def card_notes(cards: list) -> list[dict]:
     ]
 
 
+LEVEL_ORDER = {level.value: n for n, level in enumerate(Level)}
+DIMENSION_ORDER = {dimension.value: n for n, dimension in enumerate(Dimension)}
+
+
+def grid_order(card: Initiative) -> tuple:
+    """Reading order of the grid: level by level, struktur before kultur, then position."""
+    return LEVEL_ORDER[card.level], DIMENSION_ORDER[card.dimension], card.position, card.pk
+
+
 def document_context(
     mapping: Mapping,
     *,
@@ -231,7 +242,7 @@ def document_context(
     action plan; None means that part is not available, and the document says so.
     """
     organisation = mapping.organisation
-    cards = list(cards_queryset(mapping))
+    cards = sorted(cards_queryset(mapping), key=grid_order)
     by_id = {card.pk: card for card in cards}
     purposes = list(mapping.purposes.all())
     serving: dict[int, dict[str, list]] = {p.pk: defaultdict(list) for p in purposes}
@@ -373,8 +384,16 @@ def check_size(context: dict) -> None:
 
 
 def render_html(context: dict, *, paper: str = "A4", handout: bool = False) -> str:
+    """The document's HTML; the handout's context loses the internal notes before rendering."""
     if paper not in PAPERS:
         raise ValueError(f"paper must be one of {PAPERS}, not {paper!r}")
+    context = {
+        **context,
+        "findings": plain_findings(context.get("findings")),
+        "actions": plain_actions(context.get("actions")),
+    }
+    if handout:
+        context = without_internal_notes(context)
     return render_to_string(
         TEMPLATE,
         {
@@ -389,12 +408,5 @@ def render_html(context: dict, *, paper: str = "A4", handout: bool = False) -> s
 def render_pdf(context: dict, *, paper: str = "A4", handout: bool = False) -> bytes:
     """The PDF of a ``document_context``; raises DocumentTooLarge past the bounds."""
     check_size(context)
-    context = {
-        **context,
-        "findings": plain_findings(context.get("findings")),
-        "actions": plain_actions(context.get("actions")),
-    }
-    if handout:
-        context = without_internal_notes(context)
     html = render_html(context, paper=paper, handout=handout)
     return HTML(string=html, base_url=ORIGIN + "/", url_fetcher=StaticOnlyFetcher()).write_pdf()
