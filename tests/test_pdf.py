@@ -9,11 +9,13 @@ from pathlib import Path
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from pypdf import PdfReader
 
 from mapping import pdf
 from mapping.forms import ExportForm
 from mapping.models import Level, Link
+from tests.bench_pdf import build_large
 
 HOSTILE = [
     '<img src="http://example.invalid/x.png">',
@@ -436,3 +438,19 @@ def test_the_export_page_explains_the_handout(facilitator_client, example):
 def test_the_board_links_to_the_export_page(facilitator_client, example):
     body = facilitator_client.get(example.get_absolute_url()).content.decode()
     assert url("mapping-export", example) in body
+
+
+def test_deleted_initiatives_and_their_links_are_left_out(example):
+    example.initiatives.filter(title="Ledermøder").update(deleted_at=timezone.now())
+    context = pdf.document_context(example)
+    assert "Ledermøder" not in [card.title for card in context["cards"]]
+    assert all("Ledermøder" not in (link["source"].title, link["target"].title) for link in context["links"])
+    assert context["chains"] == []
+    assert squeeze("Ledermøder") not in pdf_text(pdf.render_pdf(context))
+
+
+def test_the_bench_mapping_has_the_size_it_claims(organisation):
+    mapping = build_large(organisation, size=40)
+    context = pdf.document_context(mapping)
+    assert len(context["cards"]) == 40
+    assert context["links"] and context["notes"]
