@@ -11,7 +11,7 @@ mappings can pass them as ``example`` and ``large`` (``build_large`` makes the
 
 The 500-initiative mapping: 500 cards spread evenly over the 8 cells, one of
 12 purposes each, two thirds with a short description, a fifth with an owner,
-and 99 links (50 with a note) forming 49 three-step chains.
+and 100 links (50 with a note) forming 50 chains of three initiatives.
 
 Times are medians of ``repeat`` renders through ``mapping.pdf`` (context
 building included), after one warm-up render that loads the fonts.
