@@ -387,6 +387,8 @@ def test_every_member_can_print(client, example, role, request):
     response = client.get(url("mapping-export-pdf", example))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == 'inline; filename="eksempel-paa-kortlaegning.pdf"'
+    assert "private" in response["Cache-Control"]
     assert response.content.startswith(b"%PDF-")
 
 

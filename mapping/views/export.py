@@ -15,6 +15,8 @@ from ..export import export_mapping
 from ..forms import ExportForm
 
 EXPORT_PAGE = "mapping/export.html"
+# slugify drops what it cannot turn into ASCII: "Kortlægning" would become "kortlgning".
+DANISH_LETTERS = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "Æ": "Ae", "Ø": "Oe", "Å": "Aa"})
 
 
 @login_required
@@ -78,7 +80,7 @@ def mapping_export_pdf(request: HttpRequest, org: str, mapping_id: int) -> HttpR
         # too big to print. Say so on the choice page, with its form.
         return export_page(request, access, form, status=422, too_large=str(error))
     response = HttpResponse(data, content_type="application/pdf")
-    filename = slugify(access.mapping.title) or "kortlaegning"
+    filename = slugify(access.mapping.title.translate(DANISH_LETTERS)) or "kortlaegning"
     if options["handout"]:
         filename += "-uddeling"
     response["Content-Disposition"] = f'inline; filename="{filename}.pdf"'
