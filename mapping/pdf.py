@@ -323,8 +323,13 @@ def plain_findings(findings) -> list[dict] | None:
         return None
     plain = []
     for finding in findings:
-        severity = str(field(finding, "severity") or "")
-        label = field(finding, "severity_label", None) or SEVERITY_LABELS.get(severity.lower(), severity)
+        raw = field(finding, "severity") or ""
+        severity = str(getattr(raw, "value", raw))  # a plain string or an enum member
+        label = (
+            field(finding, "severity_label", None)
+            or getattr(raw, "label", None)
+            or SEVERITY_LABELS.get(severity.lower(), severity)
+        )
         plain.append(
             {
                 "code": field(finding, "code"),
@@ -344,9 +349,13 @@ def plain_actions(actions) -> list[dict] | None:
         due = field(action, "due", None)
         if isinstance(due, datetime.date):
             due = date_format(due, "j. F Y")
-        status = field(action, "status", "")
+        status = field(action, "status", "") or ""
         display = getattr(action, "get_status_display", None)
-        status_label = display() if callable(display) else ACTION_STATUS_LABELS.get(str(status), status)
+        if callable(display):
+            status_label = display()
+        else:
+            value = str(getattr(status, "value", status))
+            status_label = getattr(status, "label", None) or ACTION_STATUS_LABELS.get(value, value)
         plain.append(
             {
                 "title": field(action, "title"),

@@ -6,8 +6,10 @@ import re
 import struct
 import subprocess
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
@@ -172,6 +174,28 @@ def test_gap_findings_and_actions_print_when_given(example):
     assert squeeze("1. marts 2026") in text
     assert squeeze("Følg op på trivselsmålingen") in text
     assert squeeze("ikke tilgængelig") not in text
+
+
+def test_findings_and_actions_may_be_objects_with_enum_fields(example):
+    class Severity(models.TextChoices):
+        HIGH = "high", "Alvorligt"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Ikke startet"
+
+    finding = SimpleNamespace(code="x", severity=Severity.HIGH, message="Et fund")
+    action = SimpleNamespace(title="En handling", owner="AMO", due="efteråret", status=Status.OPEN)
+    context = pdf.document_context(example, sections=["gaps", "actions"], findings=[finding], actions=[action])
+    text = pdf_text(pdf.render_pdf(context))
+    for expected in ["Alvorligt", "Et fund", "En handling", "efteråret", "Ikke startet"]:
+        assert squeeze(expected) in text
+
+
+def test_an_empty_mapping_prints_and_says_what_is_missing(mapping):
+    text = pdf_text(render(mapping))
+    assert text.count(squeeze("Ingen indsatser")) == 8
+    assert squeeze("Der er endnu ikke givet formål") in text
+    assert squeeze("Ingen forbindelser endnu.") in text
 
 
 def test_gaps_and_actions_say_not_available_without_data(example):
