@@ -237,8 +237,8 @@ def document_context(
 ) -> dict:
     """Everything the document shows, read in a fixed number of queries.
 
-    ``findings`` (code, severity, message) and ``actions`` (title, owner, due,
-    status) are plain lists (dicts or objects) from the gap analysis and the
+    ``findings`` (code, severity, message, optionally severity_label and
+    next_step) and ``actions`` (title, owner, due, status) are plain lists (dicts or objects) from the gap analysis and the
     action plan; None means that part is not available, and the document says so.
     """
     organisation = mapping.organisation
@@ -336,6 +336,7 @@ def plain_findings(findings) -> list[dict] | None:
                 "severity": severity,
                 "severity_label": label,
                 "message": field(finding, "message"),
+                "next_step": field(finding, "next_step"),
             }
         )
     return plain

@@ -183,11 +183,11 @@ def test_findings_and_actions_may_be_objects_with_enum_fields(example):
     class Status(models.TextChoices):
         OPEN = "open", "Ikke startet"
 
-    finding = SimpleNamespace(code="x", severity=Severity.HIGH, message="Et fund")
+    finding = SimpleNamespace(code="x", severity=Severity.HIGH, message="Et fund", next_step="Tag det op på husmødet")
     action = SimpleNamespace(title="En handling", owner="AMO", due="efteråret", status=Status.OPEN)
     context = pdf.document_context(example, sections=["gaps", "actions"], findings=[finding], actions=[action])
     text = pdf_text(pdf.render_pdf(context))
-    for expected in ["Alvorligt", "Et fund", "En handling", "efteråret", "Ikke startet"]:
+    for expected in ["Alvorligt", "Et fund", "Tag det op på husmødet", "En handling", "efteråret", "Ikke startet"]:
         assert squeeze(expected) in text
 
 
