@@ -224,3 +224,39 @@ class ActionStatusForm(forms.Form):
 
 class WipLimitForm(forms.Form):
     wip_limit = forms.IntegerField(label=_("Højst handlinger i gang ad gangen"), min_value=1, max_value=20)
+
+
+class ExportForm(forms.Form):
+    """What goes into the printed overview (mapping/pdf.py); sections in document order."""
+
+    section = forms.MultipleChoiceField(
+        label=_("Med i oversigten"),
+        choices=[
+            ("grid", _("IGLO-modellen: indsatserne på de fire niveauer")),
+            ("purposes", _("Formål og de niveauer, der arbejder med dem")),
+            ("links", _("Forbindelser og kæder")),
+            ("gaps", _("Huller i kortlægningen")),
+            ("actions", _("Handlingsplan")),
+        ],
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Vælg mindst én del.")},
+    )
+    paper = forms.ChoiceField(
+        label=_("Papir"),
+        choices=[("A4", _("A4 liggende")), ("A3", _("A3 liggende"))],
+        widget=forms.RadioSelect,
+        initial="A4",
+    )
+    handout = forms.BooleanField(
+        label=_("Udgave til uddeling, uden interne noter"),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"aria-describedby": "handout-help"}),
+    )
+
+    @classmethod
+    def defaults(cls) -> dict:
+        return {
+            "section": [value for value, _label in cls.base_fields["section"].choices],
+            "paper": "A4",
+            "handout": False,
+        }

@@ -525,6 +525,15 @@ def measure_edit(bench: Bench) -> dict:
     }
 
 
+def measure_gaps(bench: Bench) -> dict:
+    """The gap analysis alone (plain data, no database): 500 initiatives, 300 links."""
+    from tests.bench_gaps import measure_gaps_500
+
+    ms = measure_gaps_500()
+    bench.rows.append(("gap analysis (500, 300 links)", 1, 1000 / ms, ms, ms, None, 0))
+    return {"gaps_500_ms": round(ms, 2)}
+
+
 MEASUREMENTS = [
     measure_baseline,
     measure_board,
@@ -534,6 +543,7 @@ MEASUREMENTS = [
     measure_first_load,
     measure_poll,
     measure_edit,
+    measure_gaps,
     # Later figures go here (gaps_500_ms, pdf_example_s, pdf_500_s, workshop_*).
     measure_baseline_again,
 ]
@@ -546,6 +556,7 @@ TARGETS = [  # (figure, comparison, target) from DESIGN.md
     ("edit_bytes", "<=", 4096),
     ("edit_p50_ms", "<=", 15),
     ("board_first_load_kb", "<=", 100),
+    ("gaps_500_ms", "<=", 100),
 ]
 
 

@@ -158,6 +158,8 @@ EXPECTED: dict[str, list[Check]] = {
         Check("GET", lambda w: {**board(w), "purpose_id": w.purpose.pk}, POST_ONLY),
         Check("POST", lambda w: {**board(w), "purpose_id": w.purpose.pk}, EDIT),
     ],
+    "mapping-export": [Check("GET", board, READ), Check("POST", board, (302, 405, 405, 405, 405))],
+    "mapping-export-pdf": [Check("GET", board, READ)],
     "gaps": [Check("GET", board, READ)],
     "gaps-poll": [Check("GET", board, (404, 404, 200, 200, 200), lambda w: {"v": "0"})],
     "gaps-json": [Check("GET", board, READ)],

@@ -1,14 +1,23 @@
-"""Downloads of a whole mapping."""
+"""Downloads of a whole mapping: the JSON export and the printed PDF overview."""
 
 import json
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.cache import patch_cache_control
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
-from ..access import gate
+from .. import pdf
+from ..access import Access, gate
 from ..export import export_mapping
+from ..forms import ExportForm
+from .analysis import analyse
+
+EXPORT_PAGE = "mapping/export.html"
+# slugify drops what it cannot turn into ASCII: "Kortlægning" would become "kortlgning".
+DANISH_LETTERS = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "Æ": "Ae", "Ø": "Oe", "Å": "Aa"})
 
 # slugify drops what it cannot spell in ASCII; Danish letters have their own spelling.
 DANISH_LETTERS = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "Æ": "Ae", "Ø": "Oe", "Å": "Aa"})
@@ -24,4 +33,57 @@ def mapping_export_json(request: HttpRequest, org: str, mapping_id: int) -> Http
     )
     filename = slugify(access.mapping.title.translate(DANISH_LETTERS)) or "kortlaegning"
     response["Content-Disposition"] = f'attachment; filename="{filename}.json"'
+    return response
+
+
+def plan_parts(access: Access) -> tuple[list | None, list | None]:
+    """The gap findings (without those the team dismissed) and the actions, most burdensome first."""
+    _data, findings, dismissed = analyse(access)
+    return [f for f in findings if f.key not in dismissed], list(access.mapping.actions.by_burden())
+
+
+def export_page(request: HttpRequest, access: Access, form: ExportForm, status: int = 200, **extra) -> HttpResponse:
+    findings, actions = plan_parts(access)
+    context = {
+        "organisation": access.organisation,
+        "mapping": access.mapping,
+        "form": form,
+        "unavailable": {"gaps": findings is None, "actions": actions is None},
+        "max_initiatives": pdf.MAX_INITIATIVES,
+        **extra,
+    }
+    return render(request, EXPORT_PAGE, context, status=status)
+
+
+@login_required
+@require_GET
+def mapping_export(request: HttpRequest, org: str, mapping_id: int) -> HttpResponse:
+    """The choice page: sections, paper and the handout variant; its form GETs the PDF."""
+    access = gate(request, org, mapping_id)
+    return export_page(request, access, ExportForm(initial=ExportForm.defaults()))
+
+
+@login_required
+@require_GET
+def mapping_export_pdf(request: HttpRequest, org: str, mapping_id: int) -> HttpResponse:
+    """The PDF overview; without a query string, every section on A4 in the full variant."""
+    access = gate(request, org, mapping_id)
+    form = ExportForm(request.GET if request.GET else ExportForm.defaults())
+    if not form.is_valid():
+        return export_page(request, access, form, status=400)
+    options = form.cleaned_data
+    findings, actions = plan_parts(access)
+    context = pdf.document_context(access.mapping, sections=options["section"], findings=findings, actions=actions)
+    try:
+        data = pdf.render_pdf(context, paper=options["paper"], handout=options["handout"])
+    except pdf.DocumentTooLarge as error:
+        # Not a server fault and not the user's request either: the mapping is
+        # too big to print. Say so on the choice page, with its form.
+        return export_page(request, access, form, status=422, too_large=str(error))
+    response = HttpResponse(data, content_type="application/pdf")
+    filename = slugify(access.mapping.title.translate(DANISH_LETTERS)) or "kortlaegning"
+    if options["handout"]:
+        filename += "-uddeling"
+    response["Content-Disposition"] = f'inline; filename="{filename}.pdf"'
+    patch_cache_control(response, private=True)
     return response

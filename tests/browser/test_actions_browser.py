@@ -1,6 +1,5 @@
 """In a browser: an action made from a finding in one click shows up on the action plan."""
 
-
 import pytest
 from playwright.sync_api import Page, expect
 

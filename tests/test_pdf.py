@@ -1,0 +1,482 @@
+"""The printed overview: mapping/pdf.py, the export page and the PDF view."""
+
+import datetime
+import io
+import re
+import struct
+import subprocess
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from pypdf import PdfReader
+
+from mapping import pdf
+from mapping.forms import ExportForm
+from mapping.models import Level, Link
+from tests.bench_pdf import build_large
+
+HOSTILE = [
+    '<img src="http://example.invalid/x.png">',
+    "<style>body{display:none}</style>",
+    "url(http://example.invalid/)",
+]
+# Bottom page margin in pdf.css (14 mm) in PDF points.
+BOTTOM_MARGIN_PT = 14 / 25.4 * 72
+
+
+@pytest.fixture(autouse=True)
+def plain_static_storage(settings):
+    """Pages use {% static %}; the manifest storage would need collectstatic."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+def squeeze(text: str) -> str:
+    """Text without whitespace: a title wrapped over lines still matches."""
+    return "".join(text.split())
+
+
+def pdf_text(data: bytes) -> str:
+    return squeeze("".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages))
+
+
+def render(mapping, **options) -> bytes:
+    context = pdf.document_context(mapping, sections=options.pop("sections", pdf.SECTIONS), **options.pop("parts", {}))
+    return pdf.render_pdf(context, **options)
+
+
+def add_card(mapping, title: str, level: str = "individ", dimension: str = "struktur", **fields):
+    position = mapping.initiatives.active().in_cell(level, dimension).count()
+    return mapping.initiatives.create(title=title, level=level, dimension=dimension, position=position, **fields)
+
+
+def png_pages(data: bytes, tmp_path: Path, dpi: int = 20) -> list[tuple[int, int]]:
+    """Render with poppler's pdftoppm; (width, height) in pixels of each page."""
+    source = tmp_path / "doc.pdf"
+    source.write_bytes(data)
+    subprocess.run(["pdftoppm", "-png", "-r", str(dpi), str(source), str(tmp_path / "page")], check=True)
+    sizes = []
+    for png in sorted(tmp_path.glob("page-*.png")):
+        header = png.read_bytes()[:24]
+        assert header[:8] == b"\x89PNG\r\n\x1a\n"
+        sizes.append(struct.unpack(">II", header[16:24]))
+    return sizes
+
+
+# The document
+
+
+def test_it_prints_every_initiative_title_the_levels_and_the_section_headings(example):
+    text = pdf_text(render(example))
+    for title in example.initiatives.values_list("title", flat=True):
+        assert squeeze(title) in text
+    for level in Level:
+        assert squeeze(str(level.label)) in text
+    for heading in [
+        "IGLO-modellen: indsatser på fire niveauer",
+        "Formål og de niveauer, der arbejder med dem",
+        "Forbindelser og kæder",
+        "Huller i kortlægningen",
+        "Handlingsplan",
+    ]:
+        assert squeeze(heading) in text
+    assert squeeze(example.organisation.name) in text
+    assert squeeze(example.title) in text
+
+
+def test_page_one_is_the_grid_headed_by_organisation_title_and_date(example):
+    reader = PdfReader(io.BytesIO(render(example)))
+    first = squeeze(reader.pages[0].extract_text())
+    assert first.startswith(squeeze(f"{example.organisation.name} {example.title}"))
+    assert squeeze("IGLO-kortlægning · udskrevet") in first
+    # The whole example grid fits on page one; the next page starts the next section.
+    for title in example.initiatives.values_list("title", flat=True):
+        assert squeeze(title) in first
+    assert squeeze("Formål og de niveauer") not in first
+
+
+def test_every_page_has_the_footer_and_its_page_number(example):
+    reader = PdfReader(io.BytesIO(render(example)))
+    pages = len(reader.pages)
+    assert pages > 1
+    for number, page in enumerate(reader.pages, 1):
+        text = squeeze(page.extract_text())
+        assert squeeze(f"Side {number} af {pages}") in text
+        assert squeeze(f"IGLO · {example.organisation.name} · {example.title}") in text
+
+
+def test_chains_follow_links_across_levels(example):
+    text = pdf_text(render(example, sections=["links"]))
+    assert squeeze("Trivselsmålinger → følges op på → Ledermøder → følges op på → Husmøder") in text
+
+
+def test_purposes_show_the_levels_that_serve_them(example):
+    purpose = example.purposes.create(title="Tidlig opsporing af stress")
+    example.initiatives.get(title="Medarbejdersamtaler (MUS)").purposes.add(purpose)
+    example.initiatives.get(title="Ledermøder").purposes.add(purpose)
+    context = pdf.document_context(example, sections=["purposes"])
+    row = next(r for r in context["purposes"] if r["purpose"] == purpose)
+    assert [[card.title for card in level["cards"]] for level in row["levels"]] == [
+        ["Medarbejdersamtaler (MUS)"],
+        [],
+        ["Ledermøder"],
+        [],
+    ]
+    text = pdf_text(pdf.render_pdf(context))
+    assert squeeze("Tidlig opsporing af stress") in text
+    assert squeeze("36 indsatser har endnu intet formål") in text
+
+
+def test_the_handout_leaves_out_the_internal_notes(example):
+    mus = example.initiatives.get(title="Medarbejdersamtaler (MUS)")
+    mus.description = "Husk at spørge til arbejdspres i afdeling B"
+    mus.owner = "Personalechef Hanne Holm"
+    mus.cadence = "Hvert forår"
+    mus.save()
+    link_note = "Resultaterne af den årlige måling tages op på ledermøderne"
+    assert example.links.filter(note__startswith=link_note).exists()
+    internal = [mus.description, mus.owner, mus.cadence, link_note]
+
+    full = pdf_text(render(example))
+    handout = pdf_text(render(example, handout=True))
+
+    for note in internal:
+        assert squeeze(note) in full
+        assert squeeze(note) not in handout
+    assert squeeze("Intern udgave med noter") in full
+    assert squeeze("Til uddeling") in handout
+    for title in example.initiatives.values_list("title", flat=True):
+        assert squeeze(title) in handout
+
+
+def test_the_handout_context_holds_no_notes(example):
+    context = pdf.without_internal_notes(pdf.document_context(example))
+    assert context["notes"] == []
+    assert all(link["note"] == "" for link in context["links"])
+
+
+def test_gap_findings_and_actions_print_when_given(example):
+    findings = [{"code": "no-purpose", "severity": "high", "message": "Ingen indsatser på gruppeniveau har et formål"}]
+    actions = [
+        {"title": "Lav en stresspolitik", "owner": "AMO", "due": datetime.date(2026, 3, 1), "status": "open"},
+        {"title": "Følg op på trivselsmålingen", "owner": "", "due": None, "status": "done"},
+    ]
+    text = pdf_text(render(example, sections=["gaps", "actions"], parts={"findings": findings, "actions": actions}))
+    assert squeeze("Ingen indsatser på gruppeniveau har et formål") in text
+    assert squeeze("Høj") in text
+    assert squeeze("Lav en stresspolitik") in text
+    assert squeeze("1. marts 2026") in text
+    assert squeeze("Følg op på trivselsmålingen") in text
+    assert squeeze("ikke tilgængelig") not in text
+
+
+def test_findings_and_actions_may_be_objects_with_enum_fields(example):
+    class Severity(models.TextChoices):
+        HIGH = "high", "Alvorligt"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Ikke startet"
+
+    finding = SimpleNamespace(code="x", severity=Severity.HIGH, message="Et fund", next_step="Tag det op på husmødet")
+    action = SimpleNamespace(title="En handling", owner="AMO", due="efteråret", status=Status.OPEN)
+    context = pdf.document_context(example, sections=["gaps", "actions"], findings=[finding], actions=[action])
+    text = pdf_text(pdf.render_pdf(context))
+    for expected in ["Alvorligt", "Et fund", "Tag det op på husmødet", "En handling", "efteråret", "Ikke startet"]:
+        assert squeeze(expected) in text
+
+
+def test_an_empty_mapping_prints_and_says_what_is_missing(mapping):
+    text = pdf_text(render(mapping))
+    assert text.count(squeeze("Ingen indsatser")) == 8
+    assert squeeze("Der er endnu ikke givet formål") in text
+    assert squeeze("Ingen forbindelser endnu.") in text
+
+
+def test_gaps_and_actions_say_not_available_without_data(example):
+    text = pdf_text(render(example, sections=["gaps", "actions"]))
+    assert squeeze("Hulanalysen er ikke tilgængelig") in text
+    assert squeeze("Handlingsplanen er ikke tilgængelig") in text
+
+
+def test_only_the_chosen_sections_are_printed(example):
+    text = pdf_text(render(example, sections=["actions"]))
+    assert squeeze("Handlingsplan") in text
+    assert squeeze("IGLO-modellen: indsatser") not in text
+    assert squeeze("Medarbejdersamtaler (MUS)") not in text
+
+
+def test_danish_letters_survive(mapping):
+    add_card(mapping, "Ærlig snak om øget pres på små hold – Åbent hus")
+    assert squeeze("Ærlig snak om øget pres på små hold – Åbent hus") in pdf_text(render(mapping))
+
+
+# Pages and paper
+
+
+def test_a4_landscape_is_the_default(example, tmp_path):
+    data = render(example)
+    reader = PdfReader(io.BytesIO(data))
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (842, 595)
+    sizes = png_pages(data, tmp_path)
+    assert len(sizes) == len(reader.pages) >= 2
+    for width, height in sizes:
+        assert width > height
+        assert width / height == pytest.approx(842 / 595, rel=0.02)
+
+
+def test_a3_is_an_option(example, tmp_path):
+    data = render(example, paper="A3")
+    box = PdfReader(io.BytesIO(data)).pages[-1].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (1191, 842)
+    for width, height in png_pages(data, tmp_path):
+        assert width / height == pytest.approx(1191 / 842, rel=0.02)
+
+
+def text_positions(page) -> list[tuple[str, float]]:
+    """(text, y in points from the bottom) of every text run on a page."""
+    runs = []
+
+    def visit(text, cm, tm, font, size):
+        if text.strip():
+            runs.append((text.strip(), tm[4] * cm[1] + tm[5] * cm[3] + cm[5]))
+
+    page.extract_text(visitor_text=visit)
+    return runs
+
+
+def test_forty_initiatives_in_one_cell_flow_over_pages_without_overlap(mapping, tmp_path):
+    titles = [f"Indsats nummer {n} med en titel, der fylder to linjer i et smalt kort" for n in range(1, 40)]
+    titles.append("Ualmindeligtlangtordudenmellemrum" * 6)
+    for title in titles:
+        add_card(mapping, title, level="gruppe", dimension="kultur")
+    add_card(mapping, "Sidste kort i organisation", level="organisation", dimension="struktur")
+
+    data = render(mapping, sections=["grid"])
+    reader = PdfReader(io.BytesIO(data))
+    assert len(reader.pages) >= 2
+    assert len(png_pages(data, tmp_path)) == len(reader.pages)
+    text = pdf_text(data)
+    for title in [*titles, "Sidste kort i organisation"]:
+        assert squeeze(title) in text
+        assert text.count(squeeze(title)) == 1
+    # A page that continues the full cell names its level at the top; page one does not need to.
+    assert "Niveau:" not in reader.pages[0].extract_text()
+    assert squeeze("Niveau: Gruppe") in squeeze(reader.pages[1].extract_text())
+    # Six cells are empty and each says so once, not on every line of the full cell's level.
+    assert text.count(squeeze("Ingen indsatser")) == 6
+    footer = re.compile(
+        rf"IGLO · {re.escape(mapping.organisation.name)} · {re.escape(mapping.title)} · .+|Intern udgave med noter|Side \d+ af \d+"
+    )
+    for page in reader.pages:
+        in_margin = [run for run, y in text_positions(page) if y < BOTTOM_MARGIN_PT]
+        # Only the footer lives in the bottom margin: the cards stop above it.
+        assert len(in_margin) == 3
+        for run in in_margin:
+            assert footer.fullmatch(run), run
+
+
+# Safety
+
+
+def test_a_hostile_title_prints_as_text_and_fetches_nothing(mapping, monkeypatch):
+    asked = []
+    fetch = pdf.StaticOnlyFetcher.fetch
+
+    def recording_fetch(self, url, headers=None):
+        asked.append(url)
+        return fetch(self, url, headers)
+
+    monkeypatch.setattr(pdf.StaticOnlyFetcher, "fetch", recording_fetch)
+    for title in HOSTILE:
+        add_card(mapping, title)
+    mapping.title = HOSTILE[0]
+    mapping.save()
+    purpose = mapping.purposes.create(title=HOSTILE[1])
+    mapping.initiatives.first().purposes.add(purpose)
+
+    context = pdf.document_context(mapping)
+    html = pdf.render_html(context)
+    assert "&lt;img src=&quot;http://example.invalid/x.png&quot;&gt;" in html
+    assert "<style>body" not in html
+    text = pdf_text(pdf.render_pdf(context))
+    for title in HOSTILE:
+        assert squeeze(title) in text
+    assert asked == [pdf.static_prefix() + "css/pdf.css"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://example.invalid/x.png",
+        "https://example.invalid/",
+        "file:///etc/passwd",
+        "data:text/css,body{display:none}",
+        "ftp://example.invalid/x",
+        pdf.ORIGIN + "/etc/passwd",
+        pdf.ORIGIN + "/static/../iglo/settings.py",
+        pdf.ORIGIN + "/static/css/%2e%2e/%2e%2e/iglo/settings.py",
+        pdf.ORIGIN + "/static/css/pdf.css?x=1",
+        pdf.ORIGIN + "/static/no-such-file.css",
+        "https://iglo.invalid.example.org/static/css/pdf.css",
+    ],
+)
+def test_the_fetcher_refuses_everything_but_our_static_files(url):
+    with pytest.raises(pdf.FetchRefused):
+        pdf.StaticOnlyFetcher().fetch(url)
+
+
+def test_the_fetcher_serves_our_stylesheet():
+    response = pdf.StaticOnlyFetcher().fetch(pdf.static_prefix() + "css/pdf.css")
+    assert response.content_type == "text/css"
+    assert b"@page" in response.read()
+
+
+def test_a_mapping_past_the_size_bound_is_refused(mapping, monkeypatch):
+    monkeypatch.setattr(pdf, "MAX_INITIATIVES", 2)
+    for n in range(3):
+        add_card(mapping, f"Kort {n}")
+    with pytest.raises(pdf.DocumentTooLarge):
+        render(mapping)
+
+
+# Chains (pure)
+
+
+def test_a_chain_is_a_path_of_two_or_more_links():
+    assert pdf.chains([(1, 2), (2, 3)]) == [[1, 2, 3]]
+    assert pdf.chains([(1, 2)]) == []
+    assert pdf.chains([(1, 2), (2, 3), (2, 4), (5, 6)]) == [[1, 2, 3], [1, 2, 4]]
+
+
+def test_a_loop_ends_the_chain():
+    assert pdf.chains([(1, 2), (2, 3), (3, 1)]) == [[1, 2, 3]]
+    assert pdf.chains([(0, 1), (1, 2), (2, 1)]) == [[0, 1, 2]]
+
+
+def test_chains_are_capped_in_a_dense_graph():
+    edges = [(a, b) for a in range(30) for b in range(30) if a != b]
+    found = pdf.chains(edges)
+    assert 0 < len(found) <= pdf.MAX_CHAINS
+    assert all(len(chain) <= pdf.MAX_CHAIN_LENGTH for chain in found)
+
+
+def test_the_context_takes_a_fixed_number_of_queries(example, mapping, django_assert_max_num_queries):
+    cards = [add_card(mapping, f"Kort {n}", level=list(Level)[n % 4]) for n in range(60)]
+    purpose = mapping.purposes.create(title="Trivsel")
+    for source, target in zip(cards, cards[1:], strict=False):
+        Link.objects.create(mapping=mapping, source=source, target=target)
+        source.purposes.add(purpose)
+    for subject in (example, mapping):
+        with django_assert_max_num_queries(5):
+            pdf.document_context(subject)
+
+
+def test_export_form_offers_the_sections_pdf_prints():
+    assert [value for value, _label in ExportForm.base_fields["section"].choices] == list(pdf.SECTIONS)
+
+
+# The pages
+
+
+def url(name: str, mapping) -> str:
+    return reverse(f"mapping:{name}", args=[mapping.organisation.slug, mapping.pk])
+
+
+@pytest.mark.parametrize("name", ["mapping-export", "mapping-export-pdf"])
+def test_anonymous_is_sent_to_sign_in(client, example, name):
+    response = client.get(url(name, example))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("name", ["mapping-export", "mapping-export-pdf"])
+def test_an_outsider_gets_404(client, outsider, example, name):
+    client.force_login(outsider)
+    assert client.get(url(name, example)).status_code == 404
+
+
+@pytest.mark.parametrize("role", ["member", "amo", "facilitator"])
+def test_every_member_can_print(client, example, role, request):
+    client.force_login(request.getfixturevalue(role))
+    page = client.get(url("mapping-export", example))
+    assert page.status_code == 200
+    assert url("mapping-export-pdf", example) in page.content.decode()
+    response = client.get(url("mapping-export-pdf", example))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == 'inline; filename="eksempel-paa-kortlaegning.pdf"'
+    assert "private" in response["Cache-Control"]
+    assert response.content.startswith(b"%PDF-")
+
+
+def test_the_pdf_view_is_get_only(facilitator_client, example):
+    assert facilitator_client.post(url("mapping-export-pdf", example)).status_code == 405
+
+
+def test_the_view_applies_the_chosen_options(facilitator_client, example):
+    mus = example.initiatives.get(title="Medarbejdersamtaler (MUS)")
+    mus.description = "Intern note om MUS"
+    mus.save()
+    response = facilitator_client.get(
+        url("mapping-export-pdf", example), {"section": ["grid", "links"], "paper": "A3", "handout": "on"}
+    )
+    assert response.status_code == 200
+    assert "uddeling" in response["Content-Disposition"]
+    reader = PdfReader(io.BytesIO(response.content))
+    assert round(float(reader.pages[0].mediabox.width)) == 1191
+    text = pdf_text(response.content)
+    assert squeeze("Forbindelser og kæder") in text
+    assert squeeze("Handlingsplan") not in text
+    assert squeeze("Intern note om MUS") not in text
+
+
+@pytest.mark.parametrize("query", [{"paper": "A4"}, {"section": "grid", "paper": "A5"}, {"section": "everything"}])
+def test_bad_choices_show_the_export_page_with_an_error(facilitator_client, example, query):
+    response = facilitator_client.get(url("mapping-export-pdf", example), query)
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/html")
+    assert 'class="error-box"' in response.content.decode()
+
+
+def test_a_too_large_mapping_gets_a_clear_page_not_a_500(facilitator_client, example, monkeypatch):
+    monkeypatch.setattr(pdf, "MAX_INITIATIVES", 10)
+    response = facilitator_client.get(url("mapping-export-pdf", example))
+    assert response.status_code == 422
+    body = response.content.decode()
+    assert "38 indsatser" in body
+    assert "højst vise 10" in body
+
+
+def test_the_export_page_explains_the_handout(facilitator_client, example):
+    body = facilitator_client.get(url("mapping-export", example)).content.decode()
+    assert "uden interne noter" in body
+    assert 'name="section" value="grid"' in body
+    assert "checked" in body
+
+
+def test_the_board_links_to_the_export_page(facilitator_client, example):
+    body = facilitator_client.get(example.get_absolute_url()).content.decode()
+    assert url("mapping-export", example) in body
+
+
+def test_deleted_initiatives_and_their_links_are_left_out(example):
+    example.initiatives.filter(title="Ledermøder").update(deleted_at=timezone.now())
+    context = pdf.document_context(example)
+    assert "Ledermøder" not in [card.title for card in context["cards"]]
+    assert all("Ledermøder" not in (link["source"].title, link["target"].title) for link in context["links"])
+    assert context["chains"] == []
+    assert squeeze("Ledermøder") not in pdf_text(pdf.render_pdf(context))
+
+
+def test_the_bench_mapping_has_the_size_it_claims(organisation):
+    mapping = build_large(organisation, size=40)
+    context = pdf.document_context(mapping)
+    assert len(context["cards"]) == 40
+    assert context["links"] and context["notes"]
