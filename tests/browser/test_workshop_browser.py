@@ -1,0 +1,78 @@
+"""A workshop in two browsers: the facilitator on a projector-sized screen,
+a participant on a phone. What only a browser shows: input arriving live,
+and an approval reaching the phone without a reload."""
+
+import os
+import re
+
+import pytest
+from playwright.sync_api import Browser, expect
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls
+# made by fixtures are deliberate.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+LIVE = 3000  # ms: "within 2 s", with a little slack for a busy machine
+
+
+@pytest.fixture(autouse=True)
+def plain_static_storage(settings):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def workshop_mapping(transactional_db, organisation, facilitator):
+    mapping = organisation.mappings.create(title="Kortlægning 2026")
+    mapping.initiatives.create(title="Teammøder", level="gruppe", dimension="struktur")
+    return mapping
+
+
+def test_a_participant_suggests_and_rates_and_the_facilitator_approves(browser: Browser, live_server, workshop_mapping):
+    facilitator = browser.new_context(viewport={"width": 1600, "height": 1000}, locale="da-DK").new_page()
+    facilitator.goto(live_server.url + "/accounts/login/")
+    facilitator.get_by_label("Brugernavn").fill("facilitator")
+    facilitator.get_by_label("Adgangskode").fill("pw-facilitator")
+    facilitator.get_by_role("button", name="Log ind").click()
+    facilitator.wait_for_url(lambda url: "/accounts/login/" not in url)
+    facilitator.goto(live_server.url + workshop_mapping.get_absolute_url() + "workshop/")
+    facilitator.get_by_role("button", name="Start workshop").click()
+    code = facilitator.locator("#join-code").inner_text().replace("-", "").strip()
+    assert re.fullmatch(r"[A-Z2-9]{8}", code)
+
+    phone = browser.new_context(
+        viewport={"width": 390, "height": 844}, locale="da-DK", is_mobile=True, has_touch=True
+    ).new_page()
+    phone.goto(f"{live_server.url}/j/{code}/")
+    phone.get_by_role("button", name="Deltag").click()
+    expect(phone.get_by_text("Du deltager anonymt.")).to_be_visible()
+
+    phone.get_by_label("Det savner vi").check()
+    phone.get_by_label("Hvad?").fill("Walk and talk")
+    phone.get_by_label("Hvor hører det hjemme?").select_option("individ:kultur")
+    phone.get_by_role("button", name="Send forslag").click()
+    expect(phone.get_by_text("Tak! Dit forslag er sendt til facilitatoren.")).to_be_visible()
+
+    phone.get_by_role("link", name="Teammøder").click()
+    phone.locator("label[for=id_rating_purpose_3]").click()
+    phone.locator("label[for=id_rating_works_2]").click()
+    phone.get_by_role("button", name="Send bedømmelse").click()
+    expect(phone.locator("#card-" + str(workshop_mapping.initiatives.get().pk))).to_contain_text("Bedømt")
+
+    # Both inputs reach the projector without a reload; one rating is too few to show.
+    inbox = facilitator.locator("#workshop-inbox")
+    expect(inbox).to_contain_text("Walk and talk", timeout=LIVE)
+    expect(inbox).to_contain_text("1 bedømmelse", timeout=LIVE)
+    expect(facilitator.locator("#workshop-board")).to_contain_text("For få har svaret", timeout=LIVE)
+
+    # The phone stays on its board; the approval reaches it within 2 s, without a reload.
+    phone.evaluate("window.iglo_marker = 'same page'")
+    inbox.get_by_role("button", name="Læg på tavlen").click()
+    expect(facilitator.locator("#workshop-board")).to_contain_text("Walk and talk", timeout=LIVE)
+    expect(inbox).to_contain_text("Intet venter")
+    expect(phone.locator("#join-board")).to_contain_text("Walk and talk", timeout=LIVE)
+    facilitator.get_by_role("button", name="Fra kortlægning til handling").click()
+    expect(phone.locator("#join-step")).to_contain_text("Fra kortlægning til handling", timeout=LIVE)
+    assert phone.evaluate("window.iglo_marker") == "same page"
