@@ -6,6 +6,7 @@ polls that number (see live.py).
 """
 
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -363,6 +364,15 @@ class WorkshopStatus(models.TextChoices):
     CLOSED = "closed", _("Lukket")
 
 
+class WorkshopQuerySet(models.QuerySet):
+    def joinable(self):
+        """Open, and not older than a working day and a night: a forgotten workshop stops taking input."""
+        return self.filter(status=WorkshopStatus.OPEN, created__gte=timezone.now() - WORKSHOP_MAX_AGE)
+
+
+WORKSHOP_MAX_AGE = timedelta(hours=24)
+
+
 class Workshop(models.Model):
     """A live session on a mapping.
 
@@ -383,6 +393,8 @@ class Workshop(models.Model):
     input_version = models.PositiveBigIntegerField(default=1)
     created = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = WorkshopQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created", "-id"]
@@ -408,6 +420,10 @@ class Workshop(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == WorkshopStatus.OPEN
+
+    @property
+    def is_joinable(self) -> bool:
+        return self.is_open and self.created >= timezone.now() - WORKSHOP_MAX_AGE
 
     @property
     def code_display(self) -> str:

@@ -2,6 +2,7 @@
 moderation, privacy (no author traces, minimum group size) and limits."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
@@ -732,3 +733,39 @@ def test_initiatives_created_by_approval_are_real_initiatives(facilitator_client
     created = Initiative.objects.get(title="Onboarding-makker")
     assert created.mapping == mapping
     assert created.status == InitiativeStatus.ACTIVE
+
+
+def test_a_code_expires_after_a_day(workshop):
+    Workshop.objects.filter(pk=workshop.pk).update(created=workshop.created - timedelta(hours=25))
+    response = Client().get(reverse("mapping:join", args=[workshop.code]))
+    assert response.status_code == 404
+    assert "Workshoppen er slut" in response.text
+    poll = Client().get(reverse("mapping:join-poll", args=[workshop.code]), {"v": "1:1"}, HTTP_HX_REQUEST="true")
+    assert poll["HX-Refresh"] == "true"
+
+
+def test_moderating_with_htmx_answers_with_the_live_regions(facilitator_client, mapping, workshop):
+    suggest(participant(workshop), workshop, text="Sommerfest")
+    response = facilitator_client.post(
+        facilitator_url("workshop-input-moderate", mapping, workshop.inputs.get().pk),
+        {"action": "approve"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    assert response["HX-Reswap"] == "none"
+    assert 'id="workshop-board"' in response.text and "Sommerfest" in response.text
+    assert 'id="workshop-inbox"' in response.text
+
+
+def test_the_json_export_holds_no_participant_data(facilitator_client, mapping, workshop, card):
+    named = participant(workshop, name="Kirsten")
+    suggest(named, workshop, text="Løbeklub")
+    comment(named, workshop, card, text="Hemmelig kommentar")
+    rate(named, workshop, card)
+    moderate(facilitator_client, mapping, workshop.inputs.get(kind=InputKind.SUGGESTION), "approve")
+    export = facilitator_client.get(facilitator_url("mapping-export-json", mapping)).text
+    assert "Løbeklub" in export  # now an initiative of the mapping
+    assert "Kirsten" not in export
+    assert "Hemmelig kommentar" not in export
+    for value in workshop.inputs.values_list("participant", flat=True):
+        assert value not in export

@@ -333,7 +333,7 @@ def participant_view(view):
     def wrapper(request: HttpRequest, code: str, *args, **kwargs) -> HttpResponse:
         code = normalise_code(code)
         workshop = Workshop.objects.select_related("mapping__organisation").filter(code=code).first()
-        if workshop is None or workshop.status != WorkshopStatus.OPEN:
+        if workshop is None or not workshop.is_joinable:
             return gone(request, workshop)
         return view(request, workshop, *args, **kwargs)
 
@@ -450,11 +450,7 @@ def join(request: HttpRequest, workshop: Workshop) -> HttpResponse:
 def join_poll(request: HttpRequest, code: str) -> HttpResponse:
     """One indexed query while nothing moved; otherwise the board and the step again."""
     code = normalise_code(code)
-    current = (
-        Workshop.objects.filter(code=code, status=WorkshopStatus.OPEN)
-        .values_list("mapping__version", "version")
-        .first()
-    )
+    current = Workshop.objects.joinable().filter(code=code).values_list("mapping__version", "version").first()
     if current is None:
         return HttpResponseClientRefresh()
     if request.GET.get("v") == f"{current[0]}:{current[1]}":
