@@ -769,3 +769,32 @@ def test_the_json_export_holds_no_participant_data(facilitator_client, mapping, 
     assert "Hemmelig kommentar" not in export
     for value in workshop.inputs.values_list("participant", flat=True):
         assert value not in export
+
+
+@pytest.mark.parametrize("extra_cards", [0, 40])
+def test_the_facilitator_screen_queries_stay_flat(
+    facilitator_client, example, extra_cards, django_assert_max_num_queries
+):
+    for n in range(extra_cards):
+        example.initiatives.create(title=f"Ekstra {n}", level="ledelse", dimension="kultur")
+    workshop = example.workshops.create(code="EXMP2345")
+    cards = list(example.initiatives.all()[:3])
+    for _ in range(5):
+        phone = participant(workshop)
+        suggest(phone, workshop)
+        for card in cards:
+            rate(phone, workshop, card)
+            vote(phone, workshop, card)
+            comment(phone, workshop, card)
+    with django_assert_max_num_queries(14):
+        response = facilitator_client.get(facilitator_url("workshop", example))
+    assert response.status_code == 200
+
+
+def test_input_can_still_be_moderated_after_closing(facilitator_client, mapping, workshop):
+    suggest(participant(workshop), workshop, text="Efter lukning")
+    workshop.close()
+    page = facilitator_client.get(facilitator_url("workshop", mapping)).text
+    assert "Efter lukning" in page and "Læg på tavlen" in page
+    moderate(facilitator_client, mapping, workshop.inputs.get(), "approve")
+    assert mapping.initiatives.filter(title="Efter lukning").exists()
