@@ -35,6 +35,12 @@ def plain_static_storage(settings):
 
 
 @pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """The cast signs in with force_login; a slow hasher only slows their creation."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def fresh_limits():
     cache.clear()
     yield
@@ -798,3 +804,79 @@ def test_input_can_still_be_moderated_after_closing(facilitator_client, mapping,
     assert "Efter lukning" in page and "Læg på tavlen" in page
     moderate(facilitator_client, mapping, workshop.inputs.get(), "approve")
     assert mapping.initiatives.filter(title="Efter lukning").exists()
+
+
+# -- Permissions: every workshop URL for every role ---------------------------------------
+
+ROLES = ["anonymous", "outsider", "member", "amo", "facilitator"]
+
+# name, method, expected status per role (anonymous, outsider, member, amo, facilitator)
+FACILITATOR_URLS = [
+    ("workshop", "get", (302, 404, 403, 200, 200)),
+    ("workshop-poll", "get", (404, 404, 403, 200, 200)),
+    ("workshop-qr", "get", (302, 404, 403, 200, 200)),
+    ("workshop-step", "post", (302, 404, 403, 302, 302)),
+    ("workshop-input-moderate", "post", (302, 404, 403, 302, 302)),
+    ("workshop-input-delete-all", "post", (302, 404, 403, 302, 302)),
+    ("workshop-close", "post", (302, 404, 403, 302, 302)),
+    ("workshop-start", "post", (302, 404, 403, 302, 302)),
+]
+
+
+@pytest.fixture
+def role_client(request, organisation, outsider, member, amo, facilitator):
+    def client_for(role: str) -> Client:
+        client = Client()
+        user = {"outsider": outsider, "member": member, "amo": amo, "facilitator": facilitator}.get(role)
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return client_for
+
+
+@pytest.mark.parametrize(("name", "method", "expected"), FACILITATOR_URLS)
+@pytest.mark.parametrize("role", ROLES)
+def test_facilitator_urls_answer_each_role(role_client, mapping, workshop, card, name, method, expected, role):
+    suggest(participant(workshop), workshop)
+    args = {"workshop-input-moderate": [workshop.inputs.get().pk], "workshop-input-delete-all": [workshop.pk]}
+    data = {"workshop-step": {"step": 2}, "workshop-input-moderate": {"action": "hide"}}
+    data.update({"workshop-start": {"votes_per_participant": 3}, "workshop-input-delete-all": {"confirm": "1"}})
+    url = facilitator_url(name, mapping, *args.get(name, []))
+    response = getattr(role_client(role), method)(url, data.get(name, {}))
+    assert response.status_code == expected[ROLES.index(role)]
+
+
+PARTICIPANT_URLS = [
+    # name, method, needs an initiative, status before joining, status once joined
+    ("join", "get", False, 200, 200),
+    ("join", "post", False, 302, 302),
+    ("join-poll", "get", False, 200, 200),
+    ("join-suggest", "post", False, 302, 302),
+    ("join-initiative", "get", True, 302, 200),
+    ("join-rate", "post", True, 302, 302),
+    ("join-comment", "post", True, 302, 302),
+    ("join-vote", "post", True, 302, 302),
+]
+
+
+@pytest.mark.parametrize(("name", "method", "on_card", "before", "joined"), PARTICIPANT_URLS)
+@pytest.mark.parametrize("role", ROLES)
+def test_participant_urls_are_the_same_for_everyone(
+    role_client, workshop, card, name, method, on_card, before, joined, role
+):
+    args = [workshop.code, card.pk] if on_card else [workshop.code]
+    data = {"text": "Tekst", "cell": "gruppe:kultur", "is_missing": "0", "action": "add"}
+    data.update({"rating_purpose": 3, "rating_works": 3})
+    client = role_client(role)
+    url = reverse(f"mapping:{name}", args=args)
+    assert getattr(client, method)(url, {**data, "key": key()}).status_code == before
+    join(client, workshop)
+    assert getattr(client, method)(url, {**data, "key": key()}).status_code == joined
+    unknown = reverse(f"mapping:{name}", args=["NOPE2345", *args[1:]])
+    response = getattr(client, method)(unknown, {**data, "key": key()})
+    if name == "join-poll":  # a polling phone reloads into the 404 page
+        assert response["HX-Refresh"] == "true"
+    else:
+        assert response.status_code == 404
+    assert client.get(reverse("mapping:join-enter")).status_code == 200

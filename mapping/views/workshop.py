@@ -527,7 +527,7 @@ def join_suggest(request: HttpRequest, workshop: Workshop) -> HttpResponse:
         idempotency_key=form.cleaned_data["key"],
     )
     messages.success(request, _("Tak! Dit forslag er sendt til facilitatoren."))
-    return redirect(workshop.get_absolute_url() + "#suggest")
+    return redirect(workshop.get_absolute_url())  # the top of the page, where the thanks shows
 
 
 @require_GET
