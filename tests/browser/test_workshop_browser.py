@@ -4,6 +4,7 @@ and an approval reaching the phone without a reload."""
 
 import os
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, expect
@@ -76,3 +77,45 @@ def test_a_participant_suggests_and_rates_and_the_facilitator_approves(browser: 
     facilitator.get_by_role("button", name="Fra kortlægning til handling").click()
     expect(phone.locator("#join-step")).to_contain_text("Fra kortlægning til handling", timeout=LIVE)
     assert phone.evaluate("window.iglo_marker") == "same page"
+
+
+AXE = Path(__file__).parent / "assets" / "axe-4.14.1.min.js"
+
+
+def serious_violations(page) -> list[str]:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{v['impact']} {v['id']}: {v['help']} -> {'; '.join(' '.join(n['target']) for n in v['nodes'][:5])}"
+        for v in result["violations"]
+        if v["impact"] in {"serious", "critical"}
+    ]
+
+
+def test_the_workshop_pages_have_no_serious_accessibility_violations(browser: Browser, live_server, workshop_mapping):
+    workshop = workshop_mapping.workshops.create(code="AXEC2345")
+    card = workshop_mapping.initiatives.get()
+    # The app's CSP rightly refuses a script injected from outside; axe is test tooling.
+    facilitator = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="da-DK", bypass_csp=True)
+    page = facilitator.new_page()
+    page.goto(live_server.url + "/accounts/login/")
+    page.get_by_label("Brugernavn").fill("facilitator")
+    page.get_by_label("Adgangskode").fill("pw-facilitator")
+    page.get_by_role("button", name="Log ind").click()
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, locale="da-DK", bypass_csp=True).new_page()
+    phone.goto(f"{live_server.url}/j/NOPE2345/")
+    assert serious_violations(phone) == []
+    phone.goto(f"{live_server.url}/j/{workshop.code}/")
+    assert serious_violations(phone) == []
+    phone.get_by_role("button", name="Deltag").click()
+    phone.get_by_label("Hvad?").fill("Walk and talk")
+    phone.get_by_role("button", name="Send forslag").click()
+    assert serious_violations(phone) == []
+    phone.goto(f"{live_server.url}/j/{workshop.code}/i/{card.pk}/")
+    assert serious_violations(phone) == []
+
+    page.goto(live_server.url + workshop_mapping.get_absolute_url() + "workshop/")
+    expect(page.locator("#workshop-inbox")).to_contain_text("Walk and talk")
+    assert serious_violations(page) == []
