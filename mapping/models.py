@@ -5,6 +5,7 @@ A mapping's ``version`` increments on every change inside it; the live board
 polls that number (see live.py).
 """
 
+import re
 import secrets
 from datetime import timedelta
 
@@ -356,7 +357,7 @@ def new_join_code() -> str:
 
 def normalise_code(code: str) -> str:
     """What a person typed (lower case, dashes, spaces) as a stored code."""
-    return "".join(code.split()).replace("-", "").upper()[:32]
+    return re.sub(r"[^A-Z0-9]", "", code.upper())[:32]
 
 
 class WorkshopStatus(models.TextChoices):

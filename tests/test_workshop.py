@@ -317,6 +317,10 @@ def test_entering_a_code_redirects_to_the_workshop(workshop):
     assert response.status_code == 302
     assert response["Location"] == f"/j/{workshop.code}/"
     assert Client().get(reverse("mapping:join-enter")).status_code == 200
+    odd = Client().get(reverse("mapping:join-enter"), {"code": "a/b?c#d ÆØ"})
+    assert odd.status_code == 302
+    assert odd["Location"] == "/j/ABCD/"
+    assert Client().get("/j/ab%2Fcd/").status_code == 404
 
 
 def test_an_unknown_code_is_a_clear_404_in_danish(db):
@@ -880,3 +884,11 @@ def test_participant_urls_are_the_same_for_everyone(
     else:
         assert response.status_code == 404
     assert client.get(reverse("mapping:join-enter")).status_code == 200
+
+
+def test_absurd_ids_are_404_not_errors(workshop, facilitator_client, mapping):
+    phone = participant(workshop)
+    huge = 10**20
+    assert phone.get(f"/j/{workshop.code}/i/{huge}/").status_code == 404
+    assert rate(phone, workshop, type("Card", (), {"pk": huge})).status_code == 404
+    assert facilitator_client.post(facilitator_url("workshop-input-moderate", mapping, huge)).status_code == 404

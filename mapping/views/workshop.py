@@ -407,8 +407,8 @@ def welcome_context(workshop: Workshop, **extra) -> dict:
     }
 
 
-def render_participant(request, workshop, participant, template=JOIN, status=200, **extra) -> HttpResponse:
-    return render(request, template, participant_context(request, workshop, participant, **extra), status=status)
+def render_participant(request, workshop, participant, status=200, **extra) -> HttpResponse:
+    return render(request, JOIN, participant_context(request, workshop, participant, **extra), status=status)
 
 
 @require_http_methods(["GET", "POST"])
