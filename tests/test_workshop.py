@@ -365,7 +365,7 @@ def test_a_suggestion_waits_for_the_facilitator(workshop):
         "kultur",
         True,
     )
-    assert "Walk and talk" not in phone.get(reverse("mapping:join", args=[workshop.code])).text
+    assert "Walk and talk" not in participant(workshop).get(reverse("mapping:join", args=[workshop.code])).text
 
 
 def test_a_double_submit_counts_once(workshop, card):
@@ -474,6 +474,18 @@ def test_approving_a_suggestion_puts_it_on_the_board(facilitator_client, mapping
     mapping.refresh_from_db()
     assert mapping.version > version
     assert "Sparring i par" in phone.get(reverse("mapping:join", args=[workshop.code])).text
+
+
+def test_participants_see_what_became_of_their_own_suggestions(facilitator_client, mapping, workshop, card):
+    phone = participant(workshop)
+    suggest(phone, workshop, text="Mit forslag")
+    suggest(participant(workshop), workshop, text="En andens forslag")
+    page = phone.get(reverse("mapping:join", args=[workshop.code])).text
+    assert "Mit forslag" in page and "Venter" in page
+    assert "En andens forslag" not in page
+    moderate(facilitator_client, mapping, workshop.inputs.get(text="Mit forslag"), "merge", initiative=card.pk)
+    page = phone.get(reverse("mapping:join", args=[workshop.code])).text
+    assert "Findes som “Teammøder”" in page
 
 
 def test_merging_points_the_suggestion_at_an_existing_initiative(facilitator_client, mapping, workshop, card):

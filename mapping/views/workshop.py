@@ -374,6 +374,9 @@ def participant_context(request: HttpRequest, workshop: Workshop, participant: r
         .values_list("initiative", "n")
     )
     cards = list(mapping.initiatives.active().order_by("position", "id").only("pk", "title", "level", "dimension"))
+    own_suggestions = (
+        workshop.inputs.filter(participant=key, kind=InputKind.SUGGESTION).select_related("result").order_by("-id")
+    )
     for card in cards:
         card.is_rated = card.pk in rated
         card.has_vote = card.pk in voted
@@ -386,6 +389,7 @@ def participant_context(request: HttpRequest, workshop: Workshop, participant: r
         "rows": grid(mapping, cards),
         "step": rules.step(workshop.step),
         "votes_left": max(workshop.votes_per_participant - len(voted), 0),
+        "own_suggestions": own_suggestions[:10],
         "form_key": rules.new_form_key(),
         "suggestion_form": SuggestionForm(),
         "join_form": JoinForm(initial={"name": participant.name}),
