@@ -119,3 +119,35 @@ def test_the_workshop_pages_have_no_serious_accessibility_violations(browser: Br
     page.goto(live_server.url + workshop_mapping.get_absolute_url() + "workshop/")
     expect(page.locator("#workshop-inbox")).to_contain_text("Walk and talk")
     assert serious_violations(page) == []
+
+
+def test_live_updates_leave_a_merge_choice_in_progress_alone(browser: Browser, live_server, workshop_mapping):
+    workshop = workshop_mapping.workshops.create(code="LIVE2345")
+    card = workshop_mapping.initiatives.get()
+    page = browser.new_context(viewport={"width": 1600, "height": 1000}, locale="da-DK").new_page()
+    page.goto(live_server.url + "/accounts/login/")
+    page.get_by_label("Brugernavn").fill("facilitator")
+    page.get_by_label("Adgangskode").fill("pw-facilitator")
+    page.get_by_role("button", name="Log ind").click()
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, locale="da-DK").new_page()
+    phone.goto(f"{live_server.url}/j/{workshop.code}/")
+    phone.get_by_role("button", name="Deltag").click()
+
+    def send(text: str) -> None:
+        phone.get_by_label("Hvad?").fill(text)
+        phone.get_by_role("button", name="Send forslag").click()
+        expect(phone.get_by_text("Tak! Dit forslag er sendt")).to_be_visible()
+
+    send("Første forslag")
+    page.goto(live_server.url + workshop_mapping.get_absolute_url() + "workshop/")
+    choice = page.get_by_label("Findes allerede som")
+    choice.select_option(str(card.pk))
+    choice.focus()
+    send("Andet forslag")
+    page.wait_for_timeout(2500)
+    expect(page.locator("#workshop-inbox")).not_to_contain_text("Andet forslag")
+    expect(choice).to_have_value(str(card.pk))
+    page.locator("h1").click()  # leave the field: the next poll brings the news
+    expect(page.locator("#workshop-inbox")).to_contain_text("Andet forslag", timeout=LIVE)
