@@ -183,6 +183,8 @@ def new_form_key() -> str:
 PARTICIPANT_WRITES_PER_MINUTE = 30
 CODE_WRITES_PER_MINUTE = 900  # 60 people writing every 10 s is 360
 CODE_JOINS_PER_MINUTE = 300
+# Lookups of codes that do not exist, site-wide: guessing stays slow, real codes keep working.
+UNKNOWN_CODES_PER_MINUTE = 600
 
 
 def allow(scope: str, ident: str, limit: int, window: int = 60) -> bool:

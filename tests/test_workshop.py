@@ -740,6 +740,13 @@ def test_joins_per_code_are_limited(workshop, monkeypatch):
     assert statuses == [302, 302, 429]
 
 
+def test_guessing_codes_is_slowed_down_but_real_codes_keep_working(workshop, monkeypatch):
+    monkeypatch.setattr(rules, "UNKNOWN_CODES_PER_MINUTE", 3)
+    statuses = [Client().get(f"/j/GUESS{n:03d}/").status_code for n in range(5)]
+    assert statuses == [404, 404, 404, 429, 429]
+    assert Client().get(reverse("mapping:join", args=[workshop.code])).status_code == 200
+
+
 def test_the_initiative_page_of_another_mapping_is_404(workshop, organisation):
     other = organisation.mappings.create(title="Anden")
     foreign = other.initiatives.create(title="Fremmed", level="individ", dimension="kultur")

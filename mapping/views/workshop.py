@@ -315,12 +315,12 @@ def workshop_input_delete_all(request: HttpRequest, org: str, mapping_id: int, w
 # -- Participants ----------------------------------------------------------------
 
 
-def gone(request: HttpRequest, workshop: Workshop | None) -> HttpResponse:
+def gone(request: HttpRequest, workshop: Workshop | None, status: int = 404) -> HttpResponse:
     """Unknown or closed code: a clear page, status 404; a polling phone reloads into it."""
     if request.htmx:
         return HttpResponseClientRefresh()
-    context = {"page": "gone", "is_closed": workshop is not None}
-    return render(request, JOIN, context, status=404)
+    context = {"page": "gone", "is_closed": workshop is not None, "is_busy": status == 429}
+    return render(request, JOIN, context, status=status)
 
 
 def participant_view(view):
@@ -330,6 +330,8 @@ def participant_view(view):
     def wrapper(request: HttpRequest, code: str, *args, **kwargs) -> HttpResponse:
         code = normalise_code(code)
         workshop = Workshop.objects.select_related("mapping__organisation").filter(code=code).first()
+        if workshop is None and not rules.allow("unknown-code", "site", rules.UNKNOWN_CODES_PER_MINUTE):
+            return gone(request, None, status=429)
         if workshop is None or not workshop.is_joinable:
             return gone(request, workshop)
         return view(request, workshop, *args, **kwargs)
