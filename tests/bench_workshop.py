@@ -1,14 +1,15 @@
 """Workshop load: many phones polling and writing against a running server.
 
 ``workshop_load(base_url, code, count_rows)`` simulates participants who
-each join, poll every 2 s and write every 10 s (a suggestion or a comment)
-for 60 s, over plain http.client connections in threads (no dependencies).
+each join, poll every 2 s and write every 10 s (a suggestion or a comment,
+then the page the write redirects to, as a phone does) for 60 s, over plain
+http.client connections in threads (no dependencies).
 
 It returns::
 
     {"workshop_p95_ms": ..., "workshop_errors": ..., "workshop_lost": ...}
 
-- p95 over every poll and write made during the load (joining is setup);
+- p95 over every poll, write and page load during the load (joining is setup);
 - errors: failed requests and unexpected statuses (a 429 counts: the limits
   must not bite a normal workshop);
 - lost: writes the server acknowledged (302) that the database does not hold
@@ -49,6 +50,7 @@ class Phone:
         self.version = ""
         self.cards: list[str] = []
         self.writes = 0
+        self.location = ""
 
     def request(self, method: str, path: str, body: dict | None = None, headers: dict | None = None):
         headers = dict(headers or {})
@@ -77,6 +79,7 @@ class Phone:
             jar.load(header)
             for name, morsel in jar.items():
                 self.cookies[name] = morsel.coded_value
+        self.location = response.getheader("Location", "")
         return response.status, text
 
     def read_page(self, text: str) -> None:
@@ -124,6 +127,14 @@ class Phone:
         status, _text = self.request("POST", path, body)
         return status
 
+    def follow(self) -> int:
+        """What a phone does after a write: load the page it is sent back to (and its thanks)."""
+        path = urlsplit(self.location).path or f"/j/{self.code}/"
+        status, text = self.request("GET", path)
+        if status == 200:
+            self.read_page(text)
+        return status
+
 
 def percentile(values: list[float], fraction: float) -> float:
     if not values:
@@ -158,6 +169,23 @@ def workshop_load(
     start = time.monotonic() + 0.5
     deadline = start + duration
 
+    def timed(call: Callable[[], int], kind: str, expected: set[int], also: list[float] | None = None) -> int | None:
+        began = time.perf_counter()
+        try:
+            status = call()
+        except Exception as error:  # noqa: BLE001 - every failure is counted, none stops the run
+            status = None
+            with lock:
+                errors.append(f"{kind}: {error!r}")
+        elapsed = (time.perf_counter() - began) * 1000
+        with lock:
+            timings.append(elapsed)
+            if also is not None:
+                also.append(elapsed)
+            if status is not None and status not in expected:
+                errors.append(f"{kind}: HTTP {status}")
+        return status
+
     def run(phone: Phone) -> None:
         nonlocal acknowledged
         rng = random.Random(phone.number)
@@ -171,23 +199,14 @@ def workshop_load(
             if due > now:
                 time.sleep(due - now)
             is_write = next_write <= next_poll
-            began = time.perf_counter()
-            try:
-                status = phone.write() if is_write else phone.poll()
-            except Exception as error:  # noqa: BLE001
-                with lock:
-                    errors.append(f"{'write' if is_write else 'poll'}: {error!r}")
-                status = None
-            elapsed = (time.perf_counter() - began) * 1000
-            expected = {302} if is_write else {200, 204}
-            with lock:
-                timings.append(elapsed)
-                if is_write:
-                    write_timings.append(elapsed)
-                if status is not None and status not in expected:
-                    errors.append(f"{'write' if is_write else 'poll'}: HTTP {status}")
-                if is_write and status == 302:
-                    acknowledged += 1
+            if is_write:
+                status = timed(phone.write, "write", {302}, write_timings)
+                if status == 302:
+                    with lock:
+                        acknowledged += 1
+                    timed(phone.follow, "page", {200})
+            else:
+                timed(phone.poll, "poll", {200, 204})
             if is_write:
                 next_write += write_every
             else:
