@@ -3,7 +3,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .models import Dimension, Initiative, Level, Link, Mapping, Purpose, Role
+from .models import Dimension, Initiative, InputStatus, Level, Link, Mapping, Purpose, Role
 
 CELL_CHOICES = [
     (f"{level.value}:{dimension.value}", f"{level.label} · {dimension.label}")
@@ -194,6 +194,11 @@ class ModerateForm(forms.Form):
     def __init__(self, *args, mapping: Mapping, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["initiative"].queryset = mapping.initiatives.active()
+
+    def status(self) -> str:
+        return {self.APPROVE: InputStatus.APPROVED, self.MERGE: InputStatus.MERGED, self.HIDE: InputStatus.HIDDEN}[
+            self.cleaned_data["action"]
+        ]
 
     def clean(self):
         data = super().clean()

@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -437,6 +437,16 @@ class Workshop(models.Model):
             changes["version"] = F("version") + 1
         Workshop.objects.filter(pk=self.pk).update(**changes)
 
+    def add_input(self, **fields) -> bool:
+        """Store one input; False when this exact submission was stored before (a double submit)."""
+        try:
+            with transaction.atomic():
+                Input.objects.create(workshop=self, **fields)
+        except IntegrityError:
+            return False
+        self.bump(public=False)
+        return True
+
     def close(self) -> None:
         Workshop.objects.filter(pk=self.pk).update(
             status=WorkshopStatus.CLOSED,
@@ -551,6 +561,37 @@ class Input(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk}"
+
+    def moderate(self, status: str, target: Initiative | None = None) -> bool:
+        """Approve, merge or hide a suggestion or comment; a repeated click changes nothing.
+
+        An approved suggestion becomes an initiative in its cell ("we miss" as
+        planned); a merged one points at the initiative it duplicates.
+        """
+        if status == InputStatus.MERGED and (self.kind != InputKind.SUGGESTION or target is None):
+            return False
+        mapping = self.workshop.mapping
+        with transaction.atomic():
+            # The conditional update makes a double click (or two facilitators) create one initiative.
+            claimed = Input.objects.filter(pk=self.pk, status=self.status).exclude(status=status).update(status=status)
+            if not claimed:
+                return False
+            if self.kind == InputKind.SUGGESTION and status == InputStatus.APPROVED and self.result_id is None:
+                mapping.bump()
+                self.result = Initiative.objects.create(
+                    mapping=mapping,
+                    title=self.text[:200],
+                    level=self.level,
+                    dimension=self.dimension,
+                    status=InitiativeStatus.PLANNED if self.is_missing else InitiativeStatus.ACTIVE,
+                    position=mapping.initiatives.active().in_cell(self.level, self.dimension).count(),
+                )
+            elif status == InputStatus.MERGED:
+                self.result = target
+            Input.objects.filter(pk=self.pk).update(result=self.result)
+            self.status = status
+            self.workshop.bump()
+        return True
 
     @property
     def cell_label(self) -> str:

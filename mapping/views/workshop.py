@@ -35,7 +35,6 @@ from ..forms import (
 )
 from ..models import (
     Initiative,
-    InitiativeStatus,
     Input,
     InputKind,
     InputStatus,
@@ -247,7 +246,7 @@ def workshop_input_moderate(request: HttpRequest, org: str, mapping_id: int, inp
     access = gate(request, org, mapping_id, Need.EDIT)
     mapping = access.mapping
     item = get_object_or_404(
-        Input.objects.select_related("workshop").filter(
+        Input.objects.select_related("workshop__mapping").filter(
             workshop__mapping=mapping, kind__in=[InputKind.SUGGESTION, InputKind.COMMENT]
         ),
         pk=input_id,
@@ -256,44 +255,10 @@ def workshop_input_moderate(request: HttpRequest, org: str, mapping_id: int, inp
     if not form.is_valid():
         messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
     else:
-        moderate(mapping, item, form.cleaned_data["action"], form.cleaned_data.get("initiative"))
+        item.moderate(form.status(), form.cleaned_data.get("initiative"))
     if request.htmx:
         return live_response(request, access)
     return back_to_workshop(access)
-
-
-def moderate(mapping: Mapping, item: Input, action: str, target: Initiative | None) -> None:
-    """Approve, merge or hide one suggestion or comment; a repeated click changes nothing.
-
-    An approved suggestion becomes an initiative in its cell ("we miss" as
-    planned); a merged one points at the initiative it duplicates.
-    """
-    status = {
-        ModerateForm.APPROVE: InputStatus.APPROVED,
-        ModerateForm.MERGE: InputStatus.MERGED,
-        ModerateForm.HIDE: InputStatus.HIDDEN,
-    }[action]
-    if status == InputStatus.MERGED and item.kind != InputKind.SUGGESTION:
-        return
-    with transaction.atomic():
-        # The conditional update makes a double click (or two facilitators) create one initiative.
-        claimed = Input.objects.filter(pk=item.pk, status=item.status).exclude(status=status).update(status=status)
-        if not claimed:
-            return
-        if item.kind == InputKind.SUGGESTION and status == InputStatus.APPROVED and item.result_id is None:
-            mapping.bump()
-            result = Initiative.objects.create(
-                mapping=mapping,
-                title=item.text[:200],
-                level=item.level,
-                dimension=item.dimension,
-                status=InitiativeStatus.PLANNED if item.is_missing else InitiativeStatus.ACTIVE,
-                position=mapping.initiatives.active().in_cell(item.level, item.dimension).count(),
-            )
-            Input.objects.filter(pk=item.pk).update(result=result)
-        elif status == InputStatus.MERGED:
-            Input.objects.filter(pk=item.pk).update(result=target)
-        item.workshop.bump()
 
 
 @login_required
@@ -492,17 +457,6 @@ def too_many(request: HttpRequest, workshop: Workshop, participant: rules.Partic
     return render_participant(request, workshop, participant, status=429, error=message)
 
 
-def record(workshop: Workshop, **fields) -> bool:
-    """Store one input; False when this exact submission was stored before (a double submit)."""
-    try:
-        with transaction.atomic():
-            Input.objects.create(workshop=workshop, **fields)
-    except IntegrityError:
-        return False
-    workshop.bump(public=False)
-    return True
-
-
 def initiative_for(workshop: Workshop, initiative_id: int) -> Initiative:
     return get_object_or_404(workshop.mapping.initiatives.active(), pk=initiative_id)
 
@@ -521,8 +475,7 @@ def join_suggest(request: HttpRequest, workshop: Workshop) -> HttpResponse:
     if not form.is_valid():
         return render_participant(request, workshop, participant, status=400, suggestion_form=form)
     level, dimension = form.cell_parts()
-    record(
-        workshop,
+    workshop.add_input(
         kind=InputKind.SUGGESTION,
         level=level,
         dimension=dimension,
@@ -587,8 +540,7 @@ def join_rate(request: HttpRequest, workshop: Workshop, initiative_id: int) -> H
     changed = workshop.inputs.filter(participant=key, kind=InputKind.RATING, initiative=initiative).update(**values)
     if changed:
         workshop.bump(public=False)
-    elif not record(
-        workshop,
+    elif not workshop.add_input(
         kind=InputKind.RATING,
         initiative=initiative,
         participant=key,
@@ -611,8 +563,7 @@ def join_comment(request: HttpRequest, workshop: Workshop, initiative_id: int) -
     form = CommentForm(request.POST)
     if not form.is_valid():
         return render_initiative(request, workshop, participant, initiative, status=400, comment_form=form)
-    record(
-        workshop,
+    workshop.add_input(
         kind=InputKind.COMMENT,
         initiative=initiative,
         text=form.cleaned_data["text"],
@@ -652,8 +603,7 @@ def join_vote(request: HttpRequest, workshop: Workshop, initiative_id: int) -> H
             messages.error(request, _("Du har brugt alle dine stemmer. Tag en stemme tilbage for at flytte den."))
             return to_card(workshop, initiative.pk)
         else:
-            is_stored = record(
-                workshop,
+            is_stored = workshop.add_input(
                 kind=InputKind.VOTE,
                 initiative=initiative,
                 participant=key,
