@@ -226,6 +226,7 @@ def test_starting_gives_a_code_join_url_and_qr(facilitator_client, mapping):
     assert qr["Content-Type"] == "image/svg+xml"
     assert qr.content.startswith(b"<svg")
     assert b"style=" not in qr.content
+    assert qr["Cache-Control"] == "no-store"
 
 
 def test_starting_twice_keeps_one_open_workshop(facilitator_client, mapping):

@@ -236,7 +236,8 @@ def workshop_qr(request: HttpRequest, org: str, mapping_id: int) -> HttpResponse
         buffer, kind="svg", scale=8, border=2, dark="#1d2330", light="#ffffff", xmldecl=False
     )
     response = HttpResponse(buffer.getvalue(), content_type="image/svg+xml")
-    response["Cache-Control"] = "private, max-age=300"
+    # One URL for whichever workshop is open: a cached image could show a closed workshop's code.
+    response["Cache-Control"] = "no-store"
     return response
 
 
