@@ -21,6 +21,7 @@ from mapping.models import (
     Organisation,
     Workshop,
     WorkshopStatus,
+    new_join_code,
     normalise_code,
 )
 
@@ -108,18 +109,12 @@ def comment(client, workshop, card, text="Godt, men for lange", form_key=None):
 
 
 def test_join_codes_are_eight_unambiguous_characters():
-    codes = {rules_code() for _ in range(200)}
+    codes = {new_join_code() for _ in range(200)}
     assert len(codes) == 200
     for code in codes:
         assert len(code) == 8
         assert set(code) <= set(JOIN_CODE_ALPHABET)
         assert not set(code) & set("01OIL")
-
-
-def rules_code():
-    from mapping.models import new_join_code
-
-    return new_join_code()
 
 
 def test_typed_codes_are_normalised():
