@@ -907,3 +907,21 @@ def test_absurd_ids_are_404_not_errors(workshop, facilitator_client, mapping):
     assert phone.get(f"/j/{workshop.code}/i/{huge}/").status_code == 404
     assert rate(phone, workshop, type("Card", (), {"pk": huge})).status_code == 404
     assert facilitator_client.post(facilitator_url("workshop-input-moderate", mapping, huge)).status_code == 404
+
+
+def test_add_input_stores_a_submission_once(workshop):
+    fields = {"kind": InputKind.SUGGESTION, "text": "x", "level": "individ", "dimension": "kultur"}
+    assert workshop.add_input(participant="p" * 64, idempotency_key="k-1", **fields) is True
+    assert workshop.add_input(participant="p" * 64, idempotency_key="k-1", **fields) is False
+    assert workshop.inputs.count() == 1
+
+
+def test_moderate_merges_only_suggestions_with_a_target(workshop, card):
+    item = Input.objects.create(
+        workshop=workshop, kind=InputKind.COMMENT, initiative=card, text="Godt", participant="p", idempotency_key="k"
+    )
+    assert item.moderate(InputStatus.MERGED, card) is False
+    assert item.moderate(InputStatus.APPROVED) is True
+    assert item.moderate(InputStatus.APPROVED) is False
+    item.refresh_from_db()
+    assert item.status == InputStatus.APPROVED and item.result is None
