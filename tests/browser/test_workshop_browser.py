@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, Page, expect
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls
 # made by fixtures are deliberate.
@@ -25,14 +25,29 @@ def plain_static_storage(settings):
 
 
 @pytest.fixture
+def new_page(browser: Browser):
+    """A page in its own browser context; all are closed before the live server stops (no poll left running)."""
+    contexts = []
+
+    def make(**options) -> Page:
+        context = browser.new_context(locale="da-DK", **options)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
 def workshop_mapping(transactional_db, organisation, facilitator):
     mapping = organisation.mappings.create(title="Kortlægning 2026")
     mapping.initiatives.create(title="Teammøder", level="gruppe", dimension="struktur")
     return mapping
 
 
-def test_a_participant_suggests_and_rates_and_the_facilitator_approves(browser: Browser, live_server, workshop_mapping):
-    facilitator = browser.new_context(viewport={"width": 1600, "height": 1000}, locale="da-DK").new_page()
+def test_a_participant_suggests_and_rates_and_the_facilitator_approves(new_page, live_server, workshop_mapping):
+    facilitator = new_page(viewport={"width": 1600, "height": 1000})
     facilitator.goto(live_server.url + "/accounts/login/")
     facilitator.get_by_label("Brugernavn").fill("facilitator")
     facilitator.get_by_label("Adgangskode").fill("pw-facilitator")
@@ -43,9 +58,7 @@ def test_a_participant_suggests_and_rates_and_the_facilitator_approves(browser: 
     code = facilitator.locator("#join-code").inner_text().replace("-", "").strip()
     assert re.fullmatch(r"[A-Z2-9]{8}", code)
 
-    phone = browser.new_context(
-        viewport={"width": 390, "height": 844}, locale="da-DK", is_mobile=True, has_touch=True
-    ).new_page()
+    phone = new_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
     phone.goto(f"{live_server.url}/j/{code}/")
     phone.get_by_role("button", name="Deltag").click()
     expect(phone.get_by_text("Du deltager anonymt.")).to_be_visible()
@@ -92,19 +105,18 @@ def serious_violations(page) -> list[str]:
     ]
 
 
-def test_the_workshop_pages_have_no_serious_accessibility_violations(browser: Browser, live_server, workshop_mapping):
+def test_the_workshop_pages_have_no_serious_accessibility_violations(new_page, live_server, workshop_mapping):
     workshop = workshop_mapping.workshops.create(code="AXEC2345")
     card = workshop_mapping.initiatives.get()
     # The app's CSP rightly refuses a script injected from outside; axe is test tooling.
-    facilitator = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="da-DK", bypass_csp=True)
-    page = facilitator.new_page()
+    page = new_page(viewport={"width": 1920, "height": 1080}, bypass_csp=True)
     page.goto(live_server.url + "/accounts/login/")
     page.get_by_label("Brugernavn").fill("facilitator")
     page.get_by_label("Adgangskode").fill("pw-facilitator")
     page.get_by_role("button", name="Log ind").click()
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
-    phone = browser.new_context(viewport={"width": 390, "height": 844}, locale="da-DK", bypass_csp=True).new_page()
+    phone = new_page(viewport={"width": 390, "height": 844}, bypass_csp=True)
     phone.goto(f"{live_server.url}/j/NOPE2345/")
     assert serious_violations(phone) == []
     phone.goto(f"{live_server.url}/j/{workshop.code}/")
@@ -121,17 +133,17 @@ def test_the_workshop_pages_have_no_serious_accessibility_violations(browser: Br
     assert serious_violations(page) == []
 
 
-def test_live_updates_leave_a_merge_choice_in_progress_alone(browser: Browser, live_server, workshop_mapping):
+def test_live_updates_leave_a_merge_choice_in_progress_alone(new_page, live_server, workshop_mapping):
     workshop = workshop_mapping.workshops.create(code="LIVE2345")
     card = workshop_mapping.initiatives.get()
-    page = browser.new_context(viewport={"width": 1600, "height": 1000}, locale="da-DK").new_page()
+    page = new_page(viewport={"width": 1600, "height": 1000})
     page.goto(live_server.url + "/accounts/login/")
     page.get_by_label("Brugernavn").fill("facilitator")
     page.get_by_label("Adgangskode").fill("pw-facilitator")
     page.get_by_role("button", name="Log ind").click()
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
-    phone = browser.new_context(viewport={"width": 390, "height": 844}, locale="da-DK").new_page()
+    phone = new_page(viewport={"width": 390, "height": 844})
     phone.goto(f"{live_server.url}/j/{workshop.code}/")
     phone.get_by_role("button", name="Deltag").click()
 
