@@ -4,12 +4,14 @@ from .models import (
     Action,
     FindingDismissal,
     Initiative,
+    Input,
     Invitation,
     Link,
     Mapping,
     Membership,
     Organisation,
     Purpose,
+    Workshop,
 )
 
 
@@ -74,3 +76,18 @@ class ActionAdmin(admin.ModelAdmin):
 class FindingDismissalAdmin(admin.ModelAdmin):
     list_display = ["key", "code", "mapping", "created"]
     list_filter = ["code"]
+
+
+@admin.register(Workshop)
+class WorkshopAdmin(admin.ModelAdmin):
+    list_display = ["mapping", "code", "status", "created", "closed_at"]
+    list_filter = ["status"]
+
+
+@admin.register(Input)
+class InputAdmin(admin.ModelAdmin):
+    """Participants' input carries no identity; the admin shows no display names either."""
+
+    list_display = ["workshop", "kind", "status"]
+    list_filter = ["kind", "status"]
+    exclude = ["participant", "author_name", "idempotency_key"]

@@ -4,7 +4,7 @@ from django.db.models import Q
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from .models import Action, Dimension, Initiative, Level, Link, Mapping, Purpose, Role
+from .models import Action, Dimension, Initiative, InputStatus, Level, Link, Mapping, Purpose, Role
 
 CELL_CHOICES = [
     (f"{level.value}:{dimension.value}", format_lazy("{} · {}", level.label, dimension.label))
@@ -260,3 +260,119 @@ class ExportForm(forms.Form):
             "paper": "A4",
             "handout": False,
         }
+
+
+# Workshop: the facilitator's controls and the participants' forms.
+
+FORM_KEY = r"^[A-Za-z0-9_-]{8,64}$"
+
+
+class WorkshopStartForm(forms.Form):
+    votes_per_participant = forms.IntegerField(label=_("Stemmer pr. deltager"), min_value=1, max_value=20, initial=3)
+
+
+class WorkshopStepForm(forms.Form):
+    step = forms.IntegerField(min_value=1, max_value=4)
+
+
+class ModerateForm(forms.Form):
+    APPROVE, MERGE, HIDE = "approve", "merge", "hide"
+
+    action = forms.ChoiceField(choices=[(APPROVE, _("Godkend")), (MERGE, _("Slå sammen")), (HIDE, _("Skjul"))])
+    initiative = forms.ModelChoiceField(queryset=Initiative.objects.none(), required=False, label=_("Slå sammen med"))
+
+    def __init__(self, *args, mapping: Mapping, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["initiative"].queryset = mapping.initiatives.active()
+
+    def status(self) -> str:
+        return {self.APPROVE: InputStatus.APPROVED, self.MERGE: InputStatus.MERGED, self.HIDE: InputStatus.HIDDEN}[
+            self.cleaned_data["action"]
+        ]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") == self.MERGE and not data.get("initiative"):
+            self.add_error("initiative", _("Vælg den indsats, forslaget skal slås sammen med."))
+        return data
+
+
+class ParticipantForm(forms.Form):
+    """Every participant write carries a key made when the page was rendered: a double submit counts once."""
+
+    key = forms.RegexField(
+        regex=FORM_KEY,
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": _("Siden er forældet. Hent den igen."),
+            "invalid": _("Siden er forældet. Hent den igen."),
+        },
+    )
+
+
+class JoinForm(forms.Form):
+    name = forms.CharField(
+        label=_("Navn (frivilligt)"),
+        max_length=60,
+        required=False,
+        help_text=_("Lad feltet stå tomt for at være anonym."),
+    )
+
+
+class SuggestionForm(ParticipantForm):
+    cell = forms.ChoiceField(label=_("Hvor hører det hjemme?"), choices=CELL_CHOICES)
+    is_missing = forms.TypedChoiceField(
+        label=_("Hvad vil du sige?"),
+        choices=[("0", _("Det gør vi også")), ("1", _("Det savner vi"))],
+        coerce=lambda value: value == "1",
+        initial="0",
+        widget=forms.RadioSelect,
+    )
+    text = forms.CharField(
+        label=_("Indsats"),
+        max_length=200,
+        error_messages={"required": _("Skriv, hvad du foreslår.")},
+    )
+
+    def clean_text(self):
+        return " ".join(self.cleaned_data["text"].split())
+
+    def cell_parts(self) -> tuple[str, str]:
+        level, dimension = self.cleaned_data["cell"].split(":")
+        return level, dimension
+
+
+RATING_CHOICES = [(str(n), str(n)) for n in range(1, 6)]
+RATING_ERRORS = {"required": _("Vælg et tal fra 1 til 5."), "invalid_choice": _("Vælg et tal fra 1 til 5.")}
+
+
+class RatingForm(ParticipantForm):
+    rating_purpose = forms.TypedChoiceField(
+        label=_("Er formålet klart?"),
+        choices=RATING_CHOICES,
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages=RATING_ERRORS,
+    )
+    rating_works = forms.TypedChoiceField(
+        label=_("Virker det?"),
+        choices=RATING_CHOICES,
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages=RATING_ERRORS,
+    )
+
+
+class CommentForm(ParticipantForm):
+    text = forms.CharField(
+        label=_("Kommentar"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Skriv en kommentar.")},
+    )
+
+
+class VoteForm(ParticipantForm):
+    ADD, REMOVE = "add", "remove"
+
+    action = forms.ChoiceField(choices=[(ADD, ADD), (REMOVE, REMOVE)])

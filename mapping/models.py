@@ -5,9 +5,13 @@ A mapping's ``version`` increments on every change inside it; the live board
 polls that number (see live.py).
 """
 
+import re
+import secrets
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -67,13 +71,26 @@ class LinkKind(models.TextChoices):
     RELATED = "related", _("hænger sammen med")
 
 
+MIN_GROUP_SIZE_FLOOR = 3
+
+
 class Organisation(models.Model):
     name = models.CharField(_("navn"), max_length=200)
     slug = models.SlugField(_("kort navn"), max_length=60, unique=True)
+    min_group_size = models.PositiveSmallIntegerField(
+        _("mindste antal svar"),
+        default=5,
+        help_text=_("Gennemsnit og stemmetal vises først, når så mange har svaret (mindst 3)."),
+    )
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(min_group_size__gte=MIN_GROUP_SIZE_FLOOR), name="organisation_min_group_size_floor"
+            ),
+        ]
         verbose_name = _("organisation")
         verbose_name_plural = _("organisationer")
 
@@ -463,3 +480,259 @@ class FindingDismissal(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+# Workshops: a live session on a mapping that employees join from their phones.
+
+# No 0/O, 1/I/L: a code read off a projector is typed without mix-ups.
+JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+JOIN_CODE_LENGTH = 8  # 31**8 ≈ 8.5e11 codes; with rate limits not guessable
+
+
+def new_join_code() -> str:
+    return "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
+
+
+def normalise_code(code: str) -> str:
+    """What a person typed (lower case, dashes, spaces) as a stored code."""
+    return re.sub(r"[^A-Z0-9]", "", code.upper())[:32]
+
+
+class WorkshopStatus(models.TextChoices):
+    OPEN = "open", _("Åben")
+    CLOSED = "closed", _("Lukket")
+
+
+class WorkshopQuerySet(models.QuerySet):
+    def joinable(self):
+        """Open, and not older than a working day and a night: a forgotten workshop stops taking input."""
+        return self.filter(status=WorkshopStatus.OPEN, created__gte=timezone.now() - WORKSHOP_MAX_AGE)
+
+
+WORKSHOP_MAX_AGE = timedelta(hours=24)
+
+
+class Workshop(models.Model):
+    """A live session on a mapping.
+
+    ``version`` moves when something participants see changes (moderation,
+    step, status); ``input_version`` moves on every input, so the
+    facilitator's screen refreshes on it and participants' phones do not.
+    """
+
+    Status = WorkshopStatus
+    STEPS = 4
+
+    mapping = models.ForeignKey(Mapping, on_delete=models.CASCADE, related_name="workshops")
+    code = models.CharField(_("kode"), max_length=16, unique=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    votes_per_participant = models.PositiveSmallIntegerField(_("stemmer pr. deltager"), default=3)
+    step = models.PositiveSmallIntegerField(_("trin"), default=1)
+    version = models.PositiveBigIntegerField(default=1)
+    input_version = models.PositiveBigIntegerField(default=1)
+    created = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = WorkshopQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        constraints = [
+            choices_check("status", WorkshopStatus, "workshop"),
+            models.UniqueConstraint(
+                fields=["mapping"], condition=Q(status="open"), name="workshop_one_open_per_mapping"
+            ),
+            models.CheckConstraint(
+                condition=Q(votes_per_participant__gte=1, votes_per_participant__lte=20), name="workshop_votes_range"
+            ),
+            models.CheckConstraint(condition=Q(step__gte=1, step__lte=4), name="workshop_step_range"),
+        ]
+        verbose_name = _("workshop")
+        verbose_name_plural = _("workshops")
+
+    def __str__(self) -> str:
+        return f"{self.mapping} ({self.code})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("mapping:join", args=[self.code])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == WorkshopStatus.OPEN
+
+    @property
+    def is_joinable(self) -> bool:
+        return self.is_open and self.created >= timezone.now() - WORKSHOP_MAX_AGE
+
+    @property
+    def code_display(self) -> str:
+        return f"{self.code[:4]}-{self.code[4:]}"
+
+    def bump(self, *, public: bool = True) -> None:
+        """Record a change: always for the facilitator, and for participants when ``public``."""
+        changes = {"input_version": F("input_version") + 1}
+        if public:
+            changes["version"] = F("version") + 1
+        Workshop.objects.filter(pk=self.pk).update(**changes)
+
+    def add_input(self, **fields) -> bool:
+        """Store one input; False when this exact submission was stored before (a double submit)."""
+        try:
+            with transaction.atomic():
+                Input.objects.create(workshop=self, **fields)
+        except IntegrityError:
+            return False
+        self.bump(public=False)
+        return True
+
+    def close(self) -> None:
+        Workshop.objects.filter(pk=self.pk).update(
+            status=WorkshopStatus.CLOSED,
+            closed_at=timezone.now(),
+            version=F("version") + 1,
+            input_version=F("input_version") + 1,
+        )
+        self.status = WorkshopStatus.CLOSED
+
+
+class InputKind(models.TextChoices):
+    SUGGESTION = "suggestion", _("Forslag")
+    RATING = "rating", _("Bedømmelse")
+    COMMENT = "comment", _("Kommentar")
+    VOTE = "vote", _("Stemme")
+
+
+class InputStatus(models.TextChoices):
+    PENDING = "pending", _("Venter")
+    APPROVED = "approved", _("Godkendt")
+    HIDDEN = "hidden", _("Skjult")
+    MERGED = "merged", _("Slået sammen")
+
+
+RATING_RANGE = Q(rating_purpose__isnull=True) | Q(rating_purpose__gte=1, rating_purpose__lte=5)
+WORKS_RANGE = Q(rating_works__isnull=True) | Q(rating_works__gte=1, rating_works__lte=5)
+
+
+class InputQuerySet(models.QuerySet):
+    def visible(self):
+        return self.filter(status=InputStatus.APPROVED)
+
+    def pending(self):
+        return self.filter(status=InputStatus.PENDING)
+
+    def of_kind(self, kind: str):
+        return self.filter(kind=kind)
+
+
+class Input(models.Model):
+    """One participant's suggestion, rating, comment or vote.
+
+    Privacy: no user, IP address or user agent. ``participant`` is a keyed
+    hash of a random token kept in the participant's cookie, salted with the
+    workshop, so it only serves limits and "one rating each", and cannot link
+    a phone across workshops. ``author_name`` is set only when the participant
+    chose a display name, and only on suggestions and comments. No
+    timestamps either: when someone typed can tell who it was.
+    """
+
+    Kind = InputKind
+    Status = InputStatus
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="inputs")
+    kind = models.CharField(_("type"), max_length=12, choices=Kind.choices)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    initiative = models.ForeignKey(
+        Initiative, on_delete=models.CASCADE, null=True, blank=True, related_name="inputs", verbose_name=_("indsats")
+    )
+    level = models.CharField(_("niveau"), max_length=20, choices=Level.choices, blank=True)
+    dimension = models.CharField(_("dimension"), max_length=20, choices=Dimension.choices, blank=True)
+    finding = models.CharField(_("fund"), max_length=100, blank=True)
+    is_missing = models.BooleanField(_("mangler"), default=False)
+    text = models.CharField(_("tekst"), max_length=1000, blank=True)
+    rating_purpose = models.PositiveSmallIntegerField(_("formålet er klart"), null=True, blank=True)
+    rating_works = models.PositiveSmallIntegerField(_("det virker"), null=True, blank=True)
+    author_name = models.CharField(_("navn"), max_length=60, blank=True)
+    participant = models.CharField(max_length=64)
+    idempotency_key = models.CharField(max_length=64)
+    result = models.ForeignKey(
+        Initiative, on_delete=models.SET_NULL, null=True, blank=True, related_name="workshop_sources"
+    )
+
+    objects = InputQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["workshop", "kind", "status"])]
+        constraints = [
+            choices_check("kind", InputKind, "input"),
+            choices_check("status", InputStatus, "input"),
+            models.CheckConstraint(condition=Q(level="") | Q(level__in=Level.values), name="input_level_valid"),
+            models.CheckConstraint(
+                condition=Q(dimension="") | Q(dimension__in=Dimension.values), name="input_dimension_valid"
+            ),
+            models.CheckConstraint(condition=RATING_RANGE, name="input_rating_purpose_range"),
+            models.CheckConstraint(condition=WORKS_RANGE, name="input_rating_works_range"),
+            models.CheckConstraint(
+                condition=~Q(kind="rating")
+                | Q(initiative__isnull=False, rating_purpose__isnull=False, rating_works__isnull=False),
+                name="input_rating_complete",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="vote") | Q(initiative__isnull=False), name="input_vote_has_target"
+            ),
+            models.UniqueConstraint(
+                fields=["workshop", "participant", "idempotency_key"], name="input_unique_submission"
+            ),
+            models.UniqueConstraint(
+                fields=["workshop", "participant", "initiative"],
+                condition=Q(kind="rating"),
+                name="input_one_rating_each",
+            ),
+            models.UniqueConstraint(
+                fields=["workshop", "participant", "initiative"],
+                condition=Q(kind="vote"),
+                name="input_one_vote_per_item",
+            ),
+        ]
+        verbose_name = _("medarbejderinput")
+        verbose_name_plural = _("medarbejderinput")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}"
+
+    def moderate(self, status: str, target: Initiative | None = None) -> bool:
+        """Approve, merge or hide a suggestion or comment; a repeated click changes nothing.
+
+        An approved suggestion becomes an initiative in its cell ("we miss" as
+        planned); a merged one points at the initiative it duplicates.
+        """
+        if status == InputStatus.MERGED and (self.kind != InputKind.SUGGESTION or target is None):
+            return False
+        mapping = self.workshop.mapping
+        with transaction.atomic():
+            # The conditional update makes a double click (or two facilitators) create one initiative.
+            claimed = Input.objects.filter(pk=self.pk, status=self.status).exclude(status=status).update(status=status)
+            if not claimed:
+                return False
+            if self.kind == InputKind.SUGGESTION and status == InputStatus.APPROVED and self.result_id is None:
+                mapping.bump()
+                self.result = Initiative.objects.create(
+                    mapping=mapping,
+                    title=self.text[:200],
+                    level=self.level,
+                    dimension=self.dimension,
+                    status=InitiativeStatus.PLANNED if self.is_missing else InitiativeStatus.ACTIVE,
+                    position=mapping.initiatives.active().in_cell(self.level, self.dimension).count(),
+                )
+            elif status == InputStatus.MERGED:
+                self.result = target
+            Input.objects.filter(pk=self.pk).update(result=self.result)
+            self.status = status
+            self.workshop.bump()
+        return True
+
+    @property
+    def cell_label(self) -> str:
+        if not (self.level and self.dimension):
+            return ""
+        return f"{Level(self.level).label} · {Dimension(self.dimension).label}"

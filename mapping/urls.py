@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import actions, analysis, board, export, organisation
+from .views import actions, analysis, board, export, organisation, workshop
 
 app_name = "mapping"
 
@@ -43,4 +43,29 @@ urlpatterns = [
     path(mapping_prefix + "actions/<int:action_id>/", actions.action_update, name="action-update"),
     path(mapping_prefix + "actions/<int:action_id>/status/", actions.action_status, name="action-status"),
     path(mapping_prefix + "actions/<int:action_id>/delete/", actions.action_delete, name="action-delete"),
+    path(mapping_prefix + "workshop/", workshop.workshop, name="workshop"),
+    path(mapping_prefix + "workshop/poll/", workshop.workshop_poll, name="workshop-poll"),
+    path(mapping_prefix + "workshop/start/", workshop.workshop_start, name="workshop-start"),
+    path(mapping_prefix + "workshop/close/", workshop.workshop_close, name="workshop-close"),
+    path(mapping_prefix + "workshop/step/", workshop.workshop_step, name="workshop-step"),
+    path(mapping_prefix + "workshop/qr.svg", workshop.workshop_qr, name="workshop-qr"),
+    path(
+        mapping_prefix + "workshop/input/<int:input_id>/",
+        workshop.workshop_input_moderate,
+        name="workshop-input-moderate",
+    ),
+    path(
+        mapping_prefix + "workshop/<int:workshop_id>/delete-input/",
+        workshop.workshop_input_delete_all,
+        name="workshop-input-delete-all",
+    ),
+    # Participants: no account, the join code is the key.
+    path("j/", workshop.join_enter, name="join-enter"),
+    path("j/<str:code>/", workshop.join, name="join"),
+    path("j/<str:code>/poll/", workshop.join_poll, name="join-poll"),
+    path("j/<str:code>/suggest/", workshop.join_suggest, name="join-suggest"),
+    path("j/<str:code>/i/<int:initiative_id>/", workshop.join_initiative, name="join-initiative"),
+    path("j/<str:code>/i/<int:initiative_id>/rate/", workshop.join_rate, name="join-rate"),
+    path("j/<str:code>/i/<int:initiative_id>/comment/", workshop.join_comment, name="join-comment"),
+    path("j/<str:code>/i/<int:initiative_id>/vote/", workshop.join_vote, name="join-vote"),
 ]

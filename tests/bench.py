@@ -534,6 +534,20 @@ def measure_gaps(bench: Bench) -> dict:
     return {"gaps_500_ms": round(ms, 2)}
 
 
+def measure_pdf(bench: Bench) -> dict:
+    """The PDF overview rendered in-process (mapping/pdf.py): the example and the 500-initiative mapping."""
+    from mapping.models import Mapping
+    from tests.bench_pdf import measure_pdf as render_times
+
+    figures = render_times(
+        Mapping.objects.get(pk=bench.data["example_id"]), Mapping.objects.get(pk=bench.data["big_id"]), repeat=3
+    )
+    for name, key in (("PDF (example)", "pdf_example_s"), ("PDF (500)", "pdf_500_s")):
+        ms = figures[key] * 1000
+        bench.rows.append((name, 1, 1000 / ms, ms, ms, None, 0))
+    return figures
+
+
 MEASUREMENTS = [
     measure_baseline,
     measure_board,
@@ -544,6 +558,7 @@ MEASUREMENTS = [
     measure_poll,
     measure_edit,
     measure_gaps,
+    measure_pdf,
     # Later figures go here (gaps_500_ms, pdf_example_s, pdf_500_s, workshop_*).
     measure_baseline_again,
 ]
@@ -557,6 +572,8 @@ TARGETS = [  # (figure, comparison, target) from DESIGN.md
     ("edit_p50_ms", "<=", 15),
     ("board_first_load_kb", "<=", 100),
     ("gaps_500_ms", "<=", 100),
+    ("pdf_example_s", "<=", 0.5),
+    ("pdf_500_s", "<=", 3),
 ]
 
 

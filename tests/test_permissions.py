@@ -15,7 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from mapping import gaps
 from mapping.export import example_data
-from mapping.models import Action, FindingDismissal, Invitation, Link, Membership, Purpose, Role
+from mapping.models import Action, FindingDismissal, Input, InputKind, Invitation, Link, Membership, Purpose, Role
 
 from .conftest import add_card, client_for
 
@@ -36,6 +36,8 @@ class World:
     invitation: object
     action: object
     dismissal: object
+    workshop: object
+    input: object
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,23 @@ def deleted_card(w: World) -> dict:
 
 def action(w: World) -> dict:
     return {**board(w), "action_id": w.action.pk}
+
+
+def workshop_item(w: World) -> dict:
+    return {**board(w), "input_id": w.input.pk}
+
+
+def join(w: World) -> dict:
+    return {"code": w.workshop.code}
+
+
+def join_card(w: World) -> dict:
+    return {"code": w.workshop.code, "initiative_id": w.card.pk}
+
+
+def participant_input(w: World) -> dict:
+    """Everything a participant form may send; each view reads its own fields."""
+    return {"text": "Tekst", "cell": "gruppe:kultur", "is_missing": "0", "action": "add", "key": "k-" + str(id(w))}
 
 
 def a_finding(w: World) -> dict:
@@ -175,6 +194,40 @@ EXPECTED: dict[str, list[Check]] = {
         Check("GET", board, POST_ONLY),
         Check("POST", board, EDIT, lambda w: {"idea": gaps.catalogue()[0]["key"]}),
     ],
+    "workshop": [Check("GET", board, (302, 404, 403, 200, 200))],
+    "workshop-poll": [Check("GET", board, (404, 404, 403, 200, 200))],
+    "workshop-qr": [Check("GET", board, (302, 404, 403, 200, 200))],
+    "workshop-start": [
+        Check("GET", board, POST_ONLY),
+        Check("POST", board, (302, 404, 403, 302, 302), lambda w: {"votes_per_participant": 3}),
+    ],
+    "workshop-close": [Check("GET", board, POST_ONLY), Check("POST", board, (302, 404, 403, 302, 302))],
+    "workshop-step": [
+        Check("GET", board, POST_ONLY),
+        Check("POST", board, (302, 404, 403, 302, 302), lambda w: {"step": 2}),
+    ],
+    "workshop-input-moderate": [
+        Check("GET", workshop_item, POST_ONLY),
+        Check("POST", workshop_item, (302, 404, 403, 302, 302), lambda w: {"action": "hide"}),
+    ],
+    "workshop-input-delete-all": [
+        Check("GET", lambda w: {**board(w), "workshop_id": w.workshop.pk}, POST_ONLY),
+        Check(
+            "POST",
+            lambda w: {**board(w), "workshop_id": w.workshop.pk},
+            (302, 404, 403, 302, 302),
+            lambda w: {"confirm": "1"},
+        ),
+    ],
+    # Participants have no account: the join code is the key, the same for every role.
+    "join-enter": [Check("GET", lambda w: {}, (200,) * 5)],
+    "join": [Check("GET", join, (200,) * 5), Check("POST", join, (302,) * 5, participant_input)],
+    "join-poll": [Check("GET", join, (200,) * 5)],
+    "join-suggest": [Check("POST", join, (302,) * 5, participant_input)],
+    "join-initiative": [Check("GET", join_card, (302,) * 5)],
+    "join-rate": [Check("POST", join_card, (302,) * 5, participant_input)],
+    "join-comment": [Check("POST", join_card, (302,) * 5, participant_input)],
+    "join-vote": [Check("POST", join_card, (302,) * 5, participant_input)],
     "actions": [Check("GET", board, READ)],
     "action-create": [
         Check("GET", board, POST_ONLY),
@@ -243,6 +296,10 @@ def world(organisation, other_organisation, facilitator, amo, member, outsider):
     invitation = Invitation.objects.create(organisation=organisation, token="x" * 32, role=Role.MEMBER)
     an_action = Action.objects.create(mapping=mapping, title="Følg op på trivselsmålingen", burden=4)
     dismissal = FindingDismissal.objects.create(mapping=mapping, key="no_owner:i1", code="no_owner")
+    workshop = mapping.workshops.create(code="ABCD2345")
+    an_input = Input.objects.create(
+        workshop=workshop, kind=InputKind.COMMENT, initiative=first, text="Godt", participant="p", idempotency_key="k"
+    )
     return World(
         mapping=mapping,
         card=first,
@@ -254,6 +311,8 @@ def world(organisation, other_organisation, facilitator, amo, member, outsider):
         invitation=invitation,
         action=an_action,
         dismissal=dismissal,
+        workshop=workshop,
+        input=an_input,
     )
 
 
@@ -277,7 +336,7 @@ def test_each_role_gets_what_it_may(name, role, world, signed_in):
             response = client.get(path, check.data(world))
         expected = check.statuses[ROLES.index(role)]
         assert response.status_code == expected, f"{check.method} {path} as {role}"
-        if response.status_code == 302 and role == "anonymous" and name != "board-poll":
+        if response.status_code == 302 and role == "anonymous" and not name.startswith("join"):
             assert response.url.startswith("/accounts/login/?next=")
 
 
@@ -424,7 +483,9 @@ def test_a_huge_id_in_any_url_is_not_found(name, world, signed_in):
         path = reverse(f"mapping:{name}", kwargs=kwargs)
         send = client.post if check.method == "POST" else client.get
         response = send(path, check.data(world))
-        assert response.status_code in (404, 405), f"{check.method} {path}"
+        # A phone that has not joined is sent to the join page before any id is looked at.
+        allowed = (302, 404, 405) if name.startswith("join") else (404, 405)
+        assert response.status_code in allowed, f"{check.method} {path}"
 
 
 # Outside the app: each top-level URL has its tests here; a new one must be added.

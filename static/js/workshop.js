@@ -1,0 +1,82 @@
+// Workshop screens: the facilitator's timer, and live polling that never
+// destroys what someone is typing. No inline scripts (CSP).
+(function () {
+  "use strict";
+
+  // A poll (a form marked data-live-poll) swaps regions out of band. Skip a
+  // region that holds the focused field, and then keep the old version
+  // numbers too, so the next poll brings the region again.
+  var fromPoll = false;
+  var skipped = false;
+  function isBusy(el) {
+    var active = document.activeElement;
+    return !!(active && el.contains(active) && active.matches("input, textarea, select"));
+  }
+  document.addEventListener("htmx:beforeSwap", function (evt) {
+    fromPoll = !!(evt.detail.elt && evt.detail.elt.hasAttribute("data-live-poll"));
+    skipped = false;
+  });
+  document.addEventListener("htmx:oobBeforeSwap", function (evt) {
+    var target = evt.detail.target;
+    if (!fromPoll || !target) return;
+    if (target.hasAttribute("data-live-version")) {
+      if (skipped) evt.detail.shouldSwap = false;
+    } else if (isBusy(target)) {
+      evt.detail.shouldSwap = false;
+      skipped = true;
+    }
+  });
+
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+
+  function initTimer(root) {
+    var display = root.querySelector("[data-timer-display]");
+    var done = root.querySelector("[data-timer-done]");
+    var toggle = root.querySelector("[data-timer-toggle]");
+    var total = 10 * 60;
+    var left = total;
+    var ticking = null;
+    var endsAt = 0;
+
+    function show() {
+      display.textContent = pad(Math.floor(left / 60)) + ":" + pad(left % 60);
+      root.classList.toggle("is-done", left === 0);
+      root.classList.toggle("is-running", ticking !== null);
+      toggle.textContent = ticking ? root.dataset.labelPause : root.dataset.labelStart;
+      done.textContent = left === 0 ? root.dataset.labelDone : "";
+    }
+    function stop() {
+      if (ticking) { clearInterval(ticking); ticking = null; }
+    }
+    function tick() {
+      left = Math.max(0, Math.round((endsAt - Date.now()) / 1000));
+      if (left === 0) stop();
+      show();
+    }
+    root.querySelectorAll("[data-timer-set]").forEach(function (button) {
+      button.addEventListener("click", function () {
+        stop();
+        total = left = parseInt(button.dataset.timerSet, 10) * 60;
+        show();
+      });
+    });
+    toggle.addEventListener("click", function () {
+      if (ticking) { stop(); show(); return; }
+      if (left === 0) left = total;
+      endsAt = Date.now() + left * 1000;
+      ticking = setInterval(tick, 250);
+      show();
+    });
+    root.querySelector("[data-timer-reset]").addEventListener("click", function () {
+      stop();
+      left = total;
+      show();
+    });
+    root.hidden = false;
+    show();
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-timer]").forEach(initTimer);
+  });
+})();

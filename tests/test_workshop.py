@@ -1,0 +1,912 @@
+"""Workshop mode: the facilitator's screen, participants without accounts,
+moderation, privacy (no author traces, minimum group size) and limits."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.core.cache import cache
+from django.db import IntegrityError, connection, transaction
+from django.test import Client, RequestFactory
+from django.urls import reverse
+
+from mapping import workshop as rules
+from mapping.models import (
+    JOIN_CODE_ALPHABET,
+    Initiative,
+    InitiativeStatus,
+    Input,
+    InputKind,
+    InputStatus,
+    Organisation,
+    Workshop,
+    WorkshopStatus,
+    new_join_code,
+    normalise_code,
+)
+
+
+@pytest.fixture(autouse=True)
+def fresh_limits():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def workshop(mapping):
+    return mapping.workshops.create(code="ABCD2345", votes_per_participant=2)
+
+
+@pytest.fixture
+def card(mapping):
+    return mapping.initiatives.create(title="Teammøder", level="gruppe", dimension="struktur")
+
+
+def facilitator_url(name, mapping, *args):
+    return reverse(f"mapping:{name}", args=[mapping.organisation.slug, mapping.pk, *args])
+
+
+def join(client: Client, workshop: Workshop, name: str = "") -> Client:
+    response = client.post(reverse("mapping:join", args=[workshop.code]), {"name": name})
+    assert response.status_code == 302
+    return client
+
+
+def participant(workshop: Workshop, name: str = "") -> Client:
+    return join(Client(), workshop, name)
+
+
+_keys = iter(range(10**6))
+
+
+def key() -> str:
+    return f"test-key-{next(_keys):06d}"
+
+
+def suggest(client, workshop, text="Fredagsmorgenmad", cell="gruppe:kultur", is_missing="0", form_key=None):
+    return client.post(
+        reverse("mapping:join-suggest", args=[workshop.code]),
+        {"text": text, "cell": cell, "is_missing": is_missing, "key": form_key or key()},
+    )
+
+
+def rate(client, workshop, card, purpose=4, works=3, form_key=None):
+    return client.post(
+        reverse("mapping:join-rate", args=[workshop.code, card.pk]),
+        {"rating_purpose": purpose, "rating_works": works, "key": form_key or key()},
+    )
+
+
+def vote(client, workshop, card, action="add", form_key=None):
+    return client.post(
+        reverse("mapping:join-vote", args=[workshop.code, card.pk]), {"action": action, "key": form_key or key()}
+    )
+
+
+def comment(client, workshop, card, text="Godt, men for lange", form_key=None):
+    return client.post(
+        reverse("mapping:join-comment", args=[workshop.code, card.pk]), {"text": text, "key": form_key or key()}
+    )
+
+
+# -- Models and pure rules -------------------------------------------------------------
+
+
+def test_join_codes_are_eight_unambiguous_characters():
+    codes = {new_join_code() for _ in range(200)}
+    assert len(codes) == 200
+    for code in codes:
+        assert len(code) == 8
+        assert set(code) <= set(JOIN_CODE_ALPHABET)
+        assert not set(code) & set("01OIL")
+
+
+def test_typed_codes_are_normalised():
+    assert normalise_code(" abcd-2345 ") == "ABCD2345"
+
+
+def test_aggregate_hides_the_average_below_the_minimum():
+    assert rules.aggregate(4, 16, 5).average is None
+    assert rules.aggregate(4, 16, 5).count == 4
+    assert rules.aggregate(5, 21, 5).average == 4.2
+    assert rules.aggregate(3, 9, 3).average == 3.0
+
+
+def test_aggregate_never_goes_below_three_answers():
+    assert rules.aggregate(2, 8, 2).average is None
+    assert rules.aggregate(1, 5, 0).average is None
+
+
+def test_vote_tally_shows_nothing_until_enough_people_voted():
+    assert rules.vote_tally({1: 3, 2: 1}, voters=4, minimum=5) is None
+    assert rules.vote_tally({1: 3, 2: 1}, voters=5, minimum=5) == {1: 3, 2: 1}
+
+
+def test_steps_follow_the_method():
+    assert [s.number for s in rules.STEPS] == [1, 2, 3, 4]
+    assert all(s.questions for s in rules.STEPS)
+    assert rules.step(99).number == 4
+
+
+def test_participant_key_is_salted_with_the_workshop():
+    person = rules.Participant(token="x" * 32)
+    assert person.key(1) != person.key(2)
+    assert len(person.key(1)) == 64
+    assert "x" * 32 not in person.key(1)
+
+
+def test_a_foreign_cookie_is_no_participant():
+    assert rules.read_participant("not json") is None
+    assert rules.read_participant('{"t": 1}') is None
+    assert rules.read_participant('{"t": "short"}') is None
+    assert rules.read_participant('{"t": "%s", "n": "Kim"}' % ("a" * 20)).name == "Kim"
+
+
+def test_min_group_size_defaults_to_five(organisation):
+    assert organisation.min_group_size == 5
+
+
+def test_min_group_size_of_three_is_allowed(organisation):
+    organisation.min_group_size = 3
+    organisation.save()
+    organisation.refresh_from_db()
+    assert organisation.min_group_size == 3
+
+
+def test_min_group_size_below_three_is_refused_by_the_database(organisation):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Organisation.objects.filter(pk=organisation.pk).update(min_group_size=2)
+
+
+def test_one_open_workshop_per_mapping(workshop, mapping):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        mapping.workshops.create(code="ZZZZ2345")
+    workshop.close()
+    assert mapping.workshops.create(code="ZZZZ2345").is_open
+
+
+def test_ratings_outside_one_to_five_are_refused_by_the_database(workshop, card):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Input.objects.create(
+            workshop=workshop,
+            kind=InputKind.RATING,
+            initiative=card,
+            rating_purpose=6,
+            rating_works=3,
+            participant="p",
+            idempotency_key="k",
+        )
+
+
+# -- Facilitator screen ----------------------------------------------------------------
+
+
+def test_the_workshop_page_offers_a_start(facilitator_client, mapping):
+    response = facilitator_client.get(facilitator_url("workshop", mapping))
+    assert response.status_code == 200
+    assert "Start workshop" in response.text
+
+
+def test_board_nav_links_to_the_workshop(facilitator_client, mapping):
+    response = facilitator_client.get(mapping.get_absolute_url())
+    assert facilitator_url("workshop", mapping) in response.text
+
+
+def test_starting_gives_a_code_join_url_and_qr(facilitator_client, mapping):
+    response = facilitator_client.post(facilitator_url("workshop-start", mapping), {"votes_per_participant": 4})
+    assert response.status_code == 302
+    workshop = mapping.workshops.get()
+    assert workshop.is_open and workshop.votes_per_participant == 4
+    page = facilitator_client.get(facilitator_url("workshop", mapping)).text
+    assert workshop.code_display in page
+    assert f"http://testserver/j/{workshop.code}/" in page
+    assert facilitator_url("workshop-qr", mapping) in page
+    qr = facilitator_client.get(facilitator_url("workshop-qr", mapping))
+    assert qr["Content-Type"] == "image/svg+xml"
+    assert qr.content.startswith(b"<svg")
+    assert b"style=" not in qr.content
+    assert qr["Cache-Control"] == "no-store"
+
+
+def test_starting_twice_keeps_one_open_workshop(facilitator_client, mapping):
+    facilitator_client.post(facilitator_url("workshop-start", mapping), {"votes_per_participant": 3})
+    facilitator_client.post(facilitator_url("workshop-start", mapping), {"votes_per_participant": 3})
+    assert mapping.workshops.count() == 1
+
+
+def test_start_refuses_a_bad_number_of_votes(facilitator_client, mapping):
+    response = facilitator_client.post(facilitator_url("workshop-start", mapping), {"votes_per_participant": 0})
+    assert response.status_code == 400
+    assert not mapping.workshops.exists()
+
+
+def test_closing_ends_the_code(facilitator_client, mapping, workshop):
+    facilitator_client.post(facilitator_url("workshop-close", mapping))
+    workshop.refresh_from_db()
+    assert workshop.status == WorkshopStatus.CLOSED
+    assert workshop.closed_at is not None
+    assert Client().get(reverse("mapping:join", args=[workshop.code])).status_code == 404
+
+
+def test_the_screen_shows_the_steps_and_questions(facilitator_client, mapping, workshop):
+    page = facilitator_client.get(facilitator_url("workshop", mapping)).text
+    for item in rules.STEPS:
+        assert str(item.title) in page
+    assert str(rules.STEPS[0].questions[0]) in page
+
+
+def test_changing_step_reaches_participants(facilitator_client, mapping, workshop):
+    phone = participant(workshop)
+    version = workshop.version
+    response = facilitator_client.post(facilitator_url("workshop-step", mapping), {"step": 4}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    workshop.refresh_from_db()
+    assert workshop.step == 4 and workshop.version > version
+    page = phone.get(reverse("mapping:join", args=[workshop.code])).text
+    assert str(rules.STEPS[3].prompt) in page
+
+
+def test_members_cannot_open_the_facilitator_screen(client, member, mapping, workshop):
+    client.force_login(member)
+    assert client.get(facilitator_url("workshop", mapping)).status_code == 403
+    assert client.get(facilitator_url("workshop-qr", mapping)).status_code == 403
+
+
+def test_outsiders_get_404(client, outsider, mapping, workshop):
+    client.force_login(outsider)
+    assert client.get(facilitator_url("workshop", mapping)).status_code == 404
+    assert client.post(facilitator_url("workshop-close", mapping)).status_code == 404
+
+
+def test_amo_may_run_a_workshop(client, amo, mapping):
+    client.force_login(amo)
+    assert client.get(facilitator_url("workshop", mapping)).status_code == 200
+
+
+# -- Participants ----------------------------------------------------------------------
+
+
+def test_joining_without_an_account_is_anonymous_by_default(workshop):
+    client = Client()
+    welcome = client.get(reverse("mapping:join", args=[workshop.code]))
+    assert welcome.status_code == 200
+    assert "anonym" in welcome.text
+    join(client, workshop)
+    page = client.get(reverse("mapping:join", args=[workshop.code]))
+    assert "Du deltager anonymt" in page.text
+    assert "_auth_user_id" not in client.session
+
+
+def test_the_participant_cookie_is_signed_and_scoped_to_the_workshop(workshop):
+    client = participant(workshop)
+    cookie = client.cookies[rules.COOKIE]
+    assert cookie["path"] == f"/j/{workshop.code}/"
+    assert cookie["httponly"]
+    client.cookies[rules.COOKIE] = '{"t":"' + "a" * 30 + '","n":""}'
+    response = suggest(client, workshop)
+    assert response.status_code == 302
+    assert not workshop.inputs.exists()
+
+
+def test_lowercase_code_finds_the_workshop(workshop):
+    assert Client().get(f"/j/{workshop.code.lower()}/").status_code == 200
+
+
+def test_entering_a_code_redirects_to_the_workshop(workshop):
+    response = Client().get(reverse("mapping:join-enter"), {"code": "abcd-2345"})
+    assert response.status_code == 302
+    assert response["Location"] == f"/j/{workshop.code}/"
+    assert Client().get(reverse("mapping:join-enter")).status_code == 200
+    odd = Client().get(reverse("mapping:join-enter"), {"code": "a/b?c#d ÆØ"})
+    assert odd.status_code == 302
+    assert odd["Location"] == "/j/ABCD/"
+    assert Client().get("/j/ab%2Fcd/").status_code == 404
+
+
+def test_an_unknown_code_is_a_clear_404_in_danish(db):
+    response = Client().get("/j/NOPE2345/")
+    assert response.status_code == 404
+    assert "Vi kender ikke den kode" in response.text
+    assert '<html lang="da">' in response.text
+
+
+def test_a_closed_code_is_a_clear_404(workshop):
+    workshop.close()
+    response = Client().get(reverse("mapping:join", args=[workshop.code]))
+    assert response.status_code == 404
+    assert "Workshoppen er slut" in response.text
+
+
+def test_a_closed_workshop_refuses_input(workshop, card):
+    phone = participant(workshop)
+    workshop.close()
+    for response in (suggest(phone, workshop), rate(phone, workshop, card), comment(phone, workshop, card)):
+        assert response.status_code == 404
+        assert "der kan ikke længere gives input" in response.text
+    assert not workshop.inputs.exists()
+
+
+def test_a_polling_phone_reloads_when_the_workshop_closes(workshop):
+    phone = participant(workshop)
+    workshop.close()
+    response = phone.get(reverse("mapping:join-poll", args=[workshop.code]), {"v": "1:1"}, HTTP_HX_REQUEST="true")
+    assert response["HX-Refresh"] == "true"
+
+
+def test_a_suggestion_waits_for_the_facilitator(workshop):
+    phone = participant(workshop)
+    response = suggest(phone, workshop, text="Walk and talk", cell="individ:kultur", is_missing="1")
+    assert response.status_code == 302
+    item = workshop.inputs.get()
+    assert (item.kind, item.status, item.level, item.dimension, item.is_missing) == (
+        InputKind.SUGGESTION,
+        InputStatus.PENDING,
+        "individ",
+        "kultur",
+        True,
+    )
+    assert "Walk and talk" not in participant(workshop).get(reverse("mapping:join", args=[workshop.code])).text
+
+
+def test_a_double_submit_counts_once(workshop, card):
+    phone = participant(workshop)
+    assert suggest(phone, workshop, form_key="same-key-123").status_code == 302
+    assert suggest(phone, workshop, form_key="same-key-123").status_code == 302
+    assert comment(phone, workshop, card, form_key="same-key-456").status_code == 302
+    assert comment(phone, workshop, card, form_key="same-key-456").status_code == 302
+    assert workshop.inputs.filter(kind=InputKind.SUGGESTION).count() == 1
+    assert workshop.inputs.filter(kind=InputKind.COMMENT).count() == 1
+
+
+def test_two_people_may_send_the_same_text(workshop):
+    suggest(participant(workshop), workshop, form_key="shared-key-1")
+    suggest(participant(workshop), workshop, form_key="shared-key-1")
+    assert workshop.inputs.count() == 2
+
+
+def test_empty_and_too_long_input_is_refused(workshop, card):
+    phone = participant(workshop)
+    empty = suggest(phone, workshop, text="   ")
+    assert empty.status_code == 400
+    assert "Skriv, hvad du foreslår." in empty.text
+    long = suggest(phone, workshop, text="x" * 201)
+    assert long.status_code == 400
+    assert comment(phone, workshop, card, text="y" * 1001).status_code == 400
+    assert rate(phone, workshop, card, purpose=9).status_code == 400
+    assert suggest(phone, workshop, form_key="bad key!").status_code == 400
+    assert not workshop.inputs.exists()
+
+
+def test_markup_is_shown_as_text(facilitator_client, mapping, workshop):
+    suggest(participant(workshop), workshop, text="<script>alert(1)</script><b>fed</b>")
+    page = facilitator_client.get(facilitator_url("workshop", mapping)).text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;&lt;b&gt;fed&lt;/b&gt;" in page
+    assert "<b>fed</b>" not in page
+
+
+def test_rating_again_replaces_the_first_answer(workshop, card):
+    phone = participant(workshop)
+    rate(phone, workshop, card, 2, 2)
+    rate(phone, workshop, card, 5, 4)
+    rating = workshop.inputs.get(kind=InputKind.RATING)
+    assert (rating.rating_purpose, rating.rating_works) == (5, 4)
+    page = phone.get(reverse("mapping:join-initiative", args=[workshop.code, card.pk])).text
+    assert "Ret bedømmelse" in page
+
+
+def test_votes_are_limited_to_the_facilitators_number(mapping, workshop):
+    cards = [mapping.initiatives.create(title=f"Indsats {n}", level="individ", dimension="struktur") for n in range(3)]
+    phone = participant(workshop)
+    vote(phone, workshop, cards[0])
+    vote(phone, workshop, cards[0])  # the same dot twice is one vote
+    vote(phone, workshop, cards[1])
+    vote(phone, workshop, cards[2])
+    assert workshop.inputs.filter(kind=InputKind.VOTE).count() == 2
+    vote(phone, workshop, cards[0], action="remove")
+    vote(phone, workshop, cards[2])
+    assert set(workshop.inputs.filter(kind=InputKind.VOTE).values_list("initiative", flat=True)) == {
+        cards[1].pk,
+        cards[2].pk,
+    }
+
+
+def test_writing_needs_a_joined_participant(workshop):
+    response = suggest(Client(), workshop)
+    assert response.status_code == 302
+    assert response["Location"] == f"/j/{workshop.code}/"
+    assert not workshop.inputs.exists()
+
+
+def test_a_display_name_is_shown_with_suggestions_but_never_with_ratings(facilitator_client, mapping, workshop, card):
+    named = participant(workshop, name="Kirsten")
+    suggest(named, workshop, text="Kaffeklub")
+    rate(named, workshop, card)
+    assert workshop.inputs.get(kind=InputKind.SUGGESTION).author_name == "Kirsten"
+    assert workshop.inputs.get(kind=InputKind.RATING).author_name == ""
+    assert "Kirsten" in facilitator_client.get(facilitator_url("workshop", mapping)).text
+
+
+def test_a_participant_can_become_anonymous_again(workshop):
+    phone = participant(workshop, name="Kirsten")
+    join(phone, workshop, name="")
+    suggest(phone, workshop)
+    assert workshop.inputs.get().author_name == ""
+
+
+# -- Moderation ------------------------------------------------------------------------
+
+
+def moderate(client, mapping, item, action, **extra):
+    return client.post(facilitator_url("workshop-input-moderate", mapping, item.pk), {"action": action, **extra})
+
+
+def test_approving_a_suggestion_puts_it_on_the_board(facilitator_client, mapping, workshop):
+    phone = participant(workshop)
+    suggest(phone, workshop, text="Sparring i par", cell="individ:kultur", is_missing="1")
+    item = workshop.inputs.get()
+    version = mapping.version
+    assert moderate(facilitator_client, mapping, item, "approve").status_code == 302
+    moderate(facilitator_client, mapping, item, "approve")  # a double click
+    created = mapping.initiatives.get(title="Sparring i par")
+    assert (created.level, created.dimension, created.status) == ("individ", "kultur", InitiativeStatus.PLANNED)
+    item.refresh_from_db()
+    assert item.status == InputStatus.APPROVED and item.result == created
+    mapping.refresh_from_db()
+    assert mapping.version > version
+    assert "Sparring i par" in phone.get(reverse("mapping:join", args=[workshop.code])).text
+
+
+def test_participants_see_what_became_of_their_own_suggestions(facilitator_client, mapping, workshop, card):
+    phone = participant(workshop)
+    suggest(phone, workshop, text="Mit forslag")
+    suggest(participant(workshop), workshop, text="En andens forslag")
+    page = phone.get(reverse("mapping:join", args=[workshop.code])).text
+    assert "Mit forslag" in page and "Venter" in page
+    assert "En andens forslag" not in page
+    moderate(facilitator_client, mapping, workshop.inputs.get(text="Mit forslag"), "merge", initiative=card.pk)
+    page = phone.get(reverse("mapping:join", args=[workshop.code])).text
+    assert "Findes som “Teammøder”" in page
+
+
+def test_merging_points_the_suggestion_at_an_existing_initiative(facilitator_client, mapping, workshop, card):
+    suggest(participant(workshop), workshop, text="Vores teammøder")
+    item = workshop.inputs.get()
+    moderate(facilitator_client, mapping, item, "merge", initiative=card.pk)
+    item.refresh_from_db()
+    assert item.status == InputStatus.MERGED and item.result == card
+    assert mapping.initiatives.count() == 1
+
+
+def test_merging_needs_a_target(facilitator_client, mapping, workshop):
+    suggest(participant(workshop), workshop)
+    item = workshop.inputs.get()
+    moderate(facilitator_client, mapping, item, "merge")
+    item.refresh_from_db()
+    assert item.status == InputStatus.PENDING
+
+
+def test_merging_into_another_mappings_initiative_is_refused(facilitator_client, mapping, workshop, organisation):
+    other = organisation.mappings.create(title="Anden")
+    foreign = other.initiatives.create(title="Fremmed", level="individ", dimension="kultur")
+    suggest(participant(workshop), workshop)
+    item = workshop.inputs.get()
+    moderate(facilitator_client, mapping, item, "merge", initiative=foreign.pk)
+    item.refresh_from_db()
+    assert item.status == InputStatus.PENDING
+
+
+def test_comments_show_only_once_approved(facilitator_client, mapping, workshop, card):
+    phone = participant(workshop)
+    comment(phone, workshop, card, text="Det virker for mig")
+    url = reverse("mapping:join-initiative", args=[workshop.code, card.pk])
+    assert "Det virker for mig" not in phone.get(url).text
+    moderate(facilitator_client, mapping, workshop.inputs.get(), "approve")
+    assert "Det virker for mig" in participant(workshop).get(url).text
+
+
+def test_hidden_input_stays_hidden(facilitator_client, mapping, workshop, card):
+    comment(participant(workshop), workshop, card, text="Upassende")
+    moderate(facilitator_client, mapping, workshop.inputs.get(), "hide")
+    assert workshop.inputs.get().status == InputStatus.HIDDEN
+    url = reverse("mapping:join-initiative", args=[workshop.code, card.pk])
+    assert "Upassende" not in participant(workshop).get(url).text
+
+
+def test_moderation_is_scoped_to_the_mapping(facilitator_client, organisation, workshop):
+    suggest(participant(workshop), workshop)
+    other = organisation.mappings.create(title="Anden")
+    response = moderate(facilitator_client, other, workshop.inputs.get(), "approve")
+    assert response.status_code == 404
+
+
+def test_members_cannot_moderate(client, member, mapping, workshop):
+    suggest(participant(workshop), workshop)
+    client.force_login(member)
+    assert moderate(client, mapping, workshop.inputs.get(), "approve").status_code == 403
+    assert workshop.inputs.get().status == InputStatus.PENDING
+
+
+def test_deleting_all_input_keeps_approved_initiatives(facilitator_client, mapping, workshop, card):
+    phone = participant(workshop)
+    suggest(phone, workshop, text="Fælles frokost")
+    rate(phone, workshop, card)
+    moderate(facilitator_client, mapping, workshop.inputs.get(kind=InputKind.SUGGESTION), "approve")
+    url = facilitator_url("workshop-input-delete-all", mapping, workshop.pk)
+    facilitator_client.post(url)  # not confirmed
+    assert workshop.inputs.count() == 2
+    facilitator_client.post(url, {"confirm": "1"})
+    assert not workshop.inputs.exists()
+    assert mapping.initiatives.filter(title="Fælles frokost").exists()
+
+
+# -- Privacy -----------------------------------------------------------------------------
+
+
+def test_input_rows_hold_no_user_ip_or_user_agent(workshop, card):
+    phone = participant(workshop)
+    marker_agent = "Mozilla/5.0 (PrivacyProbe 1.0)"
+    phone.post(
+        reverse("mapping:join-suggest", args=[workshop.code]),
+        {"text": "Fredagsbar", "cell": "gruppe:kultur", "is_missing": "0", "key": key()},
+        HTTP_USER_AGENT=marker_agent,
+        REMOTE_ADDR="203.0.113.77",
+    )
+    rate(phone, workshop, card)
+    vote(phone, workshop, card)
+    field_names = {f.name for f in Input._meta.get_fields()}
+    assert not field_names & {"user", "ip", "ip_address", "user_agent", "created", "session"}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM mapping_input")
+        rows = cursor.fetchall()
+    assert len(rows) == 3
+    dump = repr(rows)
+    assert "203.0.113.77" not in dump
+    assert "PrivacyProbe" not in dump
+    assert "facilitator" not in dump
+    assert cookie_participant(phone).token not in dump
+
+
+def cookie_participant(client: Client) -> rules.Participant:
+    """The participant as the app reads it back from the cookie."""
+    request = RequestFactory().get("/")
+    request.COOKIES[rules.COOKIE] = client.cookies[rules.COOKIE].value
+    return rules.read_participant(request.get_signed_cookie(rules.COOKIE, salt=rules.COOKIE_SALT))
+
+
+def test_the_database_keeps_only_a_hash_of_the_participant_token(workshop):
+    phone = participant(workshop)
+    suggest(phone, workshop)
+    stored = workshop.inputs.get().participant
+    assert re.fullmatch(r"[0-9a-f]{64}", stored)
+    assert stored not in phone.cookies[rules.COOKIE].value
+    assert stored == cookie_participant(phone).key(workshop.pk)
+
+
+def test_the_facilitator_page_reveals_no_anonymous_author(facilitator_client, mapping, workshop, card):
+    anonymous = participant(workshop)
+    suggest(anonymous, workshop, text="Anonymt forslag")
+    comment(anonymous, workshop, card, text="Anonym kommentar")
+    for _ in range(5):
+        rate(participant(workshop), workshop, card, 4, 2)
+    page = facilitator_client.get(facilitator_url("workshop", mapping)).text
+    assert "Anonymt forslag" in page and "Anonym kommentar" in page
+    assert "inbox-author" not in page
+    hashes = set(workshop.inputs.values_list("participant", flat=True))
+    for value in hashes:
+        assert value not in page
+        assert value[:12] not in page
+    assert "idempotency" not in page
+
+
+def test_the_participant_page_reveals_no_other_author(workshop, card, facilitator_client, mapping):
+    comment(participant(workshop, name="Kirsten"), workshop, card, text="Navngivet")
+    comment(participant(workshop), workshop, card, text="Uden navn")
+    for item in workshop.inputs.all():
+        moderate(facilitator_client, mapping, item, "approve")
+    page = participant(workshop).get(reverse("mapping:join-initiative", args=[workshop.code, card.pk])).text
+    assert "Navngivet" in page and "Kirsten" in page
+    assert "Uden navn" in page
+    assert page.count("— ") == 1
+
+
+def ratings_from(n, workshop, card, purpose=4, works=3):
+    for _ in range(n):
+        rate(participant(workshop), workshop, card, purpose, works)
+
+
+def test_four_answers_are_too_few(facilitator_client, mapping, workshop, card):
+    ratings_from(4, workshop, card)
+    page = facilitator_client.get(facilitator_url("workshop", mapping)).text
+    assert "For få har svaret" in page
+    assert "Formål klart" not in page
+
+
+def test_five_answers_show_the_average(facilitator_client, mapping, workshop, card):
+    ratings_from(4, workshop, card, 4, 3)
+    ratings_from(1, workshop, card, 5, 5)
+    page = facilitator_client.get(facilitator_url("workshop", mapping)).text
+    assert "Formål klart 4,2 · Virker 3,4 (5 svar)" in page
+    assert "For få har svaret" not in page
+
+
+def test_an_organisation_may_lower_the_minimum_to_three(facilitator_client, organisation, mapping, workshop, card):
+    Organisation.objects.filter(pk=organisation.pk).update(min_group_size=3)
+    ratings_from(3, workshop, card, 2, 4)
+    page = facilitator_client.get(facilitator_url("workshop", mapping)).text
+    assert "Formål klart 2,0 · Virker 4,0 (3 svar)" in page
+
+
+def test_vote_counts_wait_for_enough_voters(facilitator_client, mapping, workshop, card):
+    for _ in range(4):
+        vote(participant(workshop), workshop, card)
+    page = facilitator_client.get(facilitator_url("workshop", mapping)).text
+    assert "4 stemmer</span>" not in page
+    assert "For få har stemt" in page
+    vote(participant(workshop), workshop, card)
+    page = facilitator_client.get(facilitator_url("workshop", mapping)).text
+    assert "5 stemmer" in page
+    assert "Flest stemmer" in page
+
+
+# -- Live ---------------------------------------------------------------------------------
+
+
+def test_the_facilitator_poll_is_empty_until_input_arrives(facilitator_client, mapping, workshop):
+    poll = facilitator_url("workshop-poll", mapping)
+    seen = {"v": mapping.version, "w": f"{workshop.pk}:{workshop.input_version}"}
+    response = facilitator_client.get(poll, seen, HTTP_HX_REQUEST="true")
+    assert response.status_code == 204
+    suggest(participant(workshop), workshop, text="Nyt fra telefonen")
+    response = facilitator_client.get(poll, seen, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert "Nyt fra telefonen" in response.text
+    assert 'id="workshop-w"' in response.text
+
+
+def test_the_participant_poll_is_empty_until_something_is_approved(facilitator_client, mapping, workshop):
+    phone = participant(workshop)
+    poll = reverse("mapping:join-poll", args=[workshop.code])
+    seen = {"v": f"{mapping.version}:{workshop.version}"}
+    assert phone.get(poll, seen, HTTP_HX_REQUEST="true").status_code == 204
+    suggest(phone, workshop, text="Frokostgåtur")
+    assert phone.get(poll, seen, HTTP_HX_REQUEST="true").status_code == 204  # waiting for moderation
+    moderate(facilitator_client, mapping, workshop.inputs.get(), "approve")
+    response = phone.get(poll, seen, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert "Frokostgåtur" in response.text
+
+
+def test_the_unchanged_participant_poll_is_one_query(workshop, mapping, django_assert_num_queries):
+    phone = participant(workshop)
+    mapping.refresh_from_db()
+    workshop.refresh_from_db()
+    with django_assert_num_queries(1):
+        response = phone.get(
+            reverse("mapping:join-poll", args=[workshop.code]), {"v": f"{mapping.version}:{workshop.version}"}
+        )
+    assert response.status_code == 204
+
+
+def test_the_participant_page_queries_stay_flat(example, django_assert_max_num_queries):
+    workshop = example.workshops.create(code="EXMP2345")
+    phone = participant(workshop)
+    with django_assert_max_num_queries(8):
+        assert phone.get(reverse("mapping:join", args=[workshop.code])).status_code == 200
+
+
+# -- Limits -------------------------------------------------------------------------------
+
+
+def test_a_participant_who_writes_too_fast_is_slowed_down(workshop, monkeypatch):
+    monkeypatch.setattr(rules, "PARTICIPANT_WRITES_PER_MINUTE", 3)
+    phone = participant(workshop)
+    statuses = [suggest(phone, workshop).status_code for _ in range(5)]
+    assert statuses == [302, 302, 302, 429, 429]
+    assert workshop.inputs.count() == 3
+    assert "Vent et øjeblik" in suggest(phone, workshop).text
+    assert suggest(participant(workshop), workshop).status_code == 302
+
+
+def test_a_code_has_a_limit_across_participants(workshop, monkeypatch):
+    monkeypatch.setattr(rules, "CODE_WRITES_PER_MINUTE", 4)
+    statuses = [suggest(participant(workshop), workshop).status_code for _ in range(6)]
+    assert statuses.count(429) == 2
+    assert workshop.inputs.count() == 4
+
+
+def test_joins_per_code_are_limited(workshop, monkeypatch):
+    monkeypatch.setattr(rules, "CODE_JOINS_PER_MINUTE", 2)
+    statuses = [Client().post(reverse("mapping:join", args=[workshop.code])).status_code for _ in range(3)]
+    assert statuses == [302, 302, 429]
+
+
+def test_guessing_codes_is_slowed_down_but_real_codes_keep_working(workshop, monkeypatch):
+    monkeypatch.setattr(rules, "UNKNOWN_CODES_PER_MINUTE", 3)
+    statuses = [Client().get(f"/j/GUESS{n:03d}/").status_code for n in range(5)]
+    assert statuses == [404, 404, 404, 429, 429]
+    assert Client().get(reverse("mapping:join", args=[workshop.code])).status_code == 200
+
+
+def test_the_initiative_page_of_another_mapping_is_404(workshop, organisation):
+    other = organisation.mappings.create(title="Anden")
+    foreign = other.initiatives.create(title="Fremmed", level="individ", dimension="kultur")
+    phone = participant(workshop)
+    assert phone.get(reverse("mapping:join-initiative", args=[workshop.code, foreign.pk])).status_code == 404
+    assert rate(phone, workshop, foreign).status_code == 404
+    assert not workshop.inputs.exists()
+
+
+def test_initiatives_created_by_approval_are_real_initiatives(facilitator_client, mapping, workshop):
+    suggest(participant(workshop), workshop, text="Onboarding-makker", cell="individ:kultur")
+    moderate(facilitator_client, mapping, workshop.inputs.get(), "approve")
+    created = Initiative.objects.get(title="Onboarding-makker")
+    assert created.mapping == mapping
+    assert created.status == InitiativeStatus.ACTIVE
+
+
+def test_a_code_expires_after_a_day(workshop):
+    Workshop.objects.filter(pk=workshop.pk).update(created=workshop.created - timedelta(hours=25))
+    response = Client().get(reverse("mapping:join", args=[workshop.code]))
+    assert response.status_code == 404
+    assert "Workshoppen er slut" in response.text
+    poll = Client().get(reverse("mapping:join-poll", args=[workshop.code]), {"v": "1:1"}, HTTP_HX_REQUEST="true")
+    assert poll["HX-Refresh"] == "true"
+
+
+def test_moderating_with_htmx_answers_with_the_live_regions(facilitator_client, mapping, workshop):
+    suggest(participant(workshop), workshop, text="Sommerfest")
+    response = facilitator_client.post(
+        facilitator_url("workshop-input-moderate", mapping, workshop.inputs.get().pk),
+        {"action": "approve"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    assert response["HX-Reswap"] == "none"
+    assert 'id="workshop-board"' in response.text and "Sommerfest" in response.text
+    assert 'id="workshop-inbox"' in response.text
+
+
+def test_the_json_export_holds_no_participant_data(facilitator_client, mapping, workshop, card):
+    named = participant(workshop, name="Kirsten")
+    suggest(named, workshop, text="Løbeklub")
+    comment(named, workshop, card, text="Hemmelig kommentar")
+    rate(named, workshop, card)
+    moderate(facilitator_client, mapping, workshop.inputs.get(kind=InputKind.SUGGESTION), "approve")
+    export = facilitator_client.get(facilitator_url("mapping-export-json", mapping)).text
+    assert "Løbeklub" in export  # now an initiative of the mapping
+    assert "Kirsten" not in export
+    assert "Hemmelig kommentar" not in export
+    for value in workshop.inputs.values_list("participant", flat=True):
+        assert value not in export
+
+
+@pytest.mark.parametrize("extra_cards", [0, 40])
+def test_the_facilitator_screen_queries_stay_flat(
+    facilitator_client, example, extra_cards, django_assert_max_num_queries
+):
+    for n in range(extra_cards):
+        example.initiatives.create(title=f"Ekstra {n}", level="ledelse", dimension="kultur")
+    workshop = example.workshops.create(code="EXMP2345")
+    cards = list(example.initiatives.all()[:3])
+    for _ in range(5):
+        phone = participant(workshop)
+        suggest(phone, workshop)
+        for card in cards:
+            rate(phone, workshop, card)
+            vote(phone, workshop, card)
+            comment(phone, workshop, card)
+    with django_assert_max_num_queries(14):
+        response = facilitator_client.get(facilitator_url("workshop", example))
+    assert response.status_code == 200
+
+
+def test_input_can_still_be_moderated_after_closing(facilitator_client, mapping, workshop):
+    suggest(participant(workshop), workshop, text="Efter lukning")
+    workshop.close()
+    page = facilitator_client.get(facilitator_url("workshop", mapping)).text
+    assert "Efter lukning" in page and "Læg på tavlen" in page
+    moderate(facilitator_client, mapping, workshop.inputs.get(), "approve")
+    assert mapping.initiatives.filter(title="Efter lukning").exists()
+
+
+# -- Permissions: every workshop URL for every role ---------------------------------------
+
+ROLES = ["anonymous", "outsider", "member", "amo", "facilitator"]
+
+# name, method, expected status per role (anonymous, outsider, member, amo, facilitator)
+FACILITATOR_URLS = [
+    ("workshop", "get", (302, 404, 403, 200, 200)),
+    ("workshop-poll", "get", (404, 404, 403, 200, 200)),
+    ("workshop-qr", "get", (302, 404, 403, 200, 200)),
+    ("workshop-step", "post", (302, 404, 403, 302, 302)),
+    ("workshop-input-moderate", "post", (302, 404, 403, 302, 302)),
+    ("workshop-input-delete-all", "post", (302, 404, 403, 302, 302)),
+    ("workshop-close", "post", (302, 404, 403, 302, 302)),
+    ("workshop-start", "post", (302, 404, 403, 302, 302)),
+]
+
+
+@pytest.fixture
+def role_client(request, organisation, outsider, member, amo, facilitator):
+    def client_for(role: str) -> Client:
+        client = Client()
+        user = {"outsider": outsider, "member": member, "amo": amo, "facilitator": facilitator}.get(role)
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return client_for
+
+
+@pytest.mark.parametrize(("name", "method", "expected"), FACILITATOR_URLS)
+@pytest.mark.parametrize("role", ROLES)
+def test_facilitator_urls_answer_each_role(role_client, mapping, workshop, card, name, method, expected, role):
+    suggest(participant(workshop), workshop)
+    args = {"workshop-input-moderate": [workshop.inputs.get().pk], "workshop-input-delete-all": [workshop.pk]}
+    data = {"workshop-step": {"step": 2}, "workshop-input-moderate": {"action": "hide"}}
+    data.update({"workshop-start": {"votes_per_participant": 3}, "workshop-input-delete-all": {"confirm": "1"}})
+    url = facilitator_url(name, mapping, *args.get(name, []))
+    response = getattr(role_client(role), method)(url, data.get(name, {}))
+    assert response.status_code == expected[ROLES.index(role)]
+
+
+PARTICIPANT_URLS = [
+    # name, method, needs an initiative, status before joining, status once joined
+    ("join", "get", False, 200, 200),
+    ("join", "post", False, 302, 302),
+    ("join-poll", "get", False, 200, 200),
+    ("join-suggest", "post", False, 302, 302),
+    ("join-initiative", "get", True, 302, 200),
+    ("join-rate", "post", True, 302, 302),
+    ("join-comment", "post", True, 302, 302),
+    ("join-vote", "post", True, 302, 302),
+]
+
+
+@pytest.mark.parametrize(("name", "method", "on_card", "before", "joined"), PARTICIPANT_URLS)
+@pytest.mark.parametrize("role", ROLES)
+def test_participant_urls_are_the_same_for_everyone(
+    role_client, workshop, card, name, method, on_card, before, joined, role
+):
+    args = [workshop.code, card.pk] if on_card else [workshop.code]
+    data = {"text": "Tekst", "cell": "gruppe:kultur", "is_missing": "0", "action": "add"}
+    data.update({"rating_purpose": 3, "rating_works": 3})
+    client = role_client(role)
+    url = reverse(f"mapping:{name}", args=args)
+    assert getattr(client, method)(url, {**data, "key": key()}).status_code == before
+    join(client, workshop)
+    assert getattr(client, method)(url, {**data, "key": key()}).status_code == joined
+    unknown = reverse(f"mapping:{name}", args=["NOPE2345", *args[1:]])
+    response = getattr(client, method)(unknown, {**data, "key": key()})
+    if name == "join-poll":  # a polling phone reloads into the 404 page
+        assert response["HX-Refresh"] == "true"
+    else:
+        assert response.status_code == 404
+    assert client.get(reverse("mapping:join-enter")).status_code == 200
+
+
+def test_absurd_ids_are_404_not_errors(workshop, facilitator_client, mapping):
+    phone = participant(workshop)
+    huge = 10**20
+    assert phone.get(f"/j/{workshop.code}/i/{huge}/").status_code == 404
+    assert rate(phone, workshop, type("Card", (), {"pk": huge})).status_code == 404
+    assert facilitator_client.post(facilitator_url("workshop-input-moderate", mapping, huge)).status_code == 404
+
+
+def test_add_input_stores_a_submission_once(workshop):
+    fields = {"kind": InputKind.SUGGESTION, "text": "x", "level": "individ", "dimension": "kultur"}
+    assert workshop.add_input(participant="p" * 64, idempotency_key="k-1", **fields) is True
+    assert workshop.add_input(participant="p" * 64, idempotency_key="k-1", **fields) is False
+    assert workshop.inputs.count() == 1
+
+
+def test_moderate_merges_only_suggestions_with_a_target(workshop, card):
+    item = Input.objects.create(
+        workshop=workshop, kind=InputKind.COMMENT, initiative=card, text="Godt", participant="p", idempotency_key="k"
+    )
+    assert item.moderate(InputStatus.MERGED, card) is False
+    assert item.moderate(InputStatus.APPROVED) is True
+    assert item.moderate(InputStatus.APPROVED) is False
+    item.refresh_from_db()
+    assert item.status == InputStatus.APPROVED and item.result is None
