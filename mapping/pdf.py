@@ -318,10 +318,17 @@ def field(item, name: str, default=""):
     return getattr(item, name, default)
 
 
+FINDINGS_SHOWN_PER_KIND = 3
+
+
 def plain_findings(findings) -> list[dict] | None:
+    """The gap summary: one entry per kind of finding, its count and the first few messages.
+
+    A house meeting reads a summary, not 40 near-identical lines.
+    """
     if findings is None:
         return None
-    plain = []
+    groups: dict[str, dict] = {}
     for finding in findings:
         raw = field(finding, "severity") or ""
         severity = str(getattr(raw, "value", raw))  # a plain string or an enum member
@@ -330,16 +337,25 @@ def plain_findings(findings) -> list[dict] | None:
             or getattr(raw, "label", None)
             or SEVERITY_LABELS.get(severity.lower(), severity)
         )
-        plain.append(
+        code = field(finding, "code")
+        group = groups.setdefault(
+            code,
             {
-                "code": field(finding, "code"),
+                "code": code,
+                "heading": field(finding, "heading", "") or "",
                 "severity": severity,
                 "severity_label": label,
-                "message": field(finding, "message"),
                 "next_step": field(finding, "next_step"),
-            }
+                "messages": [],
+                "count": 0,
+            },
         )
-    return plain
+        group["count"] += 1
+        if len(group["messages"]) < FINDINGS_SHOWN_PER_KIND:
+            group["messages"].append(field(finding, "message"))
+    for group in groups.values():
+        group["more"] = group["count"] - len(group["messages"])
+    return list(groups.values())
 
 
 def plain_actions(actions) -> list[dict] | None:

@@ -28,13 +28,6 @@ HOSTILE = [
 BOTTOM_MARGIN_PT = 14 / 25.4 * 72
 
 
-@pytest.fixture(autouse=True)
-def plain_static_storage(settings):
-    """Pages use {% static %}; the manifest storage would need collectstatic."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
 
 
 def squeeze(text: str) -> str:
@@ -189,6 +182,18 @@ def test_findings_and_actions_may_be_objects_with_enum_fields(example):
     text = pdf_text(pdf.render_pdf(context))
     for expected in ["Alvorligt", "Et fund", "Tag det op på husmødet", "En handling", "efteråret", "Ikke startet"]:
         assert squeeze(expected) in text
+
+
+def test_the_gap_summary_groups_findings_of_one_kind(example, facilitator_client):
+    response = facilitator_client.get(
+        reverse("mapping:mapping-export-pdf", args=[example.organisation.slug, example.pk]) + "?section=gaps&paper=A4"
+    )
+    assert response.status_code == 200
+    text = pdf_text(response.content)
+    # The example has 31 isolated initiatives: three are named, the rest counted once.
+    assert squeeze("… og 28 flere af samme slags.") in text
+    assert text.count(squeeze("Næste skridt:")) < 20
+    assert len(PdfReader(io.BytesIO(response.content)).pages) <= 4
 
 
 def test_an_empty_mapping_prints_and_says_what_is_missing(mapping):
