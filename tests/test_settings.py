@@ -25,6 +25,7 @@ TEST_VARIABLES = [
     "SECRET_KEY",
     "ALLOWED_HOSTS",
     "DATABASE_URL",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",  # the browser tests set it; a deployment must not
     "CSRF_TRUSTED_ORIGINS",
     "SECURE_SSL_REDIRECT",
     "SECURE_HSTS_SECONDS",

@@ -2,16 +2,11 @@
 a participant on a phone. What only a browser shows: input arriving live,
 and an approval reaching the phone without a reload."""
 
-import os
 import re
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
-
-# Playwright's sync API runs an event loop in the test thread; the ORM calls
-# made by fixtures are deliberate.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 LIVE = 3000  # ms: "within 2 s", with a little slack for a busy machine
 
