@@ -64,6 +64,8 @@ def database_from_url(url: str) -> dict:
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
                 "transaction_mode": "IMMEDIATE",
             },
+            # Opening a connection (and its PRAGMAs) costs ~0.5 ms, more than a poll's query: keep it.
+            "CONN_MAX_AGE": env_int("CONN_MAX_AGE", 60),
         }
     if parts.scheme in {"postgres", "postgresql"}:
         name = unquote(parts.path.removeprefix("/"))
@@ -222,4 +224,13 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+}
+
+# Process-local cache: rendered board regions (keyed by mapping version), the poll's
+# short-lived answers and the workshop's rate-limit counters. Room for many boards.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": 10_000},
+    }
 }

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import F
 from django.http import Http404, HttpRequest
 
 from .models import Mapping, Membership, Organisation
@@ -44,16 +45,28 @@ def gate(
     user = request.user
     if not user.is_authenticated:
         raise Http404
-    membership = Membership.objects.select_related("organisation").filter(user=user, organisation__slug=org).first()
-    if membership is None:
-        raise Http404
-    organisation = membership.organisation
     mapping = None
-    if mapping_id is not None:
-        mapping = organisation.mappings.filter(pk=mapping_id).first()
-        if mapping is None:
+    if mapping_id is None:
+        membership = Membership.objects.select_related("organisation").filter(user=user, organisation__slug=org).first()
+        if membership is None:
             raise Http404
-        mapping.organisation = organisation
+    else:
+        # One query for the mapping, its organisation and the user's membership there
+        # (one membership per user and organisation, so at most one row). Filter before
+        # annotating: so the role is read from the same, filtered, membership join.
+        try:
+            mapping = (
+                Mapping.objects.select_related("organisation")
+                .filter(pk=mapping_id, organisation__slug=org, organisation__memberships__user=user)
+                .annotate(membership_pk=F("organisation__memberships__pk"), role=F("organisation__memberships__role"))
+                .get()
+            )
+        except Mapping.DoesNotExist:
+            raise Http404 from None
+        membership = Membership(
+            pk=mapping.membership_pk, user=user, organisation=mapping.organisation, role=mapping.role
+        )
+    organisation = membership.organisation
     if need is Need.EDIT and not membership.can_edit:
         raise PermissionDenied
     if need is Need.MANAGE and not membership.can_manage:

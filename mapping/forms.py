@@ -1,5 +1,7 @@
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import Q
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -69,6 +71,23 @@ class InitiativeForm(forms.ModelForm):
         if not title:
             raise forms.ValidationError(_("Skriv en titel."))
         return title
+
+    def validate_constraints(self):
+        """Leave out the check constraints: the fields above already refuse what they refuse.
+
+        A card's checks are "one of the listed choices" and "a title that is not
+        blank", which the choice fields and ``clean_title`` validate with clear
+        messages; asking the database again costs a query each on every save.
+        The database still enforces them.
+        """
+        exclude = self._get_validation_exclusions()
+        for constraint in self.instance._meta.constraints:
+            if isinstance(constraint, models.CheckConstraint):
+                continue
+            try:
+                constraint.validate(type(self.instance), self.instance, exclude=exclude)
+            except ValidationError as error:
+                self._update_errors(error)
 
 
 class MoveForm(forms.Form):

@@ -25,6 +25,11 @@ Rules that are not obvious from their names:
 - ``disconnected_level``: a level with initiatives and no link crossing to
   another level (only once the mapping uses more than one level).
 - ``stale``: last reviewed (or, if never reviewed, created) over 365 days ago.
+- ``no_employee_input``: an active initiative that no participant has rated
+  in any workshop of the mapping. It applies only once the mapping has had a
+  workshop (``MappingData.has_workshop``): before that, no rating is expected,
+  and the rule would name every card of every mapping. Planned and paused
+  initiatives are left out: there is nothing running for employees to judge.
 
 What counts as an overlap (``overlap``): two active initiatives of the mapping
 whose titles say the same thing, whose descriptions say nearly the same thing,
@@ -121,6 +126,7 @@ CODES: dict[str, tuple[int, str, object]] = {
     "individual_unsupported": (2, MEDIUM, gettext_lazy("Individindsatser uden opbakning i gruppen")),
     "isolated": (2, MEDIUM, gettext_lazy("Indsatser uden forbindelser")),
     "no_owner": (3, LOW, gettext_lazy("Indsatser uden ansvarlig")),
+    "no_employee_input": (3, MEDIUM, gettext_lazy("Indsatser, som ingen medarbejder har bedømt")),
     "stale": (3, LOW, gettext_lazy("Ikke gennemgået i over et år")),
 }
 STALE_AFTER = timedelta(days=365)
@@ -159,12 +165,18 @@ class LinkData:
 
 @dataclass(frozen=True)
 class MappingData:
-    """One mapping's non-deleted initiatives, its purposes and its links."""
+    """One mapping's non-deleted initiatives, its purposes and its links.
+
+    ``has_workshop``: the mapping has had at least one workshop; ``rated``: the
+    ids of initiatives someone rated in one of them.
+    """
 
     initiatives: tuple[InitiativeData, ...]
     purposes: tuple[PurposeData, ...] = ()
     links: tuple[LinkData, ...] = ()
     today: date = field(default_factory=date.today)
+    has_workshop: bool = False
+    rated: frozenset[int] = frozenset()
 
 
 class Deferred:
@@ -270,6 +282,7 @@ def find_gaps(data: MappingData) -> list[Finding]:
     findings += _cell_rules(initiatives)
     findings += _purpose_rules(initiatives, data.purposes)
     findings += _initiative_rules(initiatives, data.today)
+    findings += _input_rules(initiatives, data)
     findings += _overlaps(initiatives)
     findings += _link_rules(initiatives, by_id, links)
     findings.sort(key=lambda f: (f.step, SEVERITY_ORDER[f.severity], list(CODES).index(f.code)))
@@ -454,6 +467,26 @@ def _initiative_rules(initiatives: list[InitiativeData], today: date) -> list[Fi
                 )
             )
     return findings
+
+
+def _input_rules(initiatives: list[InitiativeData], data: MappingData) -> list[Finding]:
+    if not data.has_workshop:
+        return []
+    return [
+        Finding(
+            "no_employee_input",
+            f"no_employee_input:i{item.id}",
+            _("Ingen medarbejder har bedømt “%(title)s” i en workshop.") % {"title": item.title},
+            _(
+                "Spørg dem, indsatsen er til: Er formålet klart, og virker den? "
+                "Sæt den på til bedømmelse ved næste workshop."
+            ),
+            initiatives=(item.id,),
+            cells=((item.level, item.dimension),),
+        )
+        for item in initiatives
+        if item.status == "active" and item.id not in data.rated
+    ]
 
 
 def _prefix_index(sets: dict, threshold: float) -> dict[str, list]:

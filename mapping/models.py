@@ -12,7 +12,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
-from django.db.models import F, Q
+from django.db.models import Avg, Count, F, FilteredRelation, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -191,16 +191,26 @@ class Mapping(models.Model):
         Call it first inside the write's transaction: the row lock it takes
         serialises concurrent writers on one mapping.
         """
+        from .live import version_changed  # live.py builds on the models
+
         Mapping.objects.filter(pk=self.pk).update(version=F("version") + 1, updated=timezone.now())
         self.version = Mapping.objects.values_list("version", flat=True).get(pk=self.pk)
+        version_changed(self.pk, self.version)
         return self.version
 
     def gap_data(self, today=None) -> gaps.MappingData:
-        """The mapping as plain data for the gap analysis, in four queries."""
+        """The mapping as plain data for the gap analysis, in five queries."""
         initiatives = list(
             self.initiatives.active().order_by("level", "dimension", "position", "id").prefetch_related("purposes")
         )
         active = {i.pk for i in initiatives}
+        # One row per workshop and rated initiative; a workshop without ratings gives one row with None.
+        rated_rows = list(
+            self.workshops.annotate(ratings=FilteredRelation("inputs", condition=Q(inputs__kind=InputKind.RATING)))
+            .order_by()
+            .values_list("pk", "ratings__initiative_id")
+            .distinct()
+        )
         return gaps.MappingData(
             initiatives=tuple(
                 gaps.InitiativeData(
@@ -226,6 +236,8 @@ class Mapping(models.Model):
                 if source in active and target in active
             ),
             today=today or timezone.localdate(),
+            has_workshop=bool(rated_rows),
+            rated=frozenset(initiative for _workshop, initiative in rated_rows if initiative is not None),
         )
 
 
@@ -255,6 +267,27 @@ class InitiativeQuerySet(models.QuerySet):
 
     def in_cell(self, level: str, dimension: str):
         return self.filter(level=level, dimension=dimension)
+
+    def with_employee_rating(self, minimum: int):
+        """Annotate ``employee_count`` and ``employee_works``: how many rated the card in the
+        mapping's workshops, and their average "it works" (1-5).
+
+        Both are None below ``minimum`` answers (never below the floor), so a small
+        group's answers never reach a page. Answers from several workshops count
+        together: participants cannot be linked across workshops, by design.
+        """
+        minimum = max(minimum, MIN_GROUP_SIZE_FLOOR)
+        ratings = (
+            Input.objects.filter(initiative=OuterRef("pk"), kind=InputKind.RATING)
+            .order_by()
+            .values("initiative")
+            .annotate(n=Count("pk"), works=Avg("rating_works"))
+            .filter(n__gte=minimum)
+        )
+        return self.annotate(
+            employee_count=Subquery(ratings.values("n"), output_field=models.IntegerField()),
+            employee_works=Subquery(ratings.values("works"), output_field=models.FloatField()),
+        )
 
 
 class Initiative(models.Model):
@@ -585,6 +618,20 @@ class Workshop(models.Model):
         self.bump(public=False)
         return True
 
+    def note_rating(self, initiative_id: int, *, is_new: bool) -> None:
+        """A rating was stored or changed: move the mapping's version if members would see it.
+
+        Cards on the board show the employees' average once enough have answered,
+        and the gap analysis asks whether a card has any rating at all; both are
+        cached or polled by the mapping's version. Any other rating changes
+        nothing a page shows, so it leaves the version (and the phones) alone.
+        """
+        count = Input.objects.filter(initiative_id=initiative_id, kind=InputKind.RATING).count()
+        minimum = max(self.mapping.organisation.min_group_size, MIN_GROUP_SIZE_FLOOR)
+        if (is_new and count == 1) or count >= minimum:
+            with transaction.atomic():
+                self.mapping.bump()
+
     def close(self) -> None:
         Workshop.objects.filter(pk=self.pk).update(
             status=WorkshopStatus.CLOSED,
@@ -627,6 +674,9 @@ class InputQuerySet(models.QuerySet):
 class Input(models.Model):
     """One participant's suggestion, rating, comment or vote.
 
+    A vote goes to an initiative or to an open action of the plan (a
+    "candidate action"), never both; every vote spends the same budget.
+
     Privacy: no user, IP address or user agent. ``participant`` is a keyed
     hash of a random token kept in the participant's cookie, salted with the
     workshop, so it only serves limits and "one rating each", and cannot link
@@ -647,6 +697,9 @@ class Input(models.Model):
     level = models.CharField(_("niveau"), max_length=20, choices=Level.choices, blank=True)
     dimension = models.CharField(_("dimension"), max_length=20, choices=Dimension.choices, blank=True)
     finding = models.CharField(_("fund"), max_length=100, blank=True)
+    action = models.ForeignKey(
+        Action, on_delete=models.CASCADE, null=True, blank=True, related_name="inputs", verbose_name=_("handling")
+    )
     is_missing = models.BooleanField(_("mangler"), default=False)
     text = models.CharField(_("tekst"), max_length=1000, blank=True)
     rating_purpose = models.PositiveSmallIntegerField(_("formålet er klart"), null=True, blank=True)
@@ -678,7 +731,10 @@ class Input(models.Model):
                 name="input_rating_complete",
             ),
             models.CheckConstraint(
-                condition=~Q(kind="vote") | Q(initiative__isnull=False), name="input_vote_has_target"
+                condition=~Q(kind="vote")
+                | Q(initiative__isnull=False, action__isnull=True)
+                | Q(initiative__isnull=True, action__isnull=False),
+                name="input_vote_has_target",
             ),
             models.UniqueConstraint(
                 fields=["workshop", "participant", "idempotency_key"], name="input_unique_submission"
@@ -692,6 +748,11 @@ class Input(models.Model):
                 fields=["workshop", "participant", "initiative"],
                 condition=Q(kind="vote"),
                 name="input_one_vote_per_item",
+            ),
+            models.UniqueConstraint(
+                fields=["workshop", "participant", "action"],
+                condition=Q(kind="vote"),
+                name="input_one_vote_per_action",
             ),
         ]
         verbose_name = _("medarbejderinput")

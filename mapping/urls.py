@@ -68,4 +68,5 @@ urlpatterns = [
     path("j/<str:code>/i/<int:initiative_id>/rate/", workshop.join_rate, name="join-rate"),
     path("j/<str:code>/i/<int:initiative_id>/comment/", workshop.join_comment, name="join-comment"),
     path("j/<str:code>/i/<int:initiative_id>/vote/", workshop.join_vote, name="join-vote"),
+    path("j/<str:code>/a/<int:action_id>/vote/", workshop.join_action_vote, name="join-action-vote"),
 ]

@@ -9,6 +9,7 @@ keyed hash of that token, salted with the workshop.
 import json
 import secrets
 import time
+from collections import Counter
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -130,6 +131,17 @@ def vote_tally(counts: dict[int, int], voters: int, minimum: int) -> dict[int, i
     if voters < max(minimum, MIN_GROUP_SIZE_FLOOR):
         return None
     return dict(counts)
+
+
+def tally_votes(rows, minimum: int) -> dict[int, int] | None:
+    """Votes per item from ``rows`` of (item id, participant key), or None while too few voted.
+
+    Only the people who voted on these items count towards the minimum: that
+    others voted on something else says nothing about who put a dot here.
+    """
+    rows = list(rows)
+    voters = len({participant for _item, participant in rows})
+    return vote_tally(Counter(item for item, _participant in rows), voters, minimum)
 
 
 # -- Participants ----------------------------------------------------------------

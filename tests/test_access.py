@@ -90,3 +90,13 @@ def test_it_hides_the_organisation_from_a_former_member(organisation, mapping, m
     Membership.objects.filter(user=member).delete()
     with pytest.raises(Http404):
         gate(request_by(member), "forening", mapping.pk)
+
+
+def test_it_reads_the_mapping_and_the_users_own_role_in_one_query(
+    mapping, member, facilitator, amo, django_assert_num_queries
+):
+    with django_assert_num_queries(1):
+        access = gate(request_by(member), "forening", mapping.pk)
+    assert access.membership == Membership.objects.get(user=member)
+    assert access.membership.role == "member" and not access.can_edit
+    assert access.mapping.version == mapping.version

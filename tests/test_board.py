@@ -1,6 +1,7 @@
 """The board page and everything edited on it: cards, moves, deletes, links, purposes."""
 
 import json
+import re
 
 import pytest
 from django.core.cache import cache
@@ -1058,3 +1059,68 @@ def test_an_htmx_request_with_an_expired_session_loads_the_login_page_whole(clie
     response = client.get(url, HTTP_HX_REQUEST="true")
     assert response.status_code == 200
     assert response["HX-Redirect"].startswith(reverse("login"))
+
+
+# The page's cached grid and panels (see page_panels)
+
+
+def csrf_values(body: str) -> set[str]:
+    return set(re.findall(r'name="csrfmiddlewaretoken" value="([^"]*)"', body))
+
+
+def test_a_cached_board_page_gives_every_form_this_responses_own_csrf_token(amo, mapping):
+    from django.test import Client
+
+    add_card(mapping, "MUS")
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(amo)
+    first, second = (text(client.get(mapping.get_absolute_url())) for _ in range(2))
+    for body in (first, second):
+        tokens = csrf_values(body)
+        assert len(tokens) == 1 and "csrf-" not in body
+        assert body.count("csrfmiddlewaretoken") >= 9  # eight add forms and the purpose form
+    assert csrf_values(first) != csrf_values(second)  # masked afresh, as {% csrf_token %} does
+    response = client.post(
+        url("initiative-create", mapping),
+        {
+            "title": "Fra cachen",
+            "level": "gruppe",
+            "dimension": "kultur",
+            "csrfmiddlewaretoken": csrf_values(second).pop(),
+        },
+    )
+    assert response.status_code == 302
+    assert cell(mapping, "gruppe", "kultur") == ["Fra cachen"]
+
+
+def test_the_cached_page_shows_a_change_at_once(amo_client, mapping):
+    add_card(mapping, "Før")
+    assert "Før" in text(amo_client.get(mapping.get_absolute_url()))
+    amo_client.post(url("initiative-create", mapping), {"title": "Efter", "level": "individ", "dimension": "kultur"})
+    body = text(amo_client.get(mapping.get_absolute_url()))
+    assert "Før" in body and "Efter" in body
+
+
+def test_a_cached_page_for_an_editor_is_not_shown_to_a_member(amo_client, member_client, mapping):
+    add_card(mapping, "MUS")
+    assert 'id="add-individ-struktur"' in text(amo_client.get(mapping.get_absolute_url()))
+    body = text(member_client.get(mapping.get_absolute_url()))
+    assert 'id="add-individ-struktur"' not in body and "csrfmiddlewaretoken" in body  # the language form's
+
+
+def test_a_save_refuses_an_unknown_effect_with_a_field_error(amo_client, mapping):
+    card = add_card(mapping, "MUS")
+    response = amo_client.post(url("initiative-update", mapping, card.pk), edit(card, effect="magic"), headers=HTMX)
+    assert response.status_code == 200
+    assert 'class="field-error"' in text(response)
+    card.refresh_from_db()
+    assert card.effect == "unknown" and card.version == 1
+
+
+def test_a_save_asks_the_database_no_constraint_questions(amo_client, mapping):
+    card = add_card(mapping, "MUS")
+    with CaptureQueriesContext(connection) as queries:
+        response = amo_client.post(url("initiative-update", mapping, card.pk), edit(card, title="Ny"), headers=HTMX)
+    assert response.status_code == 200 and "Ny" in text(response)
+    assert not [q for q in queries.captured_queries if '"_check"' in q["sql"]]
+    assert len(queries) <= 12

@@ -378,6 +378,50 @@ def test_overlap_does_not_fire_for_same_purposes_in_different_cells_or_different
     assert codes(analyse(grid, purposes=(PurposeData(1, "Trivsel"), PurposeData(2, "Fællesskab"))), "overlap") == []
 
 
+# no_employee_input
+
+
+def after_workshop(initiatives, rated=(), has_workshop=True) -> list[gaps.Finding]:
+    initiatives = list(initiatives)
+    data = MappingData(
+        tuple(initiatives),
+        TRIVSEL,
+        tuple(chain_links(initiatives)),
+        today=TODAY,
+        has_workshop=has_workshop,
+        rated=frozenset(rated),
+    )
+    return gaps.find_gaps(data)
+
+
+def test_no_employee_input_fires_for_active_initiatives_nobody_rated_after_a_workshop():
+    grid = healthy_grid()
+    found = codes(after_workshop(grid, rated={1, 2, 3, 4, 5, 6}), "no_employee_input")
+    assert [f.initiatives for f in found] == [(7,), (8,)]
+    assert [f.key for f in found] == ["no_employee_input:i7", "no_employee_input:i8"]
+    assert found[0].step == 3 and found[0].severity == gaps.MEDIUM
+    assert found[0].message == "Ingen medarbejder har bedømt “Good governance” i en workshop."
+    assert found[0].next_step and found[0].cells == (("organisation", "struktur"),)
+
+
+def test_no_employee_input_does_not_fire_once_everything_is_rated():
+    grid = healthy_grid()
+    assert codes(after_workshop(grid, rated={c.id for c in grid}), "no_employee_input") == []
+
+
+def test_no_employee_input_does_not_fire_before_the_first_workshop():
+    assert codes(after_workshop(healthy_grid(), has_workshop=False), "no_employee_input") == []
+    assert codes(analyse(healthy_grid()), "no_employee_input") == []
+
+
+def test_no_employee_input_leaves_out_planned_and_paused_initiatives():
+    grid = healthy_grid()
+    grid[0] = card(1, "Medarbejdersamtaler (MUS)", status="planned")
+    grid[1] = card(2, "Kollegial sparring", "individ", "kultur", status="paused")
+    found = codes(after_workshop(grid, rated={3, 4, 5, 6, 7, 8}), "no_employee_input")
+    assert found == []
+
+
 # The example mapping, as plain data
 
 
@@ -420,6 +464,7 @@ def test_golden_example():
     assert [f.initiatives for f in by_code["individual_unsupported"]] == [("mus",)]
     assert len(by_code["no_purpose"]) == len(by_code["no_owner"]) == len(by_code["unknown_effect"]) == 38
     assert [f.step for f in findings] == sorted(f.step for f in findings)
+    assert "no_employee_input" not in by_code  # the example has had no workshop
 
 
 def test_example_chains_read_as_paths():

@@ -3,7 +3,8 @@
 import re
 
 import pytest
-from django.db import connection
+from django.core.cache import cache
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -184,3 +185,36 @@ def test_a_changed_poll_costs_the_same_queries_for_10_and_500_cards(member_clien
         assert response.status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1] <= 12
+
+
+def test_a_repeated_unchanged_poll_answers_from_the_cache(member_client, mapping, django_assert_num_queries):
+    data = poll_form(member_client, mapping)
+    assert member_client.get(poll_url(mapping), data, headers=HTMX).status_code == 204
+    with django_assert_num_queries(0):
+        response = member_client.get(poll_url(mapping), data, headers=HTMX)
+    assert response.status_code == 204
+
+
+def test_a_change_in_this_process_reaches_the_next_poll_at_once(member_client, mapping):
+    data = poll_form(member_client, mapping)
+    assert member_client.get(poll_url(mapping), data, headers=HTMX).status_code == 204
+    mapping.bump()
+    response = member_client.get(poll_url(mapping), data, headers=HTMX)
+    assert response.status_code == 200
+    assert f'id="board-version" name="v" value="{mapping.version}"' in response.content.decode()
+
+
+def test_the_new_version_is_cached_when_the_write_commits(mapping, django_capture_on_commit_callbacks):
+    cache.set(live.version_key(mapping.pk), mapping.version)
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        mapping.bump()
+        assert cache.get(live.version_key(mapping.pk)) is None  # not committed yet
+    assert cache.get(live.version_key(mapping.pk)) == mapping.version
+
+
+def test_a_known_reader_costs_one_small_query_when_the_version_expired(member, mapping, django_assert_num_queries):
+    assert live.current_version("forening", mapping.pk, member.pk) == mapping.version
+    cache.delete(live.version_key(mapping.pk))
+    with django_assert_num_queries(1) as queries:
+        assert live.current_version("forening", mapping.pk, member.pk) == mapping.version
+    assert "JOIN" not in queries.captured_queries[0]["sql"]

@@ -28,8 +28,6 @@ HOSTILE = [
 BOTTOM_MARGIN_PT = 14 / 25.4 * 72
 
 
-
-
 def squeeze(text: str) -> str:
     """Text without whitespace: a title wrapped over lines still matches."""
     return "".join(text.split())

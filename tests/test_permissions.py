@@ -80,6 +80,10 @@ def join_card(w: World) -> dict:
     return {"code": w.workshop.code, "initiative_id": w.card.pk}
 
 
+def join_action(w: World) -> dict:
+    return {"code": w.workshop.code, "action_id": w.action.pk}
+
+
 def participant_input(w: World) -> dict:
     """Everything a participant form may send; each view reads its own fields."""
     return {"text": "Tekst", "cell": "gruppe:kultur", "is_missing": "0", "action": "add", "key": "k-" + str(id(w))}
@@ -228,6 +232,7 @@ EXPECTED: dict[str, list[Check]] = {
     "join-rate": [Check("POST", join_card, (302,) * 5, participant_input)],
     "join-comment": [Check("POST", join_card, (302,) * 5, participant_input)],
     "join-vote": [Check("POST", join_card, (302,) * 5, participant_input)],
+    "join-action-vote": [Check("POST", join_action, (302,) * 5, participant_input)],
     "actions": [Check("GET", board, READ)],
     "action-create": [
         Check("GET", board, POST_ONLY),

@@ -255,3 +255,11 @@ def test_pages_render_from_collected_static_files_as_in_production(settings, tmp
         assert re.search(r"\.[0-9a-f]{12}\.", name), f"{name} is not the hashed name"
         assert (tmp_path / name).is_file(), name
     assert re.search(r'href="/static/css/iglo\.[0-9a-f]{12}\.css"', body)
+
+
+def test_sqlite_keeps_its_connection_between_requests(monkeypatch):
+    from iglo.settings import database_from_url
+
+    assert database_from_url("sqlite:///db.sqlite3")["CONN_MAX_AGE"] == 60
+    monkeypatch.setenv("CONN_MAX_AGE", "0")
+    assert database_from_url("sqlite:///db.sqlite3")["CONN_MAX_AGE"] == 0

@@ -10,6 +10,7 @@ from django.db import IntegrityError, connection, transaction
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
+from mapping import gaps
 from mapping import workshop as rules
 from mapping.models import (
     JOIN_CODE_ALPHABET,
@@ -121,6 +122,13 @@ def test_aggregate_never_goes_below_three_answers():
 def test_vote_tally_shows_nothing_until_enough_people_voted():
     assert rules.vote_tally({1: 3, 2: 1}, voters=4, minimum=5) is None
     assert rules.vote_tally({1: 3, 2: 1}, voters=5, minimum=5) == {1: 3, 2: 1}
+
+
+def test_tally_votes_counts_only_the_people_who_voted_on_these_items():
+    rows = [(1, "a"), (1, "b"), (2, "b"), (1, "c")]
+    assert rules.tally_votes(rows, 5) is None  # three voters
+    assert rules.tally_votes(rows, 3) == {1: 3, 2: 1}
+    assert rules.tally_votes(rows[:3], 2) is None  # the floor is three, whatever the caller asks
 
 
 def test_steps_follow_the_method():
@@ -910,3 +918,247 @@ def test_moderate_merges_only_suggestions_with_a_target(workshop, card):
     assert item.moderate(InputStatus.APPROVED) is False
     item.refresh_from_db()
     assert item.status == InputStatus.APPROVED and item.result is None
+
+
+# -- Into the analysis and onto the board -------------------------------------------------
+
+
+def board_page(client, mapping) -> str:
+    return client.get(reverse("mapping:board", args=[mapping.organisation.slug, mapping.pk])).text
+
+
+def test_the_gap_analysis_names_initiatives_nobody_rated_once_there_was_a_workshop(mapping, card):
+    other = mapping.initiatives.create(title="Kollegial sparring", level="individ", dimension="kultur")
+    planned = mapping.initiatives.create(title="Mentorordning", level="individ", dimension="struktur", status="planned")
+    assert mapping.gap_data().has_workshop is False
+    workshop = mapping.workshops.create(code="ABCD2345")
+    rate(participant(workshop), workshop, card)
+    data = mapping.gap_data()
+    assert data.has_workshop is True and data.rated == {card.pk}
+    found = [f for f in gaps.find_gaps(data) if f.code == "no_employee_input"]
+    assert [f.initiatives for f in found] == [(other.pk,)]
+    assert planned.pk not in {i for f in found for i in f.initiatives}
+
+
+def test_the_dashboard_shows_no_employee_input_only_after_a_workshop(facilitator_client, mapping, card):
+    url = facilitator_url("gaps", mapping)
+    assert "Indsatser, som ingen medarbejder har bedømt" not in facilitator_client.get(url).text
+    mapping.workshops.create(code="ABCD2345")
+    page = facilitator_client.get(url).text
+    assert "Indsatser, som ingen medarbejder har bedømt" in page
+    assert "Ingen medarbejder har bedømt “Teammøder” i en workshop." in page
+
+
+def test_a_card_shows_the_employees_average_from_five_answers(member_client, mapping, workshop, card):
+    ratings_from(4, workshop, card, works=4)
+    assert "Medarbejdere:" not in board_page(member_client, mapping)  # four answers: nothing at all
+    ratings_from(1, workshop, card, works=5)
+    page = board_page(member_client, mapping)
+    assert "Medarbejdere: 4,2 / 5 (5 svar)" in page
+    assert "Ukendt effekt" in page  # beside the effect the team recorded, not instead of it
+
+
+def test_ratings_from_several_workshops_count_together(member_client, organisation, mapping, workshop, card):
+    Organisation.objects.filter(pk=organisation.pk).update(min_group_size=3)
+    ratings_from(2, workshop, card, works=2)
+    workshop.close()
+    later = mapping.workshops.create(code="EFGH2345")
+    assert "Medarbejdere:" not in board_page(member_client, mapping)
+    ratings_from(1, later, card, works=5)
+    assert "Medarbejdere: 3,0 / 5 (3 svar)" in board_page(member_client, mapping)
+
+
+def test_a_new_rating_reaches_a_board_that_was_already_cached(member_client, mapping, workshop, card):
+    ratings_from(5, workshop, card, works=3)
+    assert "Medarbejdere: 3,0 / 5 (5 svar)" in board_page(member_client, mapping)
+    mapping.refresh_from_db()
+    before = mapping.version
+    rate(participant(workshop), workshop, card, works=5)
+    mapping.refresh_from_db()
+    assert mapping.version > before  # open boards poll for it; the cached cells are keyed by it
+    assert "Medarbejdere: 3,3 / 5 (6 svar)" in board_page(member_client, mapping)
+
+
+def test_a_rating_below_the_minimum_leaves_the_phones_alone(mapping, workshop, card):
+    ratings_from(1, workshop, card)  # the first one changes the gap analysis
+    mapping.refresh_from_db()
+    before = mapping.version
+    ratings_from(2, workshop, card)
+    phone = participant(workshop)
+    rate(phone, workshop, card, works=1)
+    rate(phone, workshop, card, works=2)  # changing one's answer, still four answers
+    mapping.refresh_from_db()
+    assert workshop.inputs.filter(kind=InputKind.RATING).count() == 4
+    assert mapping.version == before
+    ratings_from(1, workshop, card)  # the fifth puts the average on the card
+    mapping.refresh_from_db()
+    assert mapping.version == before + 1
+
+
+def test_deleting_a_workshops_input_takes_the_average_off_the_board(facilitator_client, mapping, workshop, card):
+    ratings_from(5, workshop, card)
+    assert "Medarbejdere:" in board_page(facilitator_client, mapping)
+    facilitator_client.post(facilitator_url("workshop-input-delete-all", mapping, workshop.pk), {"confirm": "1"})
+    assert "Medarbejdere:" not in board_page(facilitator_client, mapping)
+
+
+# -- Votes on candidate actions -----------------------------------------------------------
+
+
+@pytest.fixture
+def plan(mapping):
+    return {
+        "first": mapping.actions.create(title="Følg op på trivselsmålingen", burden=5),
+        "doing": mapping.actions.create(title="Fast punkt om stress på teammøder", burden=3, status="doing"),
+        "done": mapping.actions.create(title="Ny APV", burden=4, status="done"),
+    }
+
+
+def action_vote(client, workshop, action, choice="add", form_key=None):
+    return client.post(
+        reverse("mapping:join-action-vote", args=[workshop.code, action.pk]),
+        {"action": choice, "key": form_key or key()},
+    )
+
+
+def test_participants_see_the_open_actions_to_vote_on(workshop, plan):
+    page = participant(workshop).get(workshop.get_absolute_url()).text
+    assert "Hvad skal vi tage fat på først?" in page
+    assert "Følg op på trivselsmålingen" in page and "Fast punkt om stress på teammøder" in page
+    assert "Ny APV" not in page
+    assert reverse("mapping:join-action-vote", args=[workshop.code, plan["first"].pk]) in page
+
+
+def test_without_open_actions_the_section_says_so(workshop):
+    page = participant(workshop).get(workshop.get_absolute_url()).text
+    assert "Der er ingen handlinger at stemme om endnu." in page
+
+
+def test_a_vote_on_an_action_is_stored_and_can_be_taken_back(workshop, plan):
+    phone = participant(workshop)
+    response = action_vote(phone, workshop, plan["first"])
+    assert response.status_code == 302
+    assert response["Location"].endswith(f"#candidate-{plan['first'].pk}")
+    stored = workshop.inputs.get(kind=InputKind.VOTE)
+    assert (stored.action_id, stored.initiative_id, stored.author_name) == (plan["first"].pk, None, "")
+    page = phone.get(workshop.get_absolute_url()).text
+    assert "Din stemme er givet til “Følg op på trivselsmålingen”." in page
+    assert 'aria-pressed="true"' in page
+    action_vote(phone, workshop, plan["first"], "remove")
+    assert not workshop.inputs.filter(kind=InputKind.VOTE).exists()
+
+
+def test_votes_on_actions_and_initiatives_share_one_budget(workshop, card, plan):
+    phone = participant(workshop)  # the workshop fixture gives two votes
+    vote(phone, workshop, card)
+    action_vote(phone, workshop, plan["first"])
+    action_vote(phone, workshop, plan["doing"])
+    assert workshop.inputs.filter(kind=InputKind.VOTE).count() == 2
+    page = phone.get(workshop.get_absolute_url()).text
+    assert "Du har brugt alle dine stemmer." in page
+    assert "Du har 0 stemmer tilbage." in page
+    vote(phone, workshop, card, action="remove")
+    action_vote(phone, workshop, plan["doing"])
+    assert set(workshop.inputs.values_list("action", flat=True)) == {plan["first"].pk, plan["doing"].pk}
+
+
+def test_a_double_submitted_action_vote_counts_once(workshop, plan):
+    phone = participant(workshop)
+    action_vote(phone, workshop, plan["first"], form_key="same-key-123")
+    action_vote(phone, workshop, plan["first"], form_key="same-key-123")
+    action_vote(phone, workshop, plan["first"])
+    assert workshop.inputs.filter(kind=InputKind.VOTE).count() == 1
+
+
+def test_the_database_keeps_one_vote_per_person_and_action(workshop, plan):
+    fields = {"workshop": workshop, "kind": InputKind.VOTE, "action": plan["first"], "participant": "p"}
+    Input.objects.create(idempotency_key="a", **fields)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Input.objects.create(idempotency_key="b", **fields)
+
+
+def test_a_vote_has_exactly_one_target(workshop, card, plan):
+    fields = {"workshop": workshop, "kind": InputKind.VOTE, "participant": "p"}
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Input.objects.create(idempotency_key="a", initiative=card, action=plan["first"], **fields)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Input.objects.create(idempotency_key="b", **fields)
+
+
+def test_done_actions_and_actions_of_other_mappings_take_no_votes(workshop, plan, organisation):
+    phone = participant(workshop)
+    assert action_vote(phone, workshop, plan["done"]).status_code == 404
+    elsewhere = organisation.mappings.create(title="Anden").actions.create(title="Fremmed")
+    assert action_vote(phone, workshop, elsewhere).status_code == 404
+    assert action_vote(phone, workshop, type("Action", (), {"pk": 10**20})).status_code == 404
+    assert not workshop.inputs.exists()
+
+
+def test_a_closed_workshop_takes_no_action_votes(workshop, plan):
+    phone = participant(workshop)
+    workshop.close()
+    assert action_vote(phone, workshop, plan["first"]).status_code == 404
+    assert not workshop.inputs.exists()
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_action_vote_url_is_the_same_for_everyone(role_client, workshop, plan, role):
+    client = role_client(role)
+    url = reverse("mapping:join-action-vote", args=[workshop.code, plan["first"].pk])
+    assert client.post(url, {"action": "add", "key": key()})["Location"] == workshop.get_absolute_url()
+    assert not workshop.inputs.exists()  # not joined yet
+    join(client, workshop)
+    assert client.post(url, {"action": "add", "key": key()}).status_code == 302
+    assert workshop.inputs.filter(action=plan["first"]).count() == 1
+    unknown = reverse("mapping:join-action-vote", args=["NOPE2345", plan["first"].pk])
+    assert client.post(unknown, {"action": "add", "key": key()}).status_code == 404
+
+
+def votes_on(action, workshop, n):
+    for _ in range(n):
+        action_vote(participant(workshop), workshop, action)
+
+
+def test_the_facilitator_sees_action_votes_only_from_enough_voters(facilitator_client, mapping, workshop, card, plan):
+    for _ in range(5):
+        vote(participant(workshop), workshop, card)  # voters on initiatives do not count for actions
+    votes_on(plan["doing"], workshop, 4)
+    page = facilitator_client.get(facilitator_url("workshop", mapping)).text
+    assert "Stemmetallene vises, når nok har stemt." in page
+    assert "4 stemmer" not in page
+    votes_on(plan["first"], workshop, 1)
+    page = facilitator_client.get(facilitator_url("workshop", mapping)).text
+    tally = page[page.index('class="top-votes candidate-votes"') :]
+    assert tally.index("Fast punkt om stress på teammøder") < tally.index("Følg op på trivselsmålingen")
+    assert 'Fast punkt om stress på teammøder <span class="count">(4 stemmer)' in tally
+    assert 'Følg op på trivselsmålingen <span class="count">(1 stemme)' in tally
+    assert "Ny APV" not in tally
+
+
+def test_the_action_plan_shows_the_workshops_votes_from_enough_voters(member_client, mapping, workshop, plan):
+    url = facilitator_url("actions", mapping)
+    assert "Stemmer i workshoppen" not in member_client.get(url).text
+    votes_on(plan["first"], workshop, 4)
+    page = member_client.get(url).text
+    assert "Stemmer i workshoppen" not in page and "For få stemte på handlingerne" in page
+    votes_on(plan["doing"], workshop, 1)
+    page = member_client.get(url).text
+    assert "For få stemte" not in page
+    first = page[page.index(f'id="action-{plan["first"].pk}"') :]
+    assert "Stemmer i workshoppen</dt><dd>4 stemmer</dd>" in first[: first.index("</li>")]
+
+
+def test_votes_on_actions_leave_the_initiative_tally_alone(facilitator_client, mapping, workshop, card, plan):
+    for _ in range(4):
+        vote(participant(workshop), workshop, card)
+    votes_on(plan["first"], workshop, 5)
+    page = facilitator_client.get(facilitator_url("workshop", mapping)).text
+    assert "Flest stemmer" not in page  # four people voted on initiatives: too few
+    assert "For få har stemt til at vise stemmetal." in page
+
+
+def test_votes_only_on_actions_say_nothing_about_initiative_votes(facilitator_client, mapping, workshop, plan):
+    votes_on(plan["first"], workshop, 5)
+    page = facilitator_client.get(facilitator_url("workshop", mapping)).text
+    assert "For få har stemt til at vise stemmetal." not in page
+    assert 'Følg op på trivselsmålingen <span class="count">(5 stemmer)' in page

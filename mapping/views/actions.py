@@ -17,9 +17,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from .. import gaps
+from .. import workshop as workshop_rules
 from ..access import Access, Need, gate
 from ..forms import ActionForm, ActionStatusForm, WipLimitForm
-from ..models import Action, Initiative
+from ..models import Action, Initiative, InputKind
 from .analysis import after_change, analyse
 
 ACTIONS = "mapping/actions.html"
@@ -39,8 +40,21 @@ def actions_context(request: HttpRequest, access: Access, **extra) -> dict:
             Prefetch("initiatives", queryset=Initiative.objects.active().order_by("title"))
         )
     )
+    # Votes on actions come from the latest workshop that had any, shown only once enough voted.
+    vote_workshop = (
+        mapping.workshops.filter(inputs__kind=InputKind.VOTE, inputs__action__isnull=False)
+        .order_by("-created", "-id")
+        .first()
+    )
+    tally = None
+    if vote_workshop is not None:
+        rows = vote_workshop.inputs.filter(kind=InputKind.VOTE, action__isnull=False).values_list(
+            "action", "participant"
+        )
+        tally = workshop_rules.tally_votes(rows, mapping.organisation.min_group_size)
     for action in actions:
         action.overdue = action.is_overdue(today)
+        action.votes = tally.get(action.pk, 0) if tally is not None else None
     doing = sum(1 for a in actions if a.status == Action.Status.DOING)
     context = {
         "organisation": mapping.organisation,
@@ -56,6 +70,8 @@ def actions_context(request: HttpRequest, access: Access, **extra) -> dict:
         "today": today,
         "status_choices": Action.Status.choices,
         "editing": None,
+        "vote_workshop": vote_workshop,
+        "action_votes_enough": tally is not None,
     }
     if access.can_edit:
         context.setdefault("form", ActionForm(mapping=mapping))

@@ -4,6 +4,8 @@ Full pages and HTMX fragments come from the same template
 (``mapping/board.html``) and the same context builder (``board_context``).
 """
 
+import functools
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -12,10 +14,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, IntegerField, Max, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from django.utils.functional import SimpleLazyObject
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -48,6 +54,7 @@ def cards_queryset(mapping: Mapping):
         .order_by("position", "id")
         .prefetch_related("purposes")
         .annotate(outgoing_count=link_count("out"), incoming_count=link_count("in"))
+        .with_employee_rating(mapping.organisation.min_group_size)
     )
 
 
@@ -77,15 +84,23 @@ def grid(mapping: Mapping, cards=None) -> list[dict]:
 
 def board_context(request: HttpRequest, access: Access, **extra) -> dict:
     mapping = access.mapping
-    purposes = list(
-        mapping.purposes.annotate(initiative_count=Count("initiatives", filter=Q(initiatives__deleted_at__isnull=True)))
+    # Read when the template lists them (or a purpose is selected): a cached panel does not need them.
+    purposes = SimpleLazyObject(
+        lambda: list(
+            mapping.purposes.annotate(
+                initiative_count=Count("initiatives", filter=Q(initiatives__deleted_at__isnull=True))
+            )
+        )
     )
     selected = request.GET.get("purpose", "")
-    selected_purpose = next((p for p in purposes if str(p.pk) == selected), None)
+    selected_purpose = next((p for p in purposes if str(p.pk) == selected), None) if selected else None
     show_only = selected_purpose is not None and request.GET.get("only") == "1"
-    cards = cards_queryset(mapping)
-    if show_only:
-        cards = cards.filter(purposes=selected_purpose)
+
+    def cards():  # only when the cells are not cached
+        if show_only:
+            return cards_queryset(mapping).filter(purposes=selected_purpose)
+        return cards_queryset(mapping)
+
     context = {
         "organisation": access.organisation,
         "mapping": mapping,
@@ -96,7 +111,7 @@ def board_context(request: HttpRequest, access: Access, **extra) -> dict:
         "purposes": purposes,
         "selected_purpose": selected_purpose,
         "show_only": show_only,
-        "deleted": mapping.initiatives.deleted().order_by("-deleted_at")[:10],
+        "deleted": SimpleLazyObject(lambda: list(mapping.initiatives.deleted().order_by("-deleted_at")[:10])),
         "version": mapping.version,
         "poll_token": poll_token(request.user.pk, mapping.pk),
         "editing": None,
@@ -107,6 +122,63 @@ def board_context(request: HttpRequest, access: Access, **extra) -> dict:
 
 
 CELLS_CACHE_SECONDS = 300
+
+
+def version_key(context: dict, name: str) -> str:
+    """A cache key naming HTML of the board exactly: see board_rows."""
+    mapping, selected = context["mapping"], context["selected_purpose"]
+    parts = (
+        name,
+        context["organisation"].slug,
+        mapping.pk,
+        mapping.version,
+        int(bool(context["can_edit"])),
+        selected.pk if selected else "",
+        int(context["show_only"]),
+        int(bool(context.get("oob"))),
+        get_language(),
+    )
+    return ":".join(str(part) for part in parts)
+
+
+@functools.cache
+def csrf_placeholder() -> str:
+    """Stands for the CSRF token in cached HTML: secret, so no text typed on the board can contain it."""
+    return "csrf-" + salted_hmac("mapping.board.csrf-placeholder", "", algorithm="sha256").hexdigest()[:32]
+
+
+def cached_html(key: str, render_html, csrf_token: str) -> str:
+    """HTML kept per mapping version, with this response's CSRF token put into its forms.
+
+    ``render_html()`` renders with ``csrf_placeholder()`` as the token, so the
+    cached HTML holds no one's token; each response gets a freshly masked one,
+    as ``{% csrf_token %}`` gives.
+    """
+    html = cache.get(key)
+    if html is None:
+        html = render_html()
+        cache.set(key, html, CELLS_CACHE_SECONDS)
+    return mark_safe(html.replace(csrf_placeholder(), csrf_token))  # noqa: S308 - our own rendered HTML
+
+
+def page_panels(request: HttpRequest, context: dict) -> dict:
+    """The board page's links, grid (with its add forms) and side panels, rendered once per version."""
+    blank = {**context, "csrf_token": csrf_placeholder()}
+    token = get_token(request)  # one for the whole page, as the template would use
+    return {
+        "csrf_token": token,
+        "nav_html": cached_html(
+            version_key(context, "board-nav"),
+            lambda: render_to_string("mapping/_mapping_nav.html", {**blank, "current": "board"}),
+            token,
+        ),
+        "grid_html": cached_html(
+            version_key(context, "board-grid"), lambda: render_to_string(BOARD + "#grid", blank), token
+        ),
+        "side_html": cached_html(
+            version_key(context, "board-side"), lambda: render_to_string(BOARD + "#side", blank), token
+        ),
+    }
 
 
 def board_rows(context: dict, cards) -> list[dict]:
@@ -121,26 +193,13 @@ def board_rows(context: dict, cards) -> list[dict]:
     """
     mapping = context["mapping"]
     if any(context.get(key) for key in ("editing", "focus", "focus_id")):
-        return grid(mapping, cards)
-    selected = context["selected_purpose"]
-    key = ":".join(
-        str(part)
-        for part in (
-            "board-cells",
-            mapping.pk,
-            mapping.version,
-            int(bool(context["can_edit"])),
-            selected.pk if selected else "",
-            int(context["show_only"]),
-            int(bool(context.get("oob"))),
-            get_language(),
-        )
-    )
+        return grid(mapping, cards())
+    key = version_key(context, "board-cells")
     html = cache.get(key)
     if html is None:
         html = [
             render_to_string(BOARD + "#cell-cards", {**context, "cell": cell})
-            for row in grid(mapping, cards)
+            for row in grid(mapping, cards())
             for cell in row["cells"]
         ]
         cache.set(key, html, CELLS_CACHE_SECONDS)
@@ -226,7 +285,9 @@ def back_to_board(access: Access, initiative: Initiative | None = None) -> HttpR
 @require_GET
 def board(request: HttpRequest, org: str, mapping_id: int) -> HttpResponse:
     access = gate(request, org, mapping_id)
-    return render(request, BOARD, board_context(request, access))
+    context = board_context(request, access)
+    context.update(page_panels(request, context))
+    return render(request, BOARD, context)
 
 
 @require_GET
@@ -334,8 +395,10 @@ def initiative_update(request: HttpRequest, org: str, mapping_id: int, initiativ
     if not request.htmx:
         messages.success(request, _("Gemt."))
         return back_to_board(access, initiative)
-    card = card_for(access, initiative_id)
-    return changed(render(request, BOARD + "#card", card_context(access, card, focus="card")), mapping)
+    # The form has put the saved values on the card read above; its link counts are as
+    # read then, and the next poll (the board's version moved) brings any newer ones.
+    initiative.version = data["version"] + 1
+    return changed(render(request, BOARD + "#card", card_context(access, initiative, focus="card")), mapping)
 
 
 def render_editor(request, access, initiative, status=200, **extra) -> HttpResponse:

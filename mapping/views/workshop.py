@@ -34,6 +34,7 @@ from ..forms import (
     WorkshopStepForm,
 )
 from ..models import (
+    Action,
     Initiative,
     Input,
     InputKind,
@@ -103,15 +104,15 @@ def results_context(access: Access, workshop: Workshop) -> dict:
         .values_list("initiative", "n", "purpose", "works")
     )
     ratings = rules.rating_aggregates(rating_rows, minimum)
-    vote_counts = dict(
-        inputs.of_kind(InputKind.VOTE)
-        .order_by()
-        .values("initiative")
-        .annotate(n=Count("id"))
-        .values_list("initiative", "n")
-    )
-    voters = inputs.of_kind(InputKind.VOTE).order_by().values("participant").distinct().count()
-    tally = rules.vote_tally(vote_counts, voters, minimum)
+    # One row per vote: a workshop has at most participants x votes_per_participant of them.
+    votes = list(inputs.of_kind(InputKind.VOTE).order_by().values_list("initiative", "action", "participant"))
+    tally = rules.tally_votes(((card, who) for card, _action, who in votes if card is not None), minimum)
+    action_tally = rules.tally_votes(((action, who) for _card, action, who in votes if action is not None), minimum)
+    candidates = list(mapping.actions.exclude(status=Action.Status.DONE).by_burden())
+    if action_tally is not None:
+        for action in candidates:
+            action.votes = action_tally.get(action.pk, 0)
+        candidates.sort(key=lambda action: -action.votes)  # a stable sort: ties keep the plan's order
     cards = list(cards_queryset(mapping))
     for card in cards:
         card.ratings = ratings.get(card.pk)
@@ -140,7 +141,10 @@ def results_context(access: Access, workshop: Workshop) -> dict:
         "handled": handled,
         "counts": {kind: counts.get(kind, 0) for kind in InputKind.values},
         "voters_enough": tally is not None,
+        "has_initiative_votes": any(card is not None for card, _action, _who in votes),
         "top_votes": top,
+        "candidate_actions": candidates,
+        "action_votes_enough": action_tally is not None,
         "minimum": max(minimum, 3),
         "merge_targets": cards,
         "input_version": workshop.input_version,
@@ -272,6 +276,7 @@ def workshop_input_delete_all(request: HttpRequest, org: str, mapping_id: int, w
         messages.error(request, _("Sæt kryds for at bekræfte, at alt input skal slettes."))
         return back_to_workshop(access)
     with transaction.atomic():
+        access.mapping.bump()  # ratings leave the board's cards and the gap analysis; votes leave the plan
         deleted, _detail = workshop.inputs.all().delete()
         workshop.bump()
     messages.success(request, _("Alt input fra workshoppen er slettet (%(count)s).") % {"count": deleted})
@@ -328,11 +333,17 @@ def participant_context(request: HttpRequest, workshop: Workshop, participant: r
     key = participant.key(workshop.pk)
     mine = list(
         workshop.inputs.filter(participant=key, kind__in=[InputKind.RATING, InputKind.VOTE]).values_list(
-            "kind", "initiative"
+            "kind", "initiative", "action"
         )
     )
-    rated = {pk for kind, pk in mine if kind == InputKind.RATING}
-    voted = {pk for kind, pk in mine if kind == InputKind.VOTE}
+    rated = {pk for kind, pk, _action in mine if kind == InputKind.RATING}
+    voted = {pk for kind, pk, _action in mine if kind == InputKind.VOTE and pk is not None}
+    voted_actions = {pk for kind, _initiative, pk in mine if kind == InputKind.VOTE and pk is not None}
+    candidates = list(
+        mapping.actions.exclude(status=Action.Status.DONE).by_burden().only("pk", "title", "status", "burden", "due")
+    )
+    for action in candidates:
+        action.has_vote = action.pk in voted_actions
     comment_counts = dict(
         workshop.inputs.visible()
         .of_kind(InputKind.COMMENT)
@@ -356,7 +367,8 @@ def participant_context(request: HttpRequest, workshop: Workshop, participant: r
         "participant": participant,
         "rows": grid(mapping, cards),
         "step": rules.step(workshop.step),
-        "votes_left": max(workshop.votes_per_participant - len(voted), 0),
+        "votes_left": max(workshop.votes_per_participant - len(voted) - len(voted_actions), 0),
+        "candidate_actions": candidates,
         "own_suggestions": own_suggestions[:10],
         "form_key": rules.new_form_key(),
         "suggestion_form": SuggestionForm(),
@@ -550,6 +562,8 @@ def join_rate(request: HttpRequest, workshop: Workshop, initiative_id: int) -> H
         **values,
     ):
         workshop.inputs.filter(participant=key, kind=InputKind.RATING, initiative=initiative).update(**values)
+        changed = True
+    workshop.note_rating(initiative.pk, is_new=not changed)
     messages.success(request, _("Tak for din bedømmelse af “%(title)s”.") % {"title": initiative.title})
     return to_card(workshop, initiative.pk)
 
@@ -583,34 +597,58 @@ def join_vote(request: HttpRequest, workshop: Workshop, initiative_id: int) -> H
     if refused:
         return refused
     initiative = initiative_for(workshop, initiative_id)
+    cast_vote(request, workshop, participant, initiative.title, initiative=initiative)
+    return to_card(workshop, initiative.pk)
+
+
+def candidate_for(workshop: Workshop, action_id: int) -> Action:
+    """An action participants may vote on: one of the mapping's actions not yet done."""
+    return get_object_or_404(workshop.mapping.actions.exclude(status=Action.Status.DONE), pk=action_id)
+
+
+@require_POST
+@participant_view
+def join_action_vote(request: HttpRequest, workshop: Workshop, action_id: int) -> HttpResponse:
+    participant, refused = admit(request, workshop)
+    if refused:
+        return refused
+    action = candidate_for(workshop, action_id)
+    cast_vote(request, workshop, participant, action.title, action=action)
+    return redirect(f"{workshop.get_absolute_url()}#candidate-{action.pk}")
+
+
+def cast_vote(request: HttpRequest, workshop: Workshop, participant: rules.Participant, title: str, **target) -> None:
+    """Add or take back one vote on ``target`` (an initiative or an action).
+
+    Every vote of the workshop, on initiatives and actions alike, spends the same budget.
+    """
     form = VoteForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
-        return to_card(workshop, initiative.pk)
+        return
     key = participant.key(workshop.pk)
     mine = workshop.inputs.filter(participant=key, kind=InputKind.VOTE)
     if form.cleaned_data["action"] == VoteForm.REMOVE:
-        deleted, _detail = mine.filter(initiative=initiative).delete()
+        deleted, _detail = mine.filter(**target).delete()
         if deleted:
             workshop.bump(public=False)
         messages.success(request, _("Din stemme er taget tilbage."))
-        return to_card(workshop, initiative.pk)
+        return
     with transaction.atomic():
         # Lock the workshop row so two quick taps cannot both spend the last vote (PostgreSQL).
         list(Workshop.objects.select_for_update().filter(pk=workshop.pk).values_list("pk", flat=True))
-        if mine.filter(initiative=initiative).exists():
+        if mine.filter(**target).exists():
             is_stored = True
         elif mine.count() >= workshop.votes_per_participant:
             messages.error(request, _("Du har brugt alle dine stemmer. Tag en stemme tilbage for at flytte den."))
-            return to_card(workshop, initiative.pk)
+            return
         else:
             is_stored = workshop.add_input(
                 kind=InputKind.VOTE,
-                initiative=initiative,
                 participant=key,
                 idempotency_key=form.cleaned_data["key"],
                 status=InputStatus.APPROVED,
+                **target,
             )
     if is_stored:
-        messages.success(request, _("Din stemme er givet til “%(title)s”.") % {"title": initiative.title})
-    return to_card(workshop, initiative.pk)
+        messages.success(request, _("Din stemme er givet til “%(title)s”.") % {"title": title})
