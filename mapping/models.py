@@ -16,6 +16,7 @@ from django.db.models import Avg, Count, F, FilteredRelation, OuterRef, Q, Subqu
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from . import gaps
 
@@ -252,7 +253,7 @@ class Purpose(models.Model):
             models.UniqueConstraint(fields=["mapping", "title"], name="purpose_unique_title"),
         ]
         verbose_name = _("formål")
-        verbose_name_plural = _("formål")
+        verbose_name_plural = pgettext_lazy("plural", "formål")
 
     def __str__(self) -> str:
         return self.title
@@ -310,7 +311,7 @@ class Initiative(models.Model):
         help_text=_("Fx trivselsmåling, APV eller spørgeskema, hvis resultater skal følges op."),
     )
     reviewed_at = models.DateField(_("sidst gennemgået"), null=True, blank=True)
-    purposes = models.ManyToManyField(Purpose, blank=True, related_name="initiatives", verbose_name=_("formål"))
+    purposes = models.ManyToManyField(Purpose, blank=True, related_name="initiatives", verbose_name=pgettext_lazy("plural", "formål"))
     version = models.PositiveIntegerField(default=1)
     deleted_at = models.DateTimeField(null=True, blank=True)
     created = models.DateTimeField(auto_now_add=True)
