@@ -209,6 +209,14 @@ class InvitationForm(forms.Form):
 
 
 class ActionForm(forms.ModelForm):
+    """Creates an action, or edits one; an edit carries the ``version`` it started from."""
+
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=1,
+        error_messages={"required": _("Formularen mangler den udgave, du begyndte fra. Åbn handlingen igen.")},
+    )
+
     class Meta:
         model = Action
         fields = ["title", "description", "initiatives", "owner", "due", "burden", "effort", "status"]
@@ -223,6 +231,10 @@ class ActionForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["initiatives"].queryset = mapping.initiatives.active().order_by("title")
         self.fields["burden"].min_value = 1
+        if not self.instance.pk:
+            del self.fields["version"]
+        elif not self.is_bound:
+            self.initial["version"] = self.instance.version
 
     def clean_title(self):
         title = self.cleaned_data["title"].strip()

@@ -90,3 +90,12 @@ def current_version(org: str, mapping_id: int, user_id: int) -> int | None:
         return None
     cache.set_many({keys[0]: row[0], keys[1]: True}, CACHE_SECONDS)
     return row[0]
+
+
+def unchanged(request, org: str, mapping_id: int) -> bool:
+    """The poll's fast path: a valid token and the version the page already shows."""
+    user_id = token_user(request.GET.get("t", ""), mapping_id)
+    seen = request.GET.get("v", "")
+    if user_id is None or not seen.isdecimal() or len(seen) > 18:
+        return False
+    return current_version(org, mapping_id, user_id) == int(seen)

@@ -199,6 +199,15 @@ class Mapping(models.Model):
         version_changed(self.pk, self.version)
         return self.version
 
+    def lock(self) -> None:
+        """Take the row lock ``bump()`` takes, without moving the version.
+
+        For a write that learns only after writing whether members see a
+        change (a rating): it locks first, like every writer on the mapping,
+        and bumps afterwards if it must. On SQLite the write itself serialises.
+        """
+        list(Mapping.objects.select_for_update().filter(pk=self.pk).values_list("pk", flat=True))
+
     def gap_data(self, today=None) -> gaps.MappingData:
         """The mapping as plain data for the gap analysis, in five queries."""
         initiatives = list(
@@ -269,6 +278,11 @@ class InitiativeQuerySet(models.QuerySet):
     def in_cell(self, level: str, dimension: str):
         return self.filter(level=level, dimension=dimension)
 
+    def next_position(self, level: str, dimension: str) -> int:
+        """After the last active card of the cell: deletes leave gaps, so counting is not enough."""
+        last = self.active().in_cell(level, dimension).aggregate(last=models.Max("position"))["last"]
+        return 0 if last is None else last + 1
+
     def with_employee_rating(self, minimum: int):
         """Annotate ``employee_count`` and ``employee_works``: how many rated the card in the
         mapping's workshops, and their average "it works" (1-5).
@@ -311,7 +325,9 @@ class Initiative(models.Model):
         help_text=_("Fx trivselsmåling, APV eller spørgeskema, hvis resultater skal følges op."),
     )
     reviewed_at = models.DateField(_("sidst gennemgået"), null=True, blank=True)
-    purposes = models.ManyToManyField(Purpose, blank=True, related_name="initiatives", verbose_name=pgettext_lazy("plural", "formål"))
+    purposes = models.ManyToManyField(
+        Purpose, blank=True, related_name="initiatives", verbose_name=pgettext_lazy("plural", "formål")
+    )
     version = models.PositiveIntegerField(default=1)
     deleted_at = models.DateTimeField(null=True, blank=True)
     created = models.DateTimeField(auto_now_add=True)
@@ -470,6 +486,8 @@ class Action(models.Model):
     )
     effort = models.CharField(_("omfang"), max_length=20, choices=Effort.choices, default=Effort.MEDIUM)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.TODO)
+    # Moves on every save of the action, so an edit started from an older one is caught (see action_update).
+    version = models.PositiveIntegerField(default=1)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
@@ -619,19 +637,58 @@ class Workshop(models.Model):
         self.bump(public=False)
         return True
 
+    def rate(self, initiative_id: int, participant: str, idempotency_key: str, **values) -> bool:
+        """Store a participant's rating of an initiative, or replace their earlier one; True when new.
+
+        One transaction in the order of every write on the mapping: the
+        mapping's row lock first (it serialises the ratings of one mapping, so
+        ``note_rating`` counts exactly), then the input, then the workshop.
+        """
+        mine = Input.objects.filter(
+            workshop=self, participant=participant, kind=InputKind.RATING, initiative_id=initiative_id
+        )
+        with transaction.atomic():
+            self.mapping.lock()
+            is_new = not mine.update(**values)
+            if is_new:
+                try:
+                    with transaction.atomic():
+                        Input.objects.create(
+                            workshop=self,
+                            kind=InputKind.RATING,
+                            initiative_id=initiative_id,
+                            participant=participant,
+                            idempotency_key=idempotency_key,
+                            status=InputStatus.APPROVED,
+                            **values,
+                        )
+                except IntegrityError:  # stored meanwhile (a double submit): replace it
+                    mine.update(**values)
+                    is_new = False
+            self.bump(public=False)
+            self.note_rating(initiative_id, is_new=is_new)
+        return is_new
+
     def note_rating(self, initiative_id: int, *, is_new: bool) -> None:
         """A rating was stored or changed: move the mapping's version if members would see it.
 
-        Cards on the board show the employees' average once enough have answered,
-        and the gap analysis asks whether a card has any rating at all; both are
-        cached or polled by the mapping's version. Any other rating changes
-        nothing a page shows, so it leaves the version (and the phones) alone.
+        Every move of the mapping's version makes every phone and open board
+        fetch again, so only two ratings move it: a card's first rating (the
+        gap analysis stops naming it as having no employee input) and the one
+        that brings it to the minimum group size (the card's average appears).
+        Later ratings, and changed answers, move the average without moving
+        the version: boards and phones show the new average with the next
+        change on the board, whose cells are cached by the mapping's version.
+
+        Call it inside the rating's transaction, after ``Mapping.lock()``:
+        the count is then exact even when people rate at the same moment.
         """
+        if not is_new:
+            return
         count = Input.objects.filter(initiative_id=initiative_id, kind=InputKind.RATING).count()
         minimum = max(self.mapping.organisation.min_group_size, MIN_GROUP_SIZE_FLOOR)
-        if (is_new and count == 1) or count >= minimum:
-            with transaction.atomic():
-                self.mapping.bump()
+        if count in (1, minimum):
+            self.mapping.bump()
 
     def close(self) -> None:
         Workshop.objects.filter(pk=self.pk).update(
@@ -681,9 +738,12 @@ class Input(models.Model):
     Privacy: no user, IP address or user agent. ``participant`` is a keyed
     hash of a random token kept in the participant's cookie, salted with the
     workshop, so it only serves limits and "one rating each", and cannot link
-    a phone across workshops. ``author_name`` is set only when the participant
-    chose a display name, and only on suggestions and comments. No
-    timestamps either: when someone typed can tell who it was.
+    a phone across workshops. On suggestions and comments the hash also covers
+    the display name used, so what someone wrote anonymously is not linked to
+    what they wrote under their name (nor to their ratings and votes).
+    ``author_name`` is set only when the participant chose a display name, and
+    only on suggestions and comments. No timestamps either: when someone typed
+    can tell who it was.
     """
 
     Kind = InputKind
@@ -771,20 +831,26 @@ class Input(models.Model):
         if status == InputStatus.MERGED and (self.kind != InputKind.SUGGESTION or target is None):
             return False
         mapping = self.workshop.mapping
+        creates = self.kind == InputKind.SUGGESTION and status == InputStatus.APPROVED and self.result_id is None
+        version = mapping.version
         with transaction.atomic():
+            if creates:
+                # First the mapping's row lock, as every write on the mapping: mapping, input, workshop.
+                mapping.bump()
             # The conditional update makes a double click (or two facilitators) create one initiative.
             claimed = Input.objects.filter(pk=self.pk, status=self.status).exclude(status=status).update(status=status)
             if not claimed:
+                transaction.set_rollback(True)  # nothing changed: the version stays where it was
+                mapping.version = version
                 return False
-            if self.kind == InputKind.SUGGESTION and status == InputStatus.APPROVED and self.result_id is None:
-                mapping.bump()
+            if creates:
                 self.result = Initiative.objects.create(
                     mapping=mapping,
                     title=self.text[:200],
                     level=self.level,
                     dimension=self.dimension,
                     status=InitiativeStatus.PLANNED if self.is_missing else InitiativeStatus.ACTIVE,
-                    position=mapping.initiatives.active().in_cell(self.level, self.dimension).count(),
+                    position=mapping.initiatives.next_position(self.level, self.dimension),
                 )
             elif status == InputStatus.MERGED:
                 self.result = target

@@ -3,7 +3,8 @@ is, how fast they may write, and which aggregates may be shown.
 
 Participants have no account. Joining sets a signed cookie holding a random
 token (and a display name, if they chose one); the database only ever sees a
-keyed hash of that token, salted with the workshop.
+keyed hash of that token, salted with the workshop (and, on suggestions and
+comments, with the display name used: see ``Participant.key``).
 """
 
 import json
@@ -157,9 +158,22 @@ class Participant:
     token: str
     name: str = ""
 
-    def key(self, workshop_id: int) -> str:
-        """The only trace of a participant in the database: not reversible, not linkable across workshops."""
-        return salted_hmac(COOKIE_SALT, f"{workshop_id}:{self.token}", algorithm="sha256").hexdigest()
+    def key(self, workshop_id: int, name: str | None = None) -> str:
+        """The only trace of a participant in the database: not reversible, not linkable across workshops.
+
+        Without ``name``: the key of ratings and votes, which never carry a
+        name; it keeps one rating per initiative and the vote budget. With
+        ``name`` (the display name used, "" when anonymous): the key of
+        suggestions and comments. It changes with the name, so what someone
+        wrote anonymously cannot be linked to what they wrote under their
+        name, nor to their ratings.
+        """
+        message = f"{workshop_id}:{self.token}" + ("" if name is None else f":author:{name}")
+        return salted_hmac(COOKIE_SALT, message, algorithm="sha256").hexdigest()
+
+    def author_key(self, workshop_id: int) -> str:
+        """The key of the suggestions and comments written under the current display name."""
+        return self.key(workshop_id, self.name)
 
     def cookie_value(self) -> str:
         return json.dumps({"t": self.token, "n": self.name}, separators=(",", ":"))

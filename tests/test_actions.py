@@ -158,13 +158,127 @@ def test_editing_an_action(facilitator_client, example):
     due = timezone.localdate() + timedelta(days=30)
     response = facilitator_client.post(
         url("action-update", example, action.pk),
-        {"title": "Efter", "owner": "AMO", "due": due.isoformat(), "burden": 4, "effort": "large", "status": "doing"},
+        {
+            "title": "Efter",
+            "owner": "AMO",
+            "due": due.isoformat(),
+            "burden": 4,
+            "effort": "large",
+            "status": "doing",
+            "version": action.version,
+        },
     )
     assert response.status_code == 302
     action.refresh_from_db()
     assert (action.title, action.owner, action.due, action.burden, action.status) == ("Efter", "AMO", due, 4, "doing")
     bad = facilitator_client.post(url("action-update", example, action.pk), {"title": "", "burden": 4})
     assert bad.status_code == 400
+
+
+def edit_form_version(client, mapping, action) -> int:
+    """Open the action's edit form the way a browser does, and read the version it carries."""
+    html = client.get(url("action-update", mapping, action.pk)).content.decode()
+    return int(re.search(r'name="version" value="(\d+)"', html).group(1))
+
+
+def edit(title, version, **fields):
+    return {"title": title, "burden": 3, "effort": "medium", "status": "todo", "version": version, **fields}
+
+
+def test_a_saved_edit_moves_the_action_and_mapping_versions(facilitator_client, example):
+    action = make(example, "Før")
+    seen = edit_form_version(facilitator_client, example, action)
+    assert seen == 1
+    before = example.version
+    response = facilitator_client.post(url("action-update", example, action.pk), edit("Efter", seen))
+    assert response.status_code == 302
+    action.refresh_from_db()
+    example.refresh_from_db()
+    assert (action.title, action.version, example.version) == ("Efter", 2, before + 1)
+
+
+def test_the_second_of_two_editors_gets_a_conflict_instead_of_overwriting(facilitator_client, amo_client, example):
+    action = make(example, "Fælles titel", owner="Ingen")
+    first = edit_form_version(facilitator_client, example, action)
+    second = edit_form_version(amo_client, example, action)
+    assert (
+        facilitator_client.post(
+            url("action-update", example, action.pk), edit("Facilitatorens titel", first, owner="Facilitator")
+        ).status_code
+        == 302
+    )
+    example.refresh_from_db()
+    before = example.version
+
+    response = amo_client.post(
+        url("action-update", example, action.pk), edit("AMO's titel", second, owner="AMO-repræsentant")
+    )
+
+    assert response.status_code == 409
+    assert response["X-Iglo-Conflict"] == "1"
+    html = response.content.decode()
+    assert "En anden har gemt handlingen, mens du redigerede." in html
+    assert "Facilitatorens titel" in html  # theirs, to compare
+    assert 'value="AMO&#x27;s titel"' in html and 'value="AMO-repræsentant"' in html  # mine, still in the form
+    assert "Gem min udgave" in html and "Behold den anden" in html
+    action.refresh_from_db()
+    example.refresh_from_db()
+    assert (action.title, action.owner, action.version) == ("Facilitatorens titel", "Facilitator", 2)
+    assert example.version == before  # a refused save changes nothing
+    assert re.search(r'name="version" value="2"', html)
+
+    # Choosing "save mine" sends the form back as shown: now it wins, knowingly.
+    again = amo_client.post(url("action-update", example, action.pk), edit("AMO's titel", 2, owner="AMO-repræsentant"))
+    assert again.status_code == 302
+    action.refresh_from_db()
+    assert (action.title, action.owner, action.version) == ("AMO's titel", "AMO-repræsentant", 3)
+
+
+def test_an_edit_over_htmx_sends_the_plan(facilitator_client, example):
+    action = make(example, "Før")
+    response = facilitator_client.post(
+        url("action-update", example, action.pk), edit("Efter", 1), headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 200 and "X-Iglo-Conflict" not in response
+    html = response.content.decode()
+    assert "<html" not in html and 'id="plan"' in html and "Efter" in html
+    action.refresh_from_db()
+    assert (action.title, action.version) == ("Efter", 2)
+
+
+def test_a_conflict_over_htmx_is_a_200_fragment_marked_by_a_header(facilitator_client, example):
+    action = make(example, "Før")
+    stale = action.version
+    example.actions.filter(pk=action.pk).update(title="Nyere", version=stale + 1)
+    response = facilitator_client.post(
+        url("action-update", example, action.pk), edit("Min", stale), headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 200 and response["X-Iglo-Conflict"] == "1"
+    html = response.content.decode()
+    assert "<html" not in html and 'id="plan"' in html and "Nyere" in html and 'value="Min"' in html
+    action.refresh_from_db()
+    assert action.title == "Nyere"
+
+
+def test_an_edit_opened_before_a_status_change_does_not_quietly_undo_it(facilitator_client, amo_client, example):
+    action = make(example, "Skift mig")
+    seen = edit_form_version(facilitator_client, example, action)
+    amo_client.post(url("action-status", example, action.pk), {"status": "done"})
+    response = facilitator_client.post(url("action-update", example, action.pk), edit("Ny titel", seen))
+    assert response.status_code == 409
+    action.refresh_from_db()
+    assert (action.title, action.status) == ("Skift mig", "done")
+
+
+def test_an_edit_without_its_version_is_refused(facilitator_client, example):
+    action = make(example, "Før")
+    data = edit("Efter", 1)
+    del data["version"]
+    response = facilitator_client.post(url("action-update", example, action.pk), data)
+    assert response.status_code == 400
+    assert "Åbn handlingen igen" in response.content.decode()
+    action.refresh_from_db()
+    assert action.title == "Før"
 
 
 def test_changing_status_over_htmx_sends_the_plan(facilitator_client, example):

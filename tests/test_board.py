@@ -415,7 +415,8 @@ def test_it_refuses_a_purpose_of_another_mapping_in_an_edit(amo_client, mapping,
 def test_a_deleted_card_cannot_be_edited(amo_client, mapping):
     card = add_card(mapping, "MUS", deleted_at="2026-01-01T00:00:00Z")
     response = amo_client.post(url("initiative-update", mapping, card.pk), edit(card, title="Ny"), headers=HTMX)
-    assert response.status_code == 404
+    assert response.status_code == 200
+    assert "En anden har slettet kortet" in response.content.decode()
     card.refresh_from_db()
     assert card.title == "MUS"
 
@@ -1124,3 +1125,41 @@ def test_a_save_asks_the_database_no_constraint_questions(amo_client, mapping):
     assert response.status_code == 200 and "Ny" in text(response)
     assert not [q for q in queries.captured_queries if '"_check"' in q["sql"]]
     assert len(queries) <= 12
+
+
+def test_saving_a_card_someone_deleted_keeps_the_text_and_says_so(facilitator_client, example):
+    card = example.initiatives.get(title="Teammøder")
+    example.initiatives.filter(pk=card.pk).update(deleted_at="2026-01-01T00:00:00Z")
+    url = reverse("mapping:initiative-update", args=[example.organisation.slug, example.pk, card.pk])
+    data = {"title": "Teammøder hver uge", "effect": "some", "status": "active", "version": card.version}
+    response = facilitator_client.post(url, data, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "En anden har slettet kortet" in html
+    assert "Teammøder hver uge" in html
+    card.refresh_from_db()
+    assert card.title == "Teammøder" and card.deleted_at is not None
+    assert facilitator_client.post(url, data).status_code == 409
+
+
+def test_a_stale_save_does_not_move_the_board_version(facilitator_client, example):
+    card = example.initiatives.get(title="Teammøder")
+    version = example.version
+    url = reverse("mapping:initiative-update", args=[example.organisation.slug, example.pk, card.pk])
+    data = {"title": "Andet", "effect": "some", "status": "active", "version": card.version + 5}
+    assert facilitator_client.post(url, data, HTTP_HX_REQUEST="true")["X-Iglo-Conflict"] == "1"
+    example.refresh_from_db()
+    assert example.version == version
+
+
+def test_renaming_a_purpose_someone_renamed_meanwhile_is_refused(facilitator_client, example):
+    purpose = Purpose.objects.create(mapping=example, title="Trivsel")
+    url = reverse("mapping:purpose-update", args=[example.organisation.slug, example.pk, purpose.pk])
+    Purpose.objects.filter(pk=purpose.pk).update(title="Trivsel og tryghed")
+    response = facilitator_client.post(url, {"title": "Arbejdsglæde", "was": "Trivsel"}, HTTP_HX_REQUEST="true")
+    assert "En anden har omdøbt formålet til “Trivsel og tryghed”" in response.content.decode()
+    purpose.refresh_from_db()
+    assert purpose.title == "Trivsel og tryghed"
+    facilitator_client.post(url, {"title": "Arbejdsglæde", "was": "Trivsel og tryghed"}, HTTP_HX_REQUEST="true")
+    purpose.refresh_from_db()
+    assert purpose.title == "Arbejdsglæde"

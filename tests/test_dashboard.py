@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from mapping import gaps
 from mapping.live import poll_token
@@ -199,6 +200,15 @@ def test_one_click_puts_an_idea_on_the_board(facilitator_client, mapping):
     assert initiative.description == idea["purpose"]
     html = facilitator_client.get(url("gaps", mapping)).content.decode()
     assert html.count('finding-message">Der er ingen aktive indsatser i feltet') == 7
+
+
+def test_an_idea_goes_after_the_last_card_of_its_cell_even_when_cards_were_deleted(facilitator_client, mapping):
+    for position, title in enumerate(["Fredagsbar", "Sommerfest", "Kaffeklub"]):
+        mapping.initiatives.create(title=title, level="gruppe", dimension="kultur", position=position)
+    mapping.initiatives.filter(title="Fredagsbar").update(deleted_at=timezone.now())
+    facilitator_client.post(url("idea-add", mapping), {"idea": "gruppe-kultur-faelles-frokost"})
+    cell = mapping.initiatives.active().in_cell("gruppe", "kultur").order_by("position", "id")
+    assert [(i.title, i.position) for i in cell] == [("Sommerfest", 1), ("Kaffeklub", 2), ("Fælles frokost", 3)]
 
 
 def test_an_idea_over_htmx_updates_the_dashboard(facilitator_client, mapping):

@@ -101,6 +101,30 @@ def test_the_export_is_a_json_download_of_the_whole_mapping(member_client, examp
     }
 
 
+@pytest.mark.parametrize(
+    ("title", "suffix", "name"),
+    [
+        ("Kortlægning på Ærø, år 2026", "", "kortlaegning-paa-aeroe-aar-2026"),
+        ("ØSTERBRO", "-uddeling", "oesterbro-uddeling"),
+        ("!!!", "", "kortlaegning"),
+    ],
+)
+def test_both_downloads_name_their_file_one_way(title, suffix, name):
+    from mapping.views.export import download_name
+
+    assert download_name(title, suffix) == name
+
+
+def test_the_export_page_runs_no_gap_analysis(member_client, example, monkeypatch):
+    def analyse(access):
+        raise AssertionError("the choice page must not run the gap analysis")
+
+    monkeypatch.setattr("mapping.views.export.analyse", analyse)
+    response = member_client.get(reverse("mapping:mapping-export", args=[example.organisation.slug, example.pk]))
+    assert response.status_code == 200
+    assert "Hent PDF" in response.content.decode()
+
+
 def test_the_export_leaves_out_deleted_cards_and_their_links(member_client, rich):
     data = exported(member_client, rich)
     assert len(data["initiatives"]) == 37

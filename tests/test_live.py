@@ -83,10 +83,12 @@ def test_a_member_sees_the_changes_without_edit_controls(member_client, mapping)
     assert "data-sortable" not in body and "data-move-url" not in body
 
 
-def test_a_bad_token_falls_back_to_the_gate(member_client, mapping):
+def test_a_bad_token_falls_back_to_the_gate_and_gets_a_fresh_token(member_client, mapping):
     response = member_client.get(poll_url(mapping), {"v": mapping.version, "t": "forged"}, headers=HTMX)
     assert response.status_code == 200
-    assert 'id="cards-individ-struktur"' in response.content.decode()
+    assert 'id="board-token"' in response.content.decode()
+    changed = member_client.get(poll_url(mapping), {"v": mapping.version - 1, "t": "forged"}, headers=HTMX)
+    assert 'id="cards-individ-struktur"' in changed.content.decode()
 
 
 def test_an_outsider_with_a_bad_token_is_not_found(outsider_client, mapping):
@@ -136,7 +138,7 @@ def test_an_expired_token_falls_back_to_the_gate(member_client, mapping, monkeyp
     monkeypatch.setattr(live, "TOKEN_MAX_AGE", -1)
     response = member_client.get(poll_url(mapping), data, headers=HTMX)
     assert response.status_code == 200
-    assert 'id="cards-individ-struktur"' in response.content.decode()
+    assert 'id="board-token"' in response.content.decode()
 
 
 @pytest.mark.parametrize("seen", ["", "abc", "-1", "1.5"])
@@ -218,3 +220,19 @@ def test_a_known_reader_costs_one_small_query_when_the_version_expired(member, m
     with django_assert_num_queries(1) as queries:
         assert live.current_version("forening", mapping.pk, member.pk) == mapping.version
     assert "JOIN" not in queries.captured_queries[0]["sql"]
+
+
+def test_a_poll_with_an_expired_token_gets_a_fresh_token_not_the_whole_board(facilitator_client, example):
+    url = reverse("mapping:board-poll", args=[example.organisation.slug, example.pk])
+    response = facilitator_client.get(url, {"v": example.version, "t": "expired"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'id="board-token"' in html and "hx-swap-oob" in html
+    assert "cards-individ-struktur" not in html
+    token = re.search(r'id="board-token" name="t" value="([^"]+)"', html).group(1)
+    assert facilitator_client.get(url, {"v": example.version, "t": token}).status_code == 204
+
+
+def test_the_gap_poll_refuses_odd_versions_without_an_error(facilitator_client, example):
+    url = reverse("mapping:gaps-poll", args=[example.organisation.slug, example.pk])
+    assert facilitator_client.get(url, {"v": "²", "t": "x"}).status_code == 200

@@ -246,7 +246,12 @@ EXPECTED: dict[str, list[Check]] = {
     ],
     "action-update": [
         Check("GET", action, (302, 404, 403, 200, 200)),
-        Check("POST", action, EDIT, lambda w: {"title": "Omdøbt", "burden": 2, "effort": "small", "status": "doing"}),
+        Check(
+            "POST",
+            action,
+            EDIT,
+            lambda w: {"title": "Omdøbt", "burden": 2, "effort": "small", "status": "doing", "version": 1},
+        ),
     ],
     "action-status": [
         Check("GET", action, POST_ONLY),

@@ -582,13 +582,50 @@ def cookie_participant(client: Client) -> rules.Participant:
     return rules.read_participant(request.get_signed_cookie(rules.COOKIE, salt=rules.COOKIE_SALT))
 
 
-def test_the_database_keeps_only_a_hash_of_the_participant_token(workshop):
+def test_the_database_keeps_only_a_hash_of_the_participant_token(workshop, card):
     phone = participant(workshop)
     suggest(phone, workshop)
     stored = workshop.inputs.get().participant
     assert re.fullmatch(r"[0-9a-f]{64}", stored)
     assert stored not in phone.cookies[rules.COOKIE].value
-    assert stored == cookie_participant(phone).key(workshop.pk)
+    assert stored == cookie_participant(phone).author_key(workshop.pk)
+    rate(phone, workshop, card)
+    assert workshop.inputs.get(kind=InputKind.RATING).participant == cookie_participant(phone).key(workshop.pk)
+
+
+def test_participant_keys_depend_on_the_name_only_for_authored_input():
+    person = rules.Participant(token="x" * 32)
+    named = rules.Participant(token="x" * 32, name="Kirsten")
+    assert person.key(1) == named.key(1)  # ratings and votes: one per person, whatever the name
+    assert len({person.key(1), person.author_key(1), named.author_key(1)}) == 3
+    assert named.author_key(1) == person.key(1, "Kirsten") != named.author_key(2)
+
+
+def test_anonymous_and_named_comments_of_one_person_are_not_linked(workshop, card):
+    phone = participant(workshop)
+    comment(phone, workshop, card, text="Anonym kommentar")
+    vote(phone, workshop, card)
+    rate(phone, workshop, card)
+    join(phone, workshop, name="Kirsten")
+    comment(phone, workshop, card, text="Kommentar med navn")
+    suggest(phone, workshop, text="Forslag med navn")
+    anonymous = workshop.inputs.get(text="Anonym kommentar")
+    named = workshop.inputs.get(text="Kommentar med navn")
+    assert (anonymous.author_name, named.author_name) == ("", "Kirsten")
+    assert anonymous.participant != named.participant
+    assert named.participant == workshop.inputs.get(text="Forslag med navn").participant  # same name, same key
+    # Neither comment carries the key of the ratings and votes either.
+    plain = set(
+        workshop.inputs.filter(kind__in=[InputKind.RATING, InputKind.VOTE]).values_list("participant", flat=True)
+    )
+    assert len(plain) == 1 and not plain & {anonymous.participant, named.participant}
+    # Nothing else in the database repeats a value of the anonymous row that names the person.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM mapping_input WHERE id <> %s", [anonymous.pk])
+        others = repr(cursor.fetchall())
+    assert anonymous.participant not in others and anonymous.idempotency_key not in others
+    # The participant's page lists what they suggested under the current name.
+    assert "Forslag med navn" in phone.get(reverse("mapping:join", args=[workshop.code])).text
 
 
 def test_the_facilitator_page_reveals_no_anonymous_author(facilitator_client, mapping, workshop, card):
@@ -909,6 +946,85 @@ def test_add_input_stores_a_submission_once(workshop):
     assert workshop.inputs.count() == 1
 
 
+def first_write_order(queries) -> list[str]:
+    """The tables in the order a transaction first touches them (reads of the mapping included: its lock)."""
+    order = []
+    for query in queries:
+        sql = query["sql"]
+        for table in ("mapping_mapping", "mapping_input", "mapping_workshop"):
+            if table in sql and table not in order and (table == "mapping_mapping" or not sql.startswith("SELECT")):
+                order.append(table)
+    return order
+
+
+def test_approving_locks_the_mapping_before_the_input(workshop):
+    from django.test.utils import CaptureQueriesContext
+
+    item = Input.objects.create(
+        workshop=workshop,
+        kind=InputKind.SUGGESTION,
+        text="Frokost",
+        level="individ",
+        dimension="kultur",
+        participant="p",
+        idempotency_key="k",
+    )
+    with CaptureQueriesContext(connection) as queries:
+        assert item.moderate(InputStatus.APPROVED) is True
+    assert first_write_order(queries) == ["mapping_mapping", "mapping_input", "mapping_workshop"]
+
+
+def test_a_rating_locks_the_mapping_before_the_input(workshop, card):
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        workshop.rate(card.pk, "p" * 64, "k-1", rating_purpose=3, rating_works=4)
+    assert first_write_order(queries) == ["mapping_mapping", "mapping_input", "mapping_workshop"]
+
+
+def test_a_moderation_that_changes_nothing_leaves_the_version_alone(workshop, mapping):
+    fields = {"kind": InputKind.SUGGESTION, "text": "Frokost", "level": "individ", "dimension": "kultur"}
+    item = Input.objects.create(workshop=workshop, participant="p", idempotency_key="k", **fields)
+    stale = Input.objects.get(pk=item.pk)  # a second facilitator's screen
+    assert item.moderate(InputStatus.APPROVED) is True
+    mapping.refresh_from_db()
+    version = mapping.version
+    assert stale.moderate(InputStatus.APPROVED) is False
+    assert item.moderate(InputStatus.APPROVED) is False
+    mapping.refresh_from_db()
+    assert mapping.version == version
+    assert stale.workshop.mapping.version == version
+    assert mapping.initiatives.filter(title="Frokost").count() == 1
+
+
+def test_an_approved_suggestion_goes_after_the_last_card_of_its_cell(workshop, mapping):
+    from django.utils import timezone
+
+    cards = [
+        mapping.initiatives.create(title=f"K{n}", level="individ", dimension="kultur", position=n) for n in range(3)
+    ]
+    Initiative.objects.filter(pk=cards[0].pk).update(deleted_at=timezone.now())  # a gap: two left, the last at 2
+    item = Input.objects.create(
+        workshop=workshop,
+        kind=InputKind.SUGGESTION,
+        text="Ny",
+        level="individ",
+        dimension="kultur",
+        participant="p",
+        idempotency_key="k",
+    )
+    item.moderate(InputStatus.APPROVED)
+    assert mapping.initiatives.get(title="Ny").position == 3
+
+
+def test_deleting_no_input_leaves_the_version_alone(facilitator_client, mapping, workshop):
+    mapping.refresh_from_db()
+    version = mapping.version
+    facilitator_client.post(facilitator_url("workshop-input-delete-all", mapping, workshop.pk), {"confirm": "1"})
+    mapping.refresh_from_db()
+    assert mapping.version == version
+
+
 def test_moderate_merges_only_suggestions_with_a_target(workshop, card):
     item = Input.objects.create(
         workshop=workshop, kind=InputKind.COMMENT, initiative=card, text="Godt", participant="p", idempotency_key="k"
@@ -968,15 +1084,19 @@ def test_ratings_from_several_workshops_count_together(member_client, organisati
     assert "Medarbejdere: 3,0 / 5 (3 svar)" in board_page(member_client, mapping)
 
 
-def test_a_new_rating_reaches_a_board_that_was_already_cached(member_client, mapping, workshop, card):
+def test_ratings_above_the_minimum_wait_for_the_next_board_change(member_client, mapping, workshop, card):
     ratings_from(5, workshop, card, works=3)
     assert "Medarbejdere: 3,0 / 5 (5 svar)" in board_page(member_client, mapping)
     mapping.refresh_from_db()
     before = mapping.version
-    rate(participant(workshop), workshop, card, works=5)
+    phone = participant(workshop)
+    rate(phone, workshop, card, works=5)
+    rate(phone, workshop, card, works=4)  # a changed answer neither
     mapping.refresh_from_db()
-    assert mapping.version > before  # open boards poll for it; the cached cells are keyed by it
-    assert "Medarbejdere: 3,3 / 5 (6 svar)" in board_page(member_client, mapping)
+    assert mapping.version == before  # phones and open boards are not made to fetch again
+    with transaction.atomic():
+        mapping.bump()  # the next change on the board: the cached cells are keyed by the version
+    assert "Medarbejdere: 3,2 / 5 (6 svar)" in board_page(member_client, mapping)
 
 
 def test_a_rating_below_the_minimum_leaves_the_phones_alone(mapping, workshop, card):
@@ -991,6 +1111,9 @@ def test_a_rating_below_the_minimum_leaves_the_phones_alone(mapping, workshop, c
     assert workshop.inputs.filter(kind=InputKind.RATING).count() == 4
     assert mapping.version == before
     ratings_from(1, workshop, card)  # the fifth puts the average on the card
+    mapping.refresh_from_db()
+    assert mapping.version == before + 1
+    ratings_from(3, workshop, card)  # later ones wait for the next change on the board
     mapping.refresh_from_db()
     assert mapping.version == before + 1
 
@@ -1162,3 +1285,28 @@ def test_votes_only_on_actions_say_nothing_about_initiative_votes(facilitator_cl
     page = facilitator_client.get(facilitator_url("workshop", mapping)).text
     assert "For få har stemt til at vise stemmetal." not in page
     assert 'Følg op på trivselsmålingen <span class="count">(5 stemmer)' in page
+
+
+# -- Live polling on the client ----------------------------------------------------------
+
+
+def test_one_script_keeps_busy_regions_during_a_poll():
+    from django.conf import settings
+
+    static = settings.BASE_DIR / "static" / "js"
+    guards = [path.name for path in static.glob("*.js") if "shouldSwap = false" in path.read_text()]
+    assert guards == ["iglo.js"]  # loaded on every page: the board, the gap analysis and the workshop
+
+
+def test_every_polling_form_is_marked_for_the_guard(facilitator_client, mapping, workshop):
+    pages = [
+        board_page(facilitator_client, mapping),
+        facilitator_client.get(facilitator_url("gaps", mapping)).text,
+        facilitator_client.get(facilitator_url("workshop", mapping)).text,
+        participant(workshop).get(reverse("mapping:join", args=[workshop.code])).text,
+    ]
+    for page in pages:
+        polls = re.findall(r"<form [^>]*hx-trigger=\"every [^>]*>", page)
+        assert polls and all("data-live-poll" in form for form in polls)
+        versions = re.findall(r'<input type="hidden" id="[a-z]+-(?:v|w|version)" [^>]*>', page)
+        assert versions and all("data-live-version" in field for field in versions)

@@ -7,7 +7,7 @@ Facilitators and AMO edit; members read. The page and its fragments come from
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -181,18 +181,64 @@ def action_update(request: HttpRequest, org: str, mapping_id: int, action_id: in
     mapping = access.mapping
     action = get_object_or_404(mapping.actions, pk=action_id)
     if request.method == "GET":
-        form = ActionForm(instance=action, mapping=mapping, auto_id="edit-%s")
-        return render(request, ACTIONS, actions_context(request, access, editing=action.pk, edit_form=form))
+        return render_editor(request, access, action, ActionForm(instance=action, mapping=mapping, auto_id="edit-%s"))
     form = ActionForm(request.POST, instance=action, mapping=mapping, auto_id="edit-%s")
     if not form.is_valid():
-        context = actions_context(request, access, editing=action.pk, edit_form=form)
-        return render(request, ACTIONS, context, status=400)
+        return render_editor(request, access, action, form, status=400)
+    data = form.cleaned_data
+    fields = [f for f in ActionForm.Meta.fields if f != "initiatives"]
     with transaction.atomic():
         mapping.bump()
-        form.save()
+        # The lost-update guard: the row only changes if nobody saved the action
+        # since this form was opened. Under the mapping's lock, so nobody can in between.
+        saved = mapping.actions.filter(pk=action.pk, version=data["version"]).update(
+            version=F("version") + 1, updated=timezone.now(), **{f: data[f] for f in fields}
+        )
+        if saved:
+            action.initiatives.set(data["initiatives"])
+        else:
+            transaction.set_rollback(True)  # nothing changed: the mapping's version stays
+    if not saved:
+        mapping.refresh_from_db(fields=["version"])
+        return action_conflict(request, access, action.pk, form)
+    if request.htmx:  # the plan says itself when too much is in progress
+        return render(request, ACTIONS + "#plan", actions_context(request, access, focus_id=action.pk))
     messages.success(request, _("Handlingen er gemt."))
     warn_if_over_limit(request, access)
     return redirect(actions_url(access, action))
+
+
+def action_conflict(request: HttpRequest, access: Access, action_id: int, form: ActionForm) -> HttpResponse:
+    """Someone saved the action after this form was opened: show both, keep the user's text.
+
+    The form comes back with the user's values and the version now saved, so
+    saving it again replaces the other person's; leaving it keeps theirs.
+    """
+    current = get_object_or_404(access.mapping.actions, pk=action_id)
+    data = form.cleaned_data
+    mine = {
+        **data,
+        "effort": Action.Effort(data["effort"]).label,
+        "status": Action.Status(data["status"]).label,
+    }
+    posted = request.POST.copy()
+    posted["version"] = current.version
+    again = ActionForm(posted, instance=current, mapping=access.mapping, auto_id="edit-%s")
+    return render_editor(request, access, current, again, status=409, conflict=True, mine=mine)
+
+
+def render_editor(
+    request: HttpRequest, access: Access, action: Action, form: ActionForm, status: int = 200, **extra
+) -> HttpResponse:
+    context = actions_context(request, access, editing=action.pk, edit_form=form, **extra)
+    # htmx does not swap 4xx answers: over htmx a conflict comes with 200, marked by a header.
+    if request.htmx:
+        response = render(request, ACTIONS + "#plan", context)
+    else:
+        response = render(request, ACTIONS, context, status=status)
+    if status == 409:
+        response["X-Iglo-Conflict"] = "1"
+    return response
 
 
 @login_required
@@ -205,7 +251,10 @@ def action_status(request: HttpRequest, org: str, mapping_id: int, action_id: in
     if form.is_valid():
         with transaction.atomic():
             mapping.bump()
-            mapping.actions.filter(pk=action.pk).update(status=form.cleaned_data["status"], updated=timezone.now())
+            # The last status wins, but an edit form opened before it must not quietly undo it.
+            mapping.actions.filter(pk=action.pk).update(
+                status=form.cleaned_data["status"], version=F("version") + 1, updated=timezone.now()
+            )
     if request.htmx:
         return render(request, ACTIONS + "#plan", actions_context(request, access, focus_id=action.pk))
     if form.is_valid():

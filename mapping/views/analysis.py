@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import reswap, trigger_client_event
 
-from .. import gaps
+from .. import gaps, live
 from ..access import Access, Need, gate
-from ..live import current_version, poll_token, token_user
+from ..live import poll_token
 from ..models import FindingDismissal, Link
 
 GAPS = "mapping/gaps.html"
@@ -149,13 +149,11 @@ def gaps_dashboard(request: HttpRequest, org: str, mapping_id: int) -> HttpRespo
 @require_GET
 def gaps_poll(request: HttpRequest, org: str, mapping_id: int) -> HttpResponse:
     """Like the board's poll (see live.py): 204 from one query when nothing changed."""
-    user_id = token_user(request.GET.get("t", ""), mapping_id)
-    seen = request.GET.get("v", "")
-    if user_id is not None and seen.isdigit():
-        version = current_version(org, mapping_id, user_id)
-        if version is not None and version == int(seen):
-            return reswap(HttpResponse(status=204), "none")
+    if live.unchanged(request, org, mapping_id):
+        return reswap(HttpResponse(status=204), "none")
     access = gate(request, org, mapping_id)
+    if str(access.mapping.version) == request.GET.get("v"):  # only the token was stale
+        return render(request, GAPS + "#poll-token", {"poll_token": poll_token(request.user.pk, mapping_id)})
     return render(request, GAPS + "#live", gaps_context(request, access, oob=True))
 
 
@@ -233,13 +231,13 @@ def idea_add(request: HttpRequest, org: str, mapping_id: int) -> HttpResponse:
     if idea is None:
         raise Http404
     with transaction.atomic():
-        mapping.bump()
+        mapping.bump()  # first: under the mapping's lock, two ideas for one cell get two positions
         initiative = mapping.initiatives.create(
             title=idea["title"],
             description=idea["purpose"],
             level=idea["level"],
             dimension=idea["dimension"],
-            position=mapping.initiatives.active().in_cell(idea["level"], idea["dimension"]).count(),
+            position=mapping.initiatives.next_position(idea["level"], idea["dimension"]),
         )
     added = _("“%(title)s” er sat på tavlen i %(cell)s.") % {
         "title": initiative.title,

@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, IntegerField, Max, OuterRef, Q, Subquery, Value
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
@@ -27,9 +27,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import reswap, retarget, trigger_client_event
 
+from .. import live
 from ..access import Access, Need, gate
 from ..forms import InitiativeCreateForm, InitiativeForm, LinkForm, MoveForm, PurposeForm
-from ..live import current_version, poll_token, token_user
+from ..live import poll_token
 from ..models import DIMENSION_HINTS, Dimension, Initiative, Level, Link, Mapping
 
 BOARD = "mapping/board.html"
@@ -124,12 +125,15 @@ def board_context(request: HttpRequest, access: Access, **extra) -> dict:
 CELLS_CACHE_SECONDS = 300
 
 
-def version_key(context: dict, name: str) -> str:
-    """A cache key naming HTML of the board exactly: see board_rows."""
+def html_key(context: dict, name: str) -> str:
+    """A cache key naming HTML of the board exactly: see board_rows.
+
+    The group size is in it because it decides whether employees' averages show."""
     mapping, selected = context["mapping"], context["selected_purpose"]
     parts = (
         name,
         context["organisation"].slug,
+        context["organisation"].min_group_size,
         mapping.pk,
         mapping.version,
         int(bool(context["can_edit"])),
@@ -168,15 +172,15 @@ def page_panels(request: HttpRequest, context: dict) -> dict:
     return {
         "csrf_token": token,
         "nav_html": cached_html(
-            version_key(context, "board-nav"),
+            html_key(context, "board-nav"),
             lambda: render_to_string("mapping/_mapping_nav.html", {**blank, "current": "board"}),
             token,
         ),
         "grid_html": cached_html(
-            version_key(context, "board-grid"), lambda: render_to_string(BOARD + "#grid", blank), token
+            html_key(context, "board-grid"), lambda: render_to_string(BOARD + "#grid", blank), token
         ),
         "side_html": cached_html(
-            version_key(context, "board-side"), lambda: render_to_string(BOARD + "#side", blank), token
+            html_key(context, "board-side"), lambda: render_to_string(BOARD + "#side", blank), token
         ),
     }
 
@@ -194,7 +198,7 @@ def board_rows(context: dict, cards) -> list[dict]:
     mapping = context["mapping"]
     if any(context.get(key) for key in ("editing", "focus", "focus_id")):
         return grid(mapping, cards())
-    key = version_key(context, "board-cells")
+    key = html_key(context, "board-cells")
     html = cache.get(key)
     if html is None:
         html = [
@@ -224,12 +228,6 @@ def cell_context(access: Access, level: str, dimension: str, **extra) -> dict:
         "oob": True,
         **extra,
     }
-
-
-def next_position(mapping: Mapping, level: str, dimension: str) -> int:
-    """After the last card of the cell: deletes leave gaps, so counting the cards is not enough."""
-    last = mapping.initiatives.active().in_cell(level, dimension).aggregate(last=Max("position"))["last"]
-    return 0 if last is None else last + 1
 
 
 def card_for(access: Access, initiative_id: int) -> Initiative:
@@ -296,13 +294,13 @@ def board_poll(request: HttpRequest, org: str, mapping_id: int) -> HttpResponse:
 
     See live.py for why this view reads a signed token instead of the session.
     """
-    user_id = token_user(request.GET.get("t", ""), mapping_id)
-    seen = request.GET.get("v", "")
-    if user_id is not None and seen.isdecimal():
-        version = current_version(org, mapping_id, user_id)
-        if version is not None and version == int(seen):
-            return reswap(HttpResponse(status=204), "none")
+    if live.unchanged(request, org, mapping_id):
+        return reswap(HttpResponse(status=204), "none")
     access = gate(request, org, mapping_id)
+    # A stale token (a board left open for days) lands here: answer from the gate, and
+    # send a fresh token with the regions so the next polls are cheap again.
+    if str(access.mapping.version) == request.GET.get("v"):
+        return render(request, BOARD + "#poll-token", {"poll_token": poll_token(request.user.pk, mapping_id)})
     return render(request, BOARD + "#live", board_context(request, access, oob=True))
 
 
@@ -340,7 +338,7 @@ def initiative_create(request: HttpRequest, org: str, mapping_id: int) -> HttpRe
         mapping.bump()
         initiative = form.save(commit=False)
         initiative.mapping = mapping
-        initiative.position = next_position(mapping, initiative.level, initiative.dimension)
+        initiative.position = mapping.initiatives.next_position(initiative.level, initiative.dimension)
         initiative.save()
     if not request.htmx:
         return back_to_board(access, initiative)
@@ -368,23 +366,32 @@ def initiative_detail(request: HttpRequest, org: str, mapping_id: int, initiativ
 def initiative_update(request: HttpRequest, org: str, mapping_id: int, initiative_id: int) -> HttpResponse:
     access = gate(request, org, mapping_id, Need.EDIT)
     mapping = access.mapping
-    initiative = card_for(access, initiative_id)
+    initiative = cards_queryset(mapping).filter(pk=initiative_id).first()
+    if initiative is None:
+        # Deleted by someone else while this editor was open: keep the typed text on screen.
+        deleted = get_object_or_404(mapping.initiatives.deleted(), pk=initiative_id)
+        form = InitiativeForm(request.POST, instance=deleted, mapping=mapping)
+        form.is_valid()
+        return render_editor(request, access, deleted, form=form, deleted_meanwhile=True, status=409)
     form = InitiativeForm(request.POST, instance=initiative, mapping=mapping)
     if not form.is_valid():
         return render_editor(request, access, initiative, form=form)
     data = form.cleaned_data
     fields = [f for f in InitiativeForm.Meta.fields if f != "purposes"]
     with transaction.atomic():
-        # The conditional UPDATE is the lost-update guard: it only hits the row
-        # if nobody saved the card since this editor was opened.
+        # The mapping lock first, as in every write (one lock order, no deadlocks); then the
+        # conditional UPDATE, the lost-update guard: it only hits the row if nobody saved
+        # the card since this editor was opened.
+        mapping.bump()
         updated = (
             mapping.initiatives.active()
             .filter(pk=initiative.pk, version=data["version"])
             .update(version=data["version"] + 1, updated=timezone.now(), **{f: data[f] for f in fields})
         )
         if updated:
-            mapping.bump()
             initiative.set_purposes(data["purposes"])
+        else:
+            transaction.set_rollback(True)
     if not updated:
         current = card_for(access, initiative_id)
         conflict_form = InitiativeForm(request.POST, instance=current, mapping=mapping)
@@ -472,7 +479,7 @@ def initiative_restore(request: HttpRequest, org: str, mapping_id: int, initiati
     initiative = get_object_or_404(mapping.initiatives.deleted(), pk=initiative_id)
     with transaction.atomic():
         mapping.bump()
-        position = next_position(mapping, initiative.level, initiative.dimension)
+        position = mapping.initiatives.next_position(initiative.level, initiative.dimension)
         mapping.initiatives.filter(pk=initiative.pk).update(deleted_at=None, position=position)
     if not request.htmx:
         messages.success(request, _("“%(title)s” er tilbage på tavlen.") % {"title": initiative.title})
@@ -568,12 +575,23 @@ def purpose_update(request: HttpRequest, org: str, mapping_id: int, purpose_id: 
     form = PurposeForm(request.POST, instance=purpose, mapping=mapping)
     if not form.is_valid():
         return purposes_response(request, access, renaming=purpose, rename_form=form)
+    was = request.POST.get("was")  # the title the rename form showed
     try:
         with transaction.atomic():
             mapping.bump()
-            form.save()
+            current = mapping.purposes.filter(pk=purpose.pk).values_list("title", flat=True).first()
+            if was is not None and current != was:
+                transaction.set_rollback(True)
+                form.add_error(
+                    "title",
+                    _("En anden har omdøbt formålet til “%(title)s”, mens du skrev. Gem igen for at bruge dit navn.")
+                    % {"title": current},
+                )
+            else:
+                form.save()
     except IntegrityError:  # the same title, saved by someone else since the form checked
         form.add_error("title", _("Det formål findes allerede."))
+    if form.errors:
         return purposes_response(request, access, renaming=purpose, rename_form=form)
     return purposes_response(request, access)
 

@@ -19,8 +19,10 @@ EXPORT_PAGE = "mapping/export.html"
 # slugify drops what it cannot turn into ASCII: "Kortlægning" would become "kortlgning".
 DANISH_LETTERS = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "Æ": "Ae", "Ø": "Oe", "Å": "Aa"})
 
-# slugify drops what it cannot spell in ASCII; Danish letters have their own spelling.
-DANISH_LETTERS = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "Æ": "Ae", "Ø": "Oe", "Å": "Aa"})
+
+def download_name(title: str, suffix: str = "") -> str:
+    """A file name for a mapping's downloads, without its extension: Danish letters spelt out."""
+    return (slugify(title.translate(DANISH_LETTERS)) or "kortlaegning") + suffix
 
 
 @login_required
@@ -31,24 +33,22 @@ def mapping_export_json(request: HttpRequest, org: str, mapping_id: int) -> Http
     response = HttpResponse(
         json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8"
     )
-    filename = slugify(access.mapping.title.translate(DANISH_LETTERS)) or "kortlaegning"
-    response["Content-Disposition"] = f'attachment; filename="{filename}.json"'
+    response["Content-Disposition"] = f'attachment; filename="{download_name(access.mapping.title)}.json"'
     return response
 
 
-def plan_parts(access: Access) -> tuple[list | None, list | None]:
+def plan_parts(access: Access) -> tuple[list, list]:
     """The gap findings (without those the team dismissed) and the actions, most burdensome first."""
     _data, findings, dismissed = analyse(access)
     return [f for f in findings if f.key not in dismissed], list(access.mapping.actions.by_burden())
 
 
 def export_page(request: HttpRequest, access: Access, form: ExportForm, status: int = 200, **extra) -> HttpResponse:
-    findings, actions = plan_parts(access)
+    """The choice page. It runs no analysis: what the PDF holds is decided when it is printed."""
     context = {
         "organisation": access.organisation,
         "mapping": access.mapping,
         "form": form,
-        "unavailable": {"gaps": findings is None, "actions": actions is None},
         "max_initiatives": pdf.MAX_INITIATIVES,
         **extra,
     }
@@ -81,9 +81,7 @@ def mapping_export_pdf(request: HttpRequest, org: str, mapping_id: int) -> HttpR
         # too big to print. Say so on the choice page, with its form.
         return export_page(request, access, form, status=422, too_large=str(error))
     response = HttpResponse(data, content_type="application/pdf")
-    filename = slugify(access.mapping.title.translate(DANISH_LETTERS)) or "kortlaegning"
-    if options["handout"]:
-        filename += "-uddeling"
+    filename = download_name(access.mapping.title, "-uddeling" if options["handout"] else "")
     response["Content-Disposition"] = f'inline; filename="{filename}.pdf"'
     patch_cache_control(response, private=True)
     return response

@@ -121,15 +121,20 @@ def member_role(request: HttpRequest, org: str, membership_id: int) -> HttpRespo
     if not form.is_valid():
         messages.error(request, _("Ukendt rolle."))
         return redirect(access.organisation)
-    is_last_facilitator = (
-        membership.role == Role.FACILITATOR
-        and access.organisation.memberships.filter(role=Role.FACILITATOR).count() == 1
-    )
-    if is_last_facilitator and form.cleaned_data["role"] != Role.FACILITATOR:
-        messages.error(request, _("Organisationen skal have mindst én facilitator."))
-        return redirect(access.organisation)
-    membership.role = form.cleaned_data["role"]
-    membership.save(update_fields=["role"])
+    with transaction.atomic():
+        # Lock the organisation's facilitators: two facilitators demoting each other at
+        # the same moment must not leave the organisation with none.
+        facilitators = list(
+            access.organisation.memberships.select_for_update()
+            .filter(role=Role.FACILITATOR)
+            .values_list("pk", flat=True)
+        )
+        membership.refresh_from_db(fields=["role"])
+        if facilitators == [membership.pk] and form.cleaned_data["role"] != Role.FACILITATOR:
+            messages.error(request, _("Organisationen skal have mindst én facilitator."))
+            return redirect(access.organisation)
+        membership.role = form.cleaned_data["role"]
+        membership.save(update_fields=["role"])
     messages.success(request, _("Rollen er ændret."))
     return redirect(access.organisation)
 

@@ -276,9 +276,14 @@ def workshop_input_delete_all(request: HttpRequest, org: str, mapping_id: int, w
         messages.error(request, _("Sæt kryds for at bekræfte, at alt input skal slettes."))
         return back_to_workshop(access)
     with transaction.atomic():
-        access.mapping.bump()  # ratings leave the board's cards and the gap analysis; votes leave the plan
+        # First the mapping's row lock, as every write on the mapping: ratings leave the board's
+        # cards and the gap analysis, votes leave the plan.
+        access.mapping.bump()
         deleted, _detail = workshop.inputs.all().delete()
-        workshop.bump()
+        if deleted:
+            workshop.bump()
+        else:
+            transaction.set_rollback(True)  # nothing to delete: the version stays where it was
     messages.success(request, _("Alt input fra workshoppen er slettet (%(count)s).") % {"count": deleted})
     return back_to_workshop(access)
 
@@ -353,8 +358,11 @@ def participant_context(request: HttpRequest, workshop: Workshop, participant: r
         .values_list("initiative", "n")
     )
     cards = list(mapping.initiatives.active().order_by("position", "id").only("pk", "title", "level", "dimension"))
+    # Written under the current display name: what was sent under another name is not linked to it.
     own_suggestions = (
-        workshop.inputs.filter(participant=key, kind=InputKind.SUGGESTION).select_related("result").order_by("-id")
+        workshop.inputs.filter(participant=participant.author_key(workshop.pk), kind=InputKind.SUGGESTION)
+        .select_related("result")
+        .order_by("-id")
     )
     for card in cards:
         card.is_rated = card.pk in rated
@@ -495,7 +503,7 @@ def join_suggest(request: HttpRequest, workshop: Workshop) -> HttpResponse:
         is_missing=form.cleaned_data["is_missing"],
         text=form.cleaned_data["text"],
         author_name=participant.name,
-        participant=participant.key(workshop.pk),
+        participant=participant.author_key(workshop.pk),
         idempotency_key=form.cleaned_data["key"],
     )
     messages.success(request, _("Tak! Dit forslag er sendt til facilitatoren."))
@@ -547,23 +555,9 @@ def join_rate(request: HttpRequest, workshop: Workshop, initiative_id: int) -> H
     form = RatingForm(request.POST)
     if not form.is_valid():
         return render_initiative(request, workshop, participant, initiative, status=400, rating_form=form)
-    key = participant.key(workshop.pk)
     values = {k: form.cleaned_data[k] for k in ("rating_purpose", "rating_works")}
     # One rating per person and initiative: rating again replaces the earlier answer.
-    changed = workshop.inputs.filter(participant=key, kind=InputKind.RATING, initiative=initiative).update(**values)
-    if changed:
-        workshop.bump(public=False)
-    elif not workshop.add_input(
-        kind=InputKind.RATING,
-        initiative=initiative,
-        participant=key,
-        idempotency_key=form.cleaned_data["key"],
-        status=InputStatus.APPROVED,
-        **values,
-    ):
-        workshop.inputs.filter(participant=key, kind=InputKind.RATING, initiative=initiative).update(**values)
-        changed = True
-    workshop.note_rating(initiative.pk, is_new=not changed)
+    workshop.rate(initiative.pk, participant.key(workshop.pk), form.cleaned_data["key"], **values)
     messages.success(request, _("Tak for din bedømmelse af “%(title)s”.") % {"title": initiative.title})
     return to_card(workshop, initiative.pk)
 
@@ -583,7 +577,7 @@ def join_comment(request: HttpRequest, workshop: Workshop, initiative_id: int) -
         initiative=initiative,
         text=form.cleaned_data["text"],
         author_name=participant.name,
-        participant=participant.key(workshop.pk),
+        participant=participant.author_key(workshop.pk),
         idempotency_key=form.cleaned_data["key"],
     )
     messages.success(request, _("Tak! Din kommentar vises, når facilitatoren har godkendt den."))

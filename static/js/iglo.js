@@ -8,27 +8,39 @@
     catch (e) { return {}; }
   }
 
-  // Live updates must not destroy what someone is typing: skip a region that
-  // holds an open editor or the focused field, and keep the old version so
-  // the next poll brings the region again.
-  var skipped = false;
+  // Live updates must not destroy what someone is typing. A poll (a form
+  // marked data-live-poll) swaps regions out of band: skip a region that holds
+  // an open editor or the focused field, and then keep the old version numbers
+  // (inputs marked data-live-version), so the next poll brings the region
+  // again. The order of the regions in the answer does not matter.
   var fromPoll = false;
+  var skipped = false;
+  var shown = {}; // id -> value of the version inputs this answer already swapped
   function isBusy(el) {
-    if (el.querySelector(".is-editing")) return true;
+    if (el.matches(".is-editing") || el.querySelector(".is-editing")) return true;
     var active = document.activeElement;
     return !!(active && el.contains(active) && active.matches("input, textarea, select"));
   }
+  function holdVersions() {
+    Object.keys(shown).forEach(function (id) {
+      var el = document.getElementById(id);
+      if (el) el.value = shown[id];
+    });
+  }
   document.addEventListener("htmx:beforeSwap", function (evt) {
-    fromPoll = !!(evt.detail.elt && evt.detail.elt.id === "board-live");
+    fromPoll = !!(evt.detail.elt && evt.detail.elt.hasAttribute("data-live-poll"));
+    skipped = false;
+    shown = {};
   });
   document.addEventListener("htmx:oobBeforeSwap", function (evt) {
     var target = evt.detail.target;
     if (!fromPoll || !target) return;
-    if (target.id === "board-version") {
+    if (target.hasAttribute("data-live-version")) {
       if (skipped) evt.detail.shouldSwap = false;
-      skipped = false;
+      else if (target.id) shown[target.id] = target.value;
     } else if (isBusy(target)) {
       evt.detail.shouldSwap = false;
+      if (!skipped) holdVersions();
       skipped = true;
     }
   });

@@ -1,31 +1,7 @@
-// Workshop screens: the facilitator's timer, and live polling that never
-// destroys what someone is typing. No inline scripts (CSP).
+// Workshop screens: the facilitator's timer. Live polling that never destroys
+// what someone is typing is iglo.js's, as on the board. No inline scripts (CSP).
 (function () {
   "use strict";
-
-  // A poll (a form marked data-live-poll) swaps regions out of band. Skip a
-  // region that holds the focused field, and then keep the old version
-  // numbers too, so the next poll brings the region again.
-  var fromPoll = false;
-  var skipped = false;
-  function isBusy(el) {
-    var active = document.activeElement;
-    return !!(active && el.contains(active) && active.matches("input, textarea, select"));
-  }
-  document.addEventListener("htmx:beforeSwap", function (evt) {
-    fromPoll = !!(evt.detail.elt && evt.detail.elt.hasAttribute("data-live-poll"));
-    skipped = false;
-  });
-  document.addEventListener("htmx:oobBeforeSwap", function (evt) {
-    var target = evt.detail.target;
-    if (!fromPoll || !target) return;
-    if (target.hasAttribute("data-live-version")) {
-      if (skipped) evt.detail.shouldSwap = false;
-    } else if (isBusy(target)) {
-      evt.detail.shouldSwap = false;
-      skipped = true;
-    }
-  });
 
   function pad(n) { return (n < 10 ? "0" : "") + n; }
 
