@@ -19,6 +19,7 @@ make the server fetch from the network or read an arbitrary file.
 
 import datetime
 import mimetypes
+import threading
 from collections import defaultdict
 from dataclasses import dataclass
 from urllib.parse import unquote, urljoin, urlsplit
@@ -31,6 +32,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from weasyprint import HTML
+from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from .models import Dimension, Initiative, Level, Mapping
@@ -45,7 +47,7 @@ ORIGIN = "https://iglo.invalid"
 SECTIONS = ("grid", "purposes", "links", "gaps", "actions")
 PAPERS = ("A4", "A3")
 
-# Upper bounds of one document. 500 initiatives take 2-3 s of CPU
+# Upper bounds of one document. 500 initiatives take about 2 s of CPU
 # (tests/bench_pdf.py) and time grows about linearly, so 1000 keeps one
 # request from tying up a worker for much longer than that.
 MAX_INITIATIVES = 1000
@@ -71,6 +73,12 @@ class StaticOnlyFetcher(URLFetcher):
     Refusals raise, and WeasyPrint skips the resource with a warning; nothing
     is ever fetched over the network or read outside the static folders.
     """
+
+    def __init__(self):
+        # Not URLFetcher.__init__: that builds a urllib opener whose HTTPS
+        # handler loads the system CA store, 20-60 ms per document, for
+        # connections this fetcher never opens. WeasyPrint reads only this flag.
+        self._fail_on_errors = False
 
     def fetch(self, url, headers=None):
         path = static_path(url)
@@ -435,4 +443,21 @@ def render_pdf(context: dict, *, paper: str = "A4", handout: bool = False) -> by
     """The PDF of a ``document_context``; raises DocumentTooLarge past the bounds."""
     check_size(context)
     html = render_html(context, paper=paper, handout=handout)
-    return HTML(string=html, base_url=ORIGIN + "/", url_fetcher=StaticOnlyFetcher()).write_pdf()
+    document = HTML(string=html, base_url=ORIGIN + "/", url_fetcher=StaticOnlyFetcher())
+    return document.write_pdf(font_config=font_config())
+
+
+_fonts = threading.local()
+
+
+def font_config() -> FontConfiguration:
+    """This thread's fontconfig and Pango font map, reused from document to document.
+
+    WeasyPrint otherwise builds a new one for every document (about 15 ms of
+    font loading). One per thread, because Pango's font map is not thread-safe;
+    the document declares no @font-face, so nothing accumulates in it.
+    """
+    config = getattr(_fonts, "config", None)
+    if config is None:
+        config = _fonts.config = FontConfiguration()
+    return config

@@ -5,6 +5,7 @@ import io
 import re
 import struct
 import subprocess
+import threading
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -347,6 +348,22 @@ def test_a_mapping_past_the_size_bound_is_refused(mapping, monkeypatch):
         add_card(mapping, f"Kort {n}")
     with pytest.raises(pdf.DocumentTooLarge):
         render(mapping)
+
+
+def test_each_thread_reuses_its_own_font_configuration(example):
+    assert pdf.font_config() is pdf.font_config()
+    context = pdf.document_context(example, sections=["grid"])
+    seen = {}
+
+    def other_thread():
+        seen["config"] = pdf.font_config()
+        seen["text"] = pdf_text(pdf.render_pdf(context))
+
+    thread = threading.Thread(target=other_thread)
+    thread.start()
+    thread.join()
+    assert seen["config"] is not pdf.font_config()
+    assert squeeze("Medarbejdersamtaler (MUS)") in seen["text"]
 
 
 # Chains (pure)
