@@ -29,6 +29,7 @@ run: setup
 test: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(TEST_ENV) $(VENV)/bin/mypy
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run -v 0
 	$(TEST_ENV) $(VENV)/bin/pytest $(PYTEST_ARGS)
 

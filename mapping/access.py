@@ -1,18 +1,28 @@
-"""The one permission gate.
+"""The gates: every view starts here.
 
-Every view starts here: the organisation (and mapping) come from the URL and
-the signed-in user's membership. Outsiders get 404, so nothing reveals that an
+Members (``gate``): the organisation (and mapping) come from the URL and the
+signed-in user's membership. Outsiders get 404, so nothing reveals that an
 organisation or mapping exists; members whose role is too low get 403.
+
+Participants (``participant_gate``, ``participant_view``): no account; the
+join code in the URL is the key to one open workshop, and the participant is
+a signed cookie (``participation.py``). A code that opens nothing gets the
+"gone" page, status 404 (429 while codes are being guessed).
 """
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import F
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django_htmx.http import HttpResponseClientRefresh
 
-from .models import Mapping, Membership, Organisation
+from . import participation
+from .models import Mapping, Membership, Organisation, Workshop, normalise_code
 
 
 class Need(Enum):
@@ -72,3 +82,47 @@ def gate(
     if need is Need.MANAGE and not membership.can_manage:
         raise PermissionDenied
     return Access(organisation=organisation, membership=membership, mapping=mapping)
+
+
+class WorkshopGone(Exception):
+    """A join code that opens no workshop: unknown, closed or expired, or refused while codes are being guessed."""
+
+    def __init__(self, workshop: Workshop | None = None, *, is_busy: bool = False):
+        super().__init__(workshop)
+        self.workshop = workshop
+        self.is_busy = is_busy
+
+    def response(self, request: HttpRequest) -> HttpResponse:
+        """A clear page in the participants' language; a polling phone reloads into it."""
+        if request.htmx:
+            return HttpResponseClientRefresh()
+        context = {"page": "gone", "is_closed": self.workshop is not None, "is_busy": self.is_busy}
+        return render(request, "mapping/join.html", context, status=429 if self.is_busy else 404)
+
+
+def participant_gate(code: str) -> Workshop:
+    """The workshop open for input under ``code`` (as typed: case and dashes do not matter), else ``WorkshopGone``.
+
+    Anyone holding the code may take part. Lookups of codes that do not exist
+    are counted site-wide, so guessing stays slow while real codes keep working.
+    """
+    workshop = Workshop.objects.select_related("mapping__organisation").filter(code=normalise_code(code)).first()
+    if workshop is None and not participation.allow("unknown-code", "site", participation.UNKNOWN_CODES_PER_MINUTE):
+        raise WorkshopGone(is_busy=True)
+    if workshop is None or not workshop.is_joinable:
+        raise WorkshopGone(workshop)
+    return workshop
+
+
+def participant_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A participant view: called with the open workshop in place of the code, or the "gone" page instead."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, code: str, *args, **kwargs) -> HttpResponse:
+        try:
+            workshop = participant_gate(code)
+        except WorkshopGone as gone:
+            return gone.response(request)
+        return view(request, workshop, *args, **kwargs)
+
+    return wrapper

@@ -42,8 +42,8 @@ class InvitationAdmin(admin.ModelAdmin):
 
 @admin.register(Mapping)
 class MappingAdmin(admin.ModelAdmin):
-    list_display = ["title", "organisation", "status", "version", "created"]
-    list_filter = ["organisation", "status"]
+    list_display = ["title", "organisation", "version", "created"]
+    list_filter = ["organisation"]
 
 
 @admin.register(Initiative)

@@ -4,9 +4,9 @@ Pure and dependency-free. ``concepts`` turns a title into a set of concepts:
 small words dropped, acronyms expanded, compounds split at known word parts
 (with or without the joining "s" or "e"), every part stemmed with the Danish
 Snowball rules, and parts that mean the same mapped onto one concept.
-``title_similarity`` compares two such sets (Dice coefficient), after joining
-left-over spelling variants by their character trigrams. What counts as an
-overlap in the gap analysis is stated in gaps.py.
+``dice`` compares two such sets; ``unify_variants`` joins left-over spelling
+variants by their character trigrams. What counts as an overlap, and the
+thresholds below, are applied in overlaps.py.
 """
 
 import re
@@ -213,19 +213,7 @@ def unify_variants(concept_sets: Iterable[frozenset[str]]) -> dict[str, str]:
     return canonical
 
 
-def title_similarity(a: str, b: str) -> float:
-    """How alike two titles are, 0..1, by the rules in the module docstring."""
-    if acronyms(a) & acronyms(b):
-        return 1.0
-    ca, cb = concepts(a), concepts(b)
-    canonical = unify_variants([ca, cb])
-    return dice({canonical.get(c, c) for c in ca}, {canonical.get(c, c) for c in cb})
-
-
+# Overlap thresholds (Dice coefficient of concept sets); see overlaps.py.
 TITLE_OVERLAP = 0.75
 DESCRIPTION_OVERLAP = 0.6
 DESCRIPTION_MIN_CONCEPTS = 4
-
-
-def similar_title(a: str, b: str) -> bool:
-    return title_similarity(a, b) >= TITLE_OVERLAP

@@ -1,3 +1,5 @@
+from typing import cast
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -7,6 +9,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .models import Action, Dimension, Initiative, InputStatus, Level, Link, Mapping, Purpose, Role
+from .participation import STEPS
 
 CELL_CHOICES = [
     (f"{level.value}:{dimension.value}", format_lazy("{} · {}", level.label, dimension.label))
@@ -62,7 +65,7 @@ class InitiativeForm(forms.ModelForm):
         if instance is not None and instance.pk:
             kwargs.setdefault("auto_id", f"card-{instance.pk}-%s")
         super().__init__(*args, **kwargs)
-        self.fields["purposes"].queryset = mapping.purposes.all()
+        cast(forms.ModelMultipleChoiceField, self.fields["purposes"]).queryset = mapping.purposes.all()
         if self.instance.pk and not self.is_bound:
             self.initial["version"] = self.instance.version
 
@@ -80,14 +83,14 @@ class InitiativeForm(forms.ModelForm):
         messages; asking the database again costs a query each on every save.
         The database still enforces them.
         """
-        exclude = self._get_validation_exclusions()
+        exclude = self._get_validation_exclusions()  # type: ignore[attr-defined]  # ModelForm's own, not in the stubs
         for constraint in self.instance._meta.constraints:
             if isinstance(constraint, models.CheckConstraint):
                 continue
             try:
                 constraint.validate(type(self.instance), self.instance, exclude=exclude)
             except ValidationError as error:
-                self._update_errors(error)
+                self._update_errors(error)  # type: ignore[attr-defined]  # ModelForm's own, not in the stubs
 
 
 class MoveForm(forms.Form):
@@ -95,7 +98,12 @@ class MoveForm(forms.Form):
     level = forms.ChoiceField(choices=Level.choices, required=False)
     dimension = forms.ChoiceField(choices=Dimension.choices, required=False)
     index = forms.IntegerField(min_value=0, max_value=100_000, required=False)
-    step = forms.TypedChoiceField(choices=[("-1", "up"), ("1", "down")], coerce=int, required=False, empty_value=0)
+    step = forms.TypedChoiceField(
+        choices=[("-1", "up"), ("1", "down")],
+        coerce=int,
+        required=False,
+        empty_value=0,  # type: ignore[arg-type]  # any value works; the stubs say str
+    )
 
     def target(self, initiative: Initiative, current_index: int) -> tuple[str, str, int]:
         """Where the card goes: an explicit cell/index (drag), a cell (menu) or a step (buttons)."""
@@ -126,7 +134,8 @@ class LinkForm(forms.ModelForm):
         self.source = source
         # Link.clean checks both ends against the mapping during is_valid().
         self.instance.source, self.instance.mapping = source, source.mapping
-        self.fields["target"].queryset = source.mapping.initiatives.active().exclude(pk=source.pk).order_by("title")
+        targets = source.mapping.initiatives.active().exclude(pk=source.pk).order_by("title")
+        cast(forms.ModelChoiceField, self.fields["target"]).queryset = targets
 
     def clean_target(self):
         target = self.cleaned_data["target"]
@@ -134,10 +143,10 @@ class LinkForm(forms.ModelForm):
             raise forms.ValidationError(_("Der er allerede en forbindelse til den indsats."))
         return target
 
-    def _post_clean(self):
+    def _post_clean(self) -> None:
         # Link.clean reads both ends; a refused target has already said what is wrong.
         if "target" in self.cleaned_data:
-            super()._post_clean()
+            super()._post_clean()  # type: ignore[misc]  # BaseModelForm's own, not in the stubs
 
 
 class PurposeForm(forms.ModelForm):
@@ -229,8 +238,9 @@ class ActionForm(forms.ModelForm):
 
     def __init__(self, *args, mapping: Mapping, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["initiatives"].queryset = mapping.initiatives.active().order_by("title")
-        self.fields["burden"].min_value = 1
+        initiatives = mapping.initiatives.active().order_by("title")
+        cast(forms.ModelMultipleChoiceField, self.fields["initiatives"]).queryset = initiatives
+        cast(forms.IntegerField, self.fields["burden"]).min_value = 1
         if not self.instance.pk:
             del self.fields["version"]
         elif not self.is_bound:
@@ -257,18 +267,21 @@ class WipLimitForm(forms.Form):
     wip_limit = forms.IntegerField(label=_("Højst handlinger i gang ad gangen"), min_value=1, max_value=20)
 
 
+SECTION_CHOICES = [
+    ("grid", _("IGLO-modellen: indsatserne på de fire niveauer")),
+    ("purposes", _("Formål og de niveauer, der arbejder med dem")),
+    ("links", _("Forbindelser og kæder")),
+    ("gaps", _("Huller i kortlægningen")),
+    ("actions", _("Handlingsplan")),
+]
+
+
 class ExportForm(forms.Form):
     """What goes into the printed overview (mapping/pdf.py); sections in document order."""
 
     section = forms.MultipleChoiceField(
         label=_("Med i oversigten"),
-        choices=[
-            ("grid", _("IGLO-modellen: indsatserne på de fire niveauer")),
-            ("purposes", _("Formål og de niveauer, der arbejder med dem")),
-            ("links", _("Forbindelser og kæder")),
-            ("gaps", _("Huller i kortlægningen")),
-            ("actions", _("Handlingsplan")),
-        ],
+        choices=SECTION_CHOICES,
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Vælg mindst én del.")},
     )
@@ -287,7 +300,7 @@ class ExportForm(forms.Form):
     @classmethod
     def defaults(cls) -> dict:
         return {
-            "section": [value for value, _label in cls.base_fields["section"].choices],
+            "section": [value for value, _label in SECTION_CHOICES],
             "paper": "A4",
             "handout": False,
         }
@@ -303,7 +316,7 @@ class WorkshopStartForm(forms.Form):
 
 
 class WorkshopStepForm(forms.Form):
-    step = forms.IntegerField(min_value=1, max_value=4)
+    step = forms.IntegerField(min_value=1, max_value=len(STEPS))
 
 
 class ModerateForm(forms.Form):
@@ -314,15 +327,15 @@ class ModerateForm(forms.Form):
 
     def __init__(self, *args, mapping: Mapping, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["initiative"].queryset = mapping.initiatives.active()
+        cast(forms.ModelChoiceField, self.fields["initiative"]).queryset = mapping.initiatives.active()
 
     def status(self) -> str:
         return {self.APPROVE: InputStatus.APPROVED, self.MERGE: InputStatus.MERGED, self.HIDE: InputStatus.HIDDEN}[
             self.cleaned_data["action"]
         ]
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict:
+        data = super().clean() or {}
         if data.get("action") == self.MERGE and not data.get("initiative"):
             self.add_error("initiative", _("Vælg den indsats, forslaget skal slås sammen med."))
         return data

@@ -1,31 +1,45 @@
-"""Change versions for the live board.
+"""The one polling protocol of the live pages: board, gap dashboard and the workshop screens.
 
-A board polls ``board-poll`` every second with the version it shows. The
-common answer, "nothing changed", must be cheap: one indexed query and no
-session lookup. So the board page embeds a signed poll token naming the user
-and the mapping; the poll checks the token, then asks the database in one
-query for the version *and* that the user is still a member. Only when the
-version moved does the poll run the full gate and render fragments.
+A page embeds the state it shows (``page_state``: the mapping's version, and
+on the workshop screen also the latest workshop and its input) and a signed
+poll token naming the user and the mapping. It polls every second or two with
+both. The common answer, "nothing changed", must be cheap: the poll checks
+the token and asks the database in one query for the state *and* that the
+user is still a member (no session lookup); unchanged -> 204 with
+``HX-Reswap: none``. Only when the state moved does the poll run the full
+gate and render the page's ``#live`` partial (regions swapped out of band).
 
-Both answers are also kept for half a second in the process's cache: a
-workshop has dozens of boards polling the same mapping, and a cache hit costs
-no query at all. ``Mapping.bump()`` forgets the version at once and stores the
-new one when its transaction commits, so the writing process is exact; other
-processes see the change within ``CACHE_SECONDS`` (boards poll every second
-and must show changes within two). A former member may go on hearing "nothing
-changed" for that half second, never more than that: any change runs the gate.
+The mapping's version and the membership check are also kept for half a
+second in the cache: a workshop has dozens of boards polling the same
+mapping, and a cache hit costs no query at all. ``Mapping.change()`` forgets
+the version at once and stores the new one when its transaction commits, so
+the writing process is exact; other processes see the change within
+``CACHE_SECONDS`` (boards must show changes within two seconds). A former
+member may go on hearing "nothing changed" for that half second, never more:
+any change runs the gate.
+
+Participants' phones poll the same way without an account: their state is
+``participant_state`` (the join code is the key, no token), compared with the
+``v`` the page sent; unchanged -> ``nothing_changed()``.
 """
+
+from collections.abc import Callable
 
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.cache import cache
 from django.db import connection, transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django_htmx.http import reswap
 
-from .models import Mapping, Membership, Organisation
+from .access import Access, Need, gate
+from .models import Mapping, Membership, Organisation, Workshop
 
 TOKEN_SALT = "mapping.live.poll"
 TOKEN_MAX_AGE = 12 * 60 * 60  # a board left open over a workday keeps polling
 CACHE_SECONDS = 0.5
+LIVE = "mapping/_live.html"
 
 
 def poll_token(user_id: int, mapping_id: int) -> str:
@@ -52,31 +66,54 @@ def reader_key(org: str, mapping_id: int, user_id: int) -> str:
 
 
 def version_changed(mapping_id: int, version: int) -> None:
-    """Called by ``Mapping.bump()`` inside the write's transaction."""
+    """Called by ``Mapping.change()`` inside the write's transaction."""
     key = version_key(mapping_id)
     cache.delete(key)
     transaction.on_commit(lambda: cache.set(key, version, CACHE_SECONDS))
 
 
-def current_version(org: str, mapping_id: int, user_id: int) -> int | None:
-    """The mapping's version if the user may still read it: from the cache, or in one query.
+def page_state(mapping: Mapping, *, workshop: bool = False) -> str:
+    """The state a live page shows, as its poll sends it back."""
+    if not workshop:
+        return str(mapping.version)
+    latest = mapping.workshops.order_by("-created", "-id").values_list("pk", "input_version").first()
+    return _state(mapping.version, latest)
+
+
+def _state(version: int, latest_workshop: tuple[int, int] | tuple[None, None] | None) -> str:
+    if latest_workshop is None or latest_workshop[0] is None:
+        return f"{version}:-"
+    return f"{version}:{latest_workshop[0]}:{latest_workshop[1]}"
+
+
+def current_state(org: str, mapping_id: int, user_id: int, *, workshop: bool = False) -> str | None:
+    """The state of the mapping if the user may still read it: from the cache, or in one query.
 
     Written in SQL because this runs every second for every open board: the
     ORM spends several times longer building the four-table join than the
-    database spends answering it.
+    database spends answering it. The workshop screen's state adds the latest
+    workshop's input version, which moves without the mapping's version, so
+    it is always read (one query: the screen is open on one or two laptops).
     """
     keys = version_key(mapping_id), reader_key(org, mapping_id, user_id)
     cached = cache.get_many(keys)
+    # Table names come from the models; every value is a query parameter.
+    latest = ""
+    if workshop:
+        table = Workshop._meta.db_table
+        latest = "".join(
+            f", (SELECT w.{column} FROM {table} w WHERE w.mapping_id = m.id ORDER BY w.created DESC, w.id DESC LIMIT 1)"  # noqa: S608
+            for column in ("id", "input_version")
+        )
     if keys[1] in cached:
-        if keys[0] in cached:
-            return cached[keys[0]]
-        sql = f"SELECT version FROM {Mapping._meta.db_table} WHERE id = %s"  # noqa: S608
-        params = [mapping_id]
+        if keys[0] in cached and not workshop:
+            return str(cached[keys[0]])
+        sql = f"SELECT m.version{latest} FROM {Mapping._meta.db_table} m WHERE m.id = %s"  # noqa: S608
+        params: list[object] = [mapping_id]
     else:
         user_table = get_user_model()._meta.db_table
-        # Table names come from the models; every value is a query parameter.
         sql = (
-            f"SELECT m.version FROM {Mapping._meta.db_table} m"  # noqa: S608
+            f"SELECT m.version{latest} FROM {Mapping._meta.db_table} m"  # noqa: S608
             f" JOIN {Organisation._meta.db_table} o ON o.id = m.organisation_id"
             f" JOIN {Membership._meta.db_table} ms ON ms.organisation_id = o.id"
             f" JOIN {user_table} u ON u.id = ms.user_id"
@@ -89,13 +126,51 @@ def current_version(org: str, mapping_id: int, user_id: int) -> int | None:
     if row is None:
         return None
     cache.set_many({keys[0]: row[0], keys[1]: True}, CACHE_SECONDS)
-    return row[0]
+    return _state(row[0], (row[1], row[2])) if workshop else str(row[0])
 
 
-def unchanged(request, org: str, mapping_id: int) -> bool:
-    """The poll's fast path: a valid token and the version the page already shows."""
+def unchanged(request: HttpRequest, org: str, mapping_id: int, *, workshop: bool = False) -> bool:
+    """The poll's fast path: a valid token and the state the page already shows."""
     user_id = token_user(request.GET.get("t", ""), mapping_id)
     seen = request.GET.get("v", "")
-    if user_id is None or not seen.isdecimal() or len(seen) > 18:
+    if user_id is None or not seen or len(seen) > 60:
         return False
-    return current_version(org, mapping_id, user_id) == int(seen)
+    return current_state(org, mapping_id, user_id, workshop=workshop) == seen
+
+
+def participant_state(code: str) -> str | None:
+    """The state a phone shows: the mapping's version and the workshop's ``version`` (what participants see).
+
+    The phones' side of the protocol: no user, so no token; the join code is
+    the key. One indexed query (codes are unique); None once the code opens
+    no workshop (closed or expired).
+    """
+    row = Workshop.objects.joinable().filter(code=code).values_list("mapping__version", "version").first()
+    return None if row is None else f"{row[0]}:{row[1]}"
+
+
+def nothing_changed() -> HttpResponse:
+    return reswap(HttpResponse(status=204), "none")
+
+
+def poll(
+    request: HttpRequest,
+    org: str,
+    mapping_id: int,
+    *,
+    template: str,
+    context: Callable[[HttpRequest, Access], dict],
+    need: Need = Need.READ,
+    workshop: bool = False,
+) -> HttpResponse:
+    """Answer a live page's poll: 204 when nothing changed, else ``template#live`` with ``context(request, access)``.
+
+    A stale token (a page left open for days) with an unchanged state gets a
+    fresh token only, so the next polls are cheap again.
+    """
+    if unchanged(request, org, mapping_id, workshop=workshop):
+        return nothing_changed()
+    access = gate(request, org, mapping_id, need)
+    if page_state(access.mapping, workshop=workshop) == request.GET.get("v"):
+        return render(request, LIVE + "#token", {"poll_token": poll_token(request.user.pk, mapping_id), "oob": True})
+    return render(request, template + "#live", context(request, access))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import actions, analysis, board, export, organisation, workshop
+from .views import actions, board, export, gaps, join, organisation, workshop
 
 app_name = "mapping"
 
@@ -31,12 +31,13 @@ urlpatterns = [
     path(mapping_prefix + "purposes/new/", board.purpose_create, name="purpose-create"),
     path(mapping_prefix + "purposes/<int:purpose_id>/", board.purpose_update, name="purpose-update"),
     path(mapping_prefix + "purposes/<int:purpose_id>/delete/", board.purpose_delete, name="purpose-delete"),
-    path(mapping_prefix + "gaps/", analysis.gaps_dashboard, name="gaps"),
-    path(mapping_prefix + "gaps/poll/", analysis.gaps_poll, name="gaps-poll"),
-    path(mapping_prefix + "gaps.json", analysis.gaps_json, name="gaps-json"),
-    path(mapping_prefix + "gaps/dismiss/", analysis.finding_dismiss, name="finding-dismiss"),
-    path(mapping_prefix + "gaps/restore/", analysis.finding_restore, name="finding-restore"),
-    path(mapping_prefix + "gaps/ideas/add/", analysis.idea_add, name="idea-add"),
+    path(mapping_prefix + "gaps/", gaps.gaps_dashboard, name="gaps"),
+    path(mapping_prefix + "gaps/poll/", gaps.gaps_poll, name="gaps-poll"),
+    path(mapping_prefix + "gaps.json", gaps.gaps_json, name="gaps-json"),
+    path(mapping_prefix + "gaps/dismiss/", gaps.finding_dismiss, name="finding-dismiss"),
+    path(mapping_prefix + "gaps/restore/", gaps.finding_restore, name="finding-restore"),
+    path(mapping_prefix + "gaps/act/", gaps.finding_act, name="finding-act"),
+    path(mapping_prefix + "gaps/ideas/add/", gaps.idea_add, name="idea-add"),
     path(mapping_prefix + "actions/", actions.action_list, name="actions"),
     path(mapping_prefix + "actions/new/", actions.action_create, name="action-create"),
     path(mapping_prefix + "actions/limit/", actions.action_wip_limit, name="action-wip-limit"),
@@ -60,13 +61,13 @@ urlpatterns = [
         name="workshop-input-delete-all",
     ),
     # Participants: no account, the join code is the key.
-    path("j/", workshop.join_enter, name="join-enter"),
-    path("j/<str:code>/", workshop.join, name="join"),
-    path("j/<str:code>/poll/", workshop.join_poll, name="join-poll"),
-    path("j/<str:code>/suggest/", workshop.join_suggest, name="join-suggest"),
-    path("j/<str:code>/i/<int:initiative_id>/", workshop.join_initiative, name="join-initiative"),
-    path("j/<str:code>/i/<int:initiative_id>/rate/", workshop.join_rate, name="join-rate"),
-    path("j/<str:code>/i/<int:initiative_id>/comment/", workshop.join_comment, name="join-comment"),
-    path("j/<str:code>/i/<int:initiative_id>/vote/", workshop.join_vote, name="join-vote"),
-    path("j/<str:code>/a/<int:action_id>/vote/", workshop.join_action_vote, name="join-action-vote"),
+    path("j/", join.join_enter, name="join-enter"),
+    path("j/<str:code>/", join.join, name="join"),
+    path("j/<str:code>/poll/", join.join_poll, name="join-poll"),
+    path("j/<str:code>/suggest/", join.join_suggest, name="join-suggest"),
+    path("j/<str:code>/i/<int:initiative_id>/", join.join_initiative, name="join-initiative"),
+    path("j/<str:code>/i/<int:initiative_id>/rate/", join.join_rate, name="join-rate"),
+    path("j/<str:code>/i/<int:initiative_id>/comment/", join.join_comment, name="join-comment"),
+    path("j/<str:code>/i/<int:initiative_id>/vote/", join.join_vote, name="join-vote"),
+    path("j/<str:code>/a/<int:action_id>/vote/", join.join_action_vote, name="join-action-vote"),
 ]

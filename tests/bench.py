@@ -220,7 +220,7 @@ def set_up_django(workdir: Path, database_url: str) -> None:
 
 def big_mapping_data(n_initiatives: int = 500, n_links: int = 300, n_purposes: int = 20) -> dict:
     """An export document with a large, plausible mapping (fixed seed: the same every run)."""
-    from mapping.export import FORMAT, FORMAT_VERSION
+    from mapping.exchange import FORMAT, FORMAT_VERSION
     from mapping.models import Dimension, Level
 
     rng = random.Random(500)
@@ -262,7 +262,8 @@ def big_mapping_data(n_initiatives: int = 500, n_links: int = 300, n_purposes: i
 def create_data() -> dict:
     from django.contrib.auth import get_user_model
 
-    from mapping.export import create_example, create_mapping, validate
+    from mapping.example import create_example
+    from mapping.exchange import create_mapping, validate
     from mapping.models import Membership, Organisation, Role
 
     organisation = Organisation.objects.create(name="Bench", slug="bench")
@@ -364,7 +365,7 @@ def sign_in(port: int) -> dict:
 def board_tokens(html: str) -> dict:
     return {
         "csrf": json.loads(re.search(r"hx-headers='([^']+)'", html).group(1))["X-CSRFToken"],
-        "version": re.search(r'id="board-version" name="v" value="(\d+)"', html).group(1),
+        "version": re.search(r'id="live-version" name="v" value="(\d+)"', html).group(1),
         "poll_token": re.search(r'name="t" value="([^"]+)"', html).group(1),
     }
 

@@ -9,7 +9,7 @@ import statistics
 import time
 from datetime import date, timedelta
 
-from mapping import danish, gaps
+from mapping import danish, gaps, ideas
 from mapping.gaps import InitiativeData, LinkData, MappingData, PurposeData
 
 N_INITIATIVES = 500
@@ -20,16 +20,16 @@ N_PURPOSES = 40
 def plain_data(seed: int = 500) -> MappingData:
     """500 initiatives with realistic Danish titles (the catalogue's, varied), purposes and 300 links."""
     rng = random.Random(seed)
-    ideas = list(gaps.catalogue())
+    catalogue = list(ideas.catalogue())
     suffixes = ["", " i teamet", " for nye medarbejdere", " 2026", " (pilot)", " på tværs", " for ledere", "erne"]
     today = date(2026, 6, 1)
     initiatives = []
     for n in range(1, N_INITIATIVES + 1):
-        idea = ideas[n % len(ideas)]
+        idea = catalogue[n % len(catalogue)]
         initiatives.append(
             InitiativeData(
                 id=n,
-                title=idea["title"] + suffixes[(n // len(ideas)) % len(suffixes)],
+                title=idea["title"] + suffixes[(n // len(catalogue)) % len(suffixes)],
                 level=idea["level"],
                 dimension=idea["dimension"],
                 description=idea["purpose"] if n % 3 == 0 else "",

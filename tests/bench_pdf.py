@@ -83,7 +83,7 @@ def measure_pdf(example=None, large=None, repeat: int = 5) -> dict:
         }
     from django.db import connection
 
-    from mapping.export import create_example
+    from mapping.example import create_example
     from mapping.models import Organisation
 
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)

@@ -32,7 +32,8 @@ from http.cookies import SimpleCookie
 from urllib.parse import urlencode, urlsplit
 
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-VERSION_INPUT = re.compile(r'id="join-v" name="v" value="([^"]+)"')
+# The phone's state in the one live protocol (templates/mapping/_live.html#state).
+VERSION_INPUT = re.compile(r'id="live-version" name="v" value="([^"]+)"')
 CARD_LINK = re.compile(r'href="/j/[A-Z0-9]+/i/(\d+)/"')
 
 

@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.test import Client
 
-from mapping.export import create_example
+from mapping.example import create_example
 from mapping.models import Initiative, Link, Membership, Organisation, Purpose, Role
 
 # What htmx sends with every request it makes.

@@ -9,7 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from mapping import export
+from mapping import exchange
+from mapping.example import example_data
 from mapping.models import Initiative, Link, Mapping, Purpose
 
 from .conftest import add_card, fill_mapping
@@ -116,10 +117,10 @@ def test_both_downloads_name_their_file_one_way(title, suffix, name):
 
 
 def test_the_export_page_runs_no_gap_analysis(member_client, example, monkeypatch):
-    def analyse(access):
+    def findings(mapping, today=None):
         raise AssertionError("the choice page must not run the gap analysis")
 
-    monkeypatch.setattr("mapping.views.export.analyse", analyse)
+    monkeypatch.setattr("mapping.models.Mapping.findings", findings)
     response = member_client.get(reverse("mapping:mapping-export", args=[example.organisation.slug, example.pk]))
     assert response.status_code == 200
     assert "Hent PDF" in response.content.decode()
@@ -154,7 +155,7 @@ def test_an_imported_mapping_opens_on_the_board(facilitator_client, organisation
 
 
 def test_the_shipped_example_is_valid_and_complete():
-    clean = export.validate(export.example_data())
+    clean = exchange.validate(example_data())
     assert len(clean["initiatives"]) == 38
     assert len(clean["links"]) == 4
     assert {(link["source"], link["target"]) for link in clean["links"]} >= {("stresspolitik", "mus")}
@@ -289,7 +290,7 @@ def test_it_refuses_a_file_over_five_megabytes(facilitator_client, organisation)
 
 
 def test_it_refuses_a_file_with_too_many_items(facilitator_client, organisation, monkeypatch):
-    monkeypatch.setattr(export, "MAX_ITEMS", 1)
+    monkeypatch.setattr(exchange, "MAX_ITEMS", 1)
     response = upload(facilitator_client, json.dumps(document()))
     assert response.status_code == 400
     assert "Filen har for mange elementer." in response.content.decode()
@@ -303,14 +304,14 @@ def test_it_asks_for_a_file(facilitator_client, organisation):
 
 
 def test_a_file_that_fails_half_way_through_writing_leaves_nothing(organisation, monkeypatch):
-    clean = export.validate(document())
+    clean = exchange.validate(document())
 
     def explode(*args, **kwargs):
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(Link.objects, "bulk_create", explode)
     with pytest.raises(RuntimeError):
-        export.create_mapping(organisation, clean)
+        exchange.create_mapping(organisation, clean)
     assert not organisation.mappings.exists()
     assert not Initiative.objects.exists()
 

@@ -19,9 +19,9 @@ def poll_url(mapping) -> str:
 
 
 def poll_form(client, mapping) -> dict:
-    """What the board page's #board-live form sends: its hidden inputs, by name."""
+    """What the board page's #live-poll form sends: its hidden inputs, by name."""
     body = client.get(mapping.get_absolute_url()).content.decode()
-    form = re.search(r'<form id="board-live".*?</form>', body, re.S).group(0)
+    form = re.search(r'<form id="live-poll".*?</form>', body, re.S).group(0)
     assert f'hx-get="{poll_url(mapping)}"' in form
     return dict(re.findall(r'<input type="hidden"[^>]*name="(\w+)" value="([^"]*)"', form))
 
@@ -60,7 +60,7 @@ def test_a_changed_poll_sends_every_cell_out_of_band(member_client, amo_client, 
     assert re.search(r'<section id="purposes"[^>]*hx-swap-oob="true"', body)
     assert re.search(r'<section id="trash"[^>]*hx-swap-oob="true"', body)
     mapping.refresh_from_db()
-    assert f'id="board-version" name="v" value="{mapping.version}" hx-swap-oob="true"' in body
+    assert f'id="live-version" name="v" value="{mapping.version}" hx-swap-oob="true"' in body
     assert "<html" not in body
 
 
@@ -69,7 +69,8 @@ def test_the_changed_cells_keep_the_viewers_purpose_filter(member_client, mappin
     card = add_card(mapping, "Match")
     card.set_purposes([purpose])
     data = poll_form(member_client, mapping)
-    mapping.bump()
+    with mapping.change():
+        pass
     response = member_client.get(poll_url(mapping), {**data, "purpose": purpose.pk}, headers=HTMX)
     assert f'class="card is-match" id="initiative-{card.pk}"' in response.content.decode()
 
@@ -77,7 +78,8 @@ def test_the_changed_cells_keep_the_viewers_purpose_filter(member_client, mappin
 def test_a_member_sees_the_changes_without_edit_controls(member_client, mapping):
     add_card(mapping, "MUS")
     data = poll_form(member_client, mapping)
-    mapping.bump()
+    with mapping.change():
+        pass
     body = member_client.get(poll_url(mapping), data, headers=HTMX).content.decode()
     assert "MUS" in body
     assert "data-sortable" not in body and "data-move-url" not in body
@@ -86,7 +88,7 @@ def test_a_member_sees_the_changes_without_edit_controls(member_client, mapping)
 def test_a_bad_token_falls_back_to_the_gate_and_gets_a_fresh_token(member_client, mapping):
     response = member_client.get(poll_url(mapping), {"v": mapping.version, "t": "forged"}, headers=HTMX)
     assert response.status_code == 200
-    assert 'id="board-token"' in response.content.decode()
+    assert 'id="live-token"' in response.content.decode()
     changed = member_client.get(poll_url(mapping), {"v": mapping.version - 1, "t": "forged"}, headers=HTMX)
     assert 'id="cards-individ-struktur"' in changed.content.decode()
 
@@ -138,7 +140,7 @@ def test_an_expired_token_falls_back_to_the_gate(member_client, mapping, monkeyp
     monkeypatch.setattr(live, "TOKEN_MAX_AGE", -1)
     response = member_client.get(poll_url(mapping), data, headers=HTMX)
     assert response.status_code == 200
-    assert 'id="board-token"' in response.content.decode()
+    assert 'id="live-token"' in response.content.decode()
 
 
 @pytest.mark.parametrize("seen", ["", "abc", "-1", "1.5"])
@@ -146,7 +148,7 @@ def test_a_strange_version_gets_the_whole_board(member_client, mapping, seen):
     data = poll_form(member_client, mapping)
     response = member_client.get(poll_url(mapping), {**data, "v": seen}, headers=HTMX)
     assert response.status_code == 200
-    assert 'id="board-version"' in response.content.decode()
+    assert 'id="live-version"' in response.content.decode()
 
 
 def test_the_poll_refuses_a_post(member_client, mapping):
@@ -163,9 +165,9 @@ def test_token_user_refuses_a_token_for_another_mapping_or_a_tampered_one(mappin
 
 
 def test_current_version_answers_only_for_members(mapping, member, outsider):
-    assert live.current_version("forening", mapping.pk, member.pk) == mapping.version
-    assert live.current_version("forening", mapping.pk, outsider.pk) is None
-    assert live.current_version("andre", mapping.pk, member.pk) is None
+    assert live.current_state("forening", mapping.pk, member.pk) == str(mapping.version)
+    assert live.current_state("forening", mapping.pk, outsider.pk) is None
+    assert live.current_state("andre", mapping.pk, member.pk) is None
 
 
 @pytest.mark.parametrize("seen", ["²", "9" * 30])
@@ -181,7 +183,8 @@ def test_a_changed_poll_costs_the_same_queries_for_10_and_500_cards(member_clien
         mapping = organisation.mappings.create(title=f"{size} kort")
         fill_mapping(mapping, size)
         data = poll_form(member_client, mapping)
-        mapping.bump()
+        with mapping.change():
+            pass
         with CaptureQueriesContext(connection) as queries:
             response = member_client.get(poll_url(mapping), data, headers=HTMX)
         assert response.status_code == 200
@@ -200,25 +203,27 @@ def test_a_repeated_unchanged_poll_answers_from_the_cache(member_client, mapping
 def test_a_change_in_this_process_reaches_the_next_poll_at_once(member_client, mapping):
     data = poll_form(member_client, mapping)
     assert member_client.get(poll_url(mapping), data, headers=HTMX).status_code == 204
-    mapping.bump()
+    with mapping.change():
+        pass
     response = member_client.get(poll_url(mapping), data, headers=HTMX)
     assert response.status_code == 200
-    assert f'id="board-version" name="v" value="{mapping.version}"' in response.content.decode()
+    assert f'id="live-version" name="v" value="{mapping.version}"' in response.content.decode()
 
 
 def test_the_new_version_is_cached_when_the_write_commits(mapping, django_capture_on_commit_callbacks):
     cache.set(live.version_key(mapping.pk), mapping.version)
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
-        mapping.bump()
+        with mapping.change():
+            pass
         assert cache.get(live.version_key(mapping.pk)) is None  # not committed yet
     assert cache.get(live.version_key(mapping.pk)) == mapping.version
 
 
 def test_a_known_reader_costs_one_small_query_when_the_version_expired(member, mapping, django_assert_num_queries):
-    assert live.current_version("forening", mapping.pk, member.pk) == mapping.version
+    assert live.current_state("forening", mapping.pk, member.pk) == str(mapping.version)
     cache.delete(live.version_key(mapping.pk))
     with django_assert_num_queries(1) as queries:
-        assert live.current_version("forening", mapping.pk, member.pk) == mapping.version
+        assert live.current_state("forening", mapping.pk, member.pk) == str(mapping.version)
     assert "JOIN" not in queries.captured_queries[0]["sql"]
 
 
@@ -227,9 +232,9 @@ def test_a_poll_with_an_expired_token_gets_a_fresh_token_not_the_whole_board(fac
     response = facilitator_client.get(url, {"v": example.version, "t": "expired"})
     assert response.status_code == 200
     html = response.content.decode()
-    assert 'id="board-token"' in html and "hx-swap-oob" in html
+    assert 'id="live-token"' in html and "hx-swap-oob" in html
     assert "cards-individ-struktur" not in html
-    token = re.search(r'id="board-token" name="t" value="([^"]+)"', html).group(1)
+    token = re.search(r'id="live-token" name="t" value="([^"]+)"', html).group(1)
     assert facilitator_client.get(url, {"v": example.version, "t": token}).status_code == 204
 
 

@@ -7,17 +7,15 @@ import struct
 import subprocess
 import threading
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
-from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from mapping import pdf
+from mapping import gaps, pdf
 from mapping.forms import ExportForm
-from mapping.models import Level, Link
+from mapping.models import Action, Level, Link
 from tests.bench_pdf import build_large
 
 HOSTILE = [
@@ -154,33 +152,31 @@ def test_the_handout_context_holds_no_notes(example):
 
 
 def test_gap_findings_and_actions_print_when_given(example):
-    findings = [{"code": "no-purpose", "severity": "high", "message": "Ingen indsatser på gruppeniveau har et formål"}]
-    actions = [
-        {"title": "Lav en stresspolitik", "owner": "AMO", "due": datetime.date(2026, 3, 1), "status": "open"},
-        {"title": "Følg op på trivselsmålingen", "owner": "", "due": None, "status": "done"},
-    ]
+    findings = example.findings().open
+    survey = next(f for f in findings if f.code == "measurement_not_followed_up")
+    example.actions.create(
+        title="Lav en stresspolitik", owner="AMO", due=datetime.date(2026, 3, 1), status=Action.Status.DOING
+    )
+    example.actions.create(title="Følg op på trivselsmålingen", status=Action.Status.DONE)
+    actions = list(example.actions.by_burden())
     text = pdf_text(render(example, sections=["gaps", "actions"], parts={"findings": findings, "actions": actions}))
-    assert squeeze("Ingen indsatser på gruppeniveau har et formål") in text
-    assert squeeze("Høj") in text
-    assert squeeze("Lav en stresspolitik") in text
-    assert squeeze("1. marts 2026") in text
-    assert squeeze("Følg op på trivselsmålingen") in text
+    for expected in [survey.heading, survey.message, survey.next_step, survey.severity_label]:
+        assert squeeze(expected) in text
+    for expected in ["Lav en stresspolitik", "AMO", "1. marts 2026", "I gang", "Følg op på trivselsmålingen", "Færdig"]:
+        assert squeeze(expected) in text
     assert squeeze("ikke tilgængelig") not in text
 
 
-def test_findings_and_actions_may_be_objects_with_enum_fields(example):
-    class Severity(models.TextChoices):
-        HIGH = "high", "Alvorligt"
-
-    class Status(models.TextChoices):
-        OPEN = "open", "Ikke startet"
-
-    finding = SimpleNamespace(code="x", severity=Severity.HIGH, message="Et fund", next_step="Tag det op på husmødet")
-    action = SimpleNamespace(title="En handling", owner="AMO", due="efteråret", status=Status.OPEN)
-    context = pdf.document_context(example, sections=["gaps", "actions"], findings=[finding], actions=[action])
-    text = pdf_text(pdf.render_pdf(context))
-    for expected in ["Alvorligt", "Et fund", "Tag det op på husmødet", "En handling", "efteråret", "Ikke startet"]:
-        assert squeeze(expected) in text
+def test_the_gap_summary_prints_each_kind_once_with_its_count(example):
+    findings = example.findings().open
+    isolated = [f for f in findings if f.code == "isolated"]
+    summary = pdf.plain_findings(findings)
+    assert [group["heading"] for group in summary] == list(dict.fromkeys(f.heading for f in findings))
+    group = next(group for group in summary if group["heading"] == isolated[0].heading)
+    assert group["count"] == len(isolated) == 31
+    assert group["messages"] == [f.message for f in isolated[: pdf.FINDINGS_SHOWN_PER_KIND]]
+    assert group["more"] == 31 - pdf.FINDINGS_SHOWN_PER_KIND
+    assert (group["severity"], group["severity_label"]) == (isolated[0].severity, isolated[0].severity_label)
 
 
 def test_the_gap_summary_groups_findings_of_one_kind(example, facilitator_client):
@@ -366,25 +362,15 @@ def test_each_thread_reuses_its_own_font_configuration(example):
     assert squeeze("Medarbejdersamtaler (MUS)") in seen["text"]
 
 
-# Chains (pure)
+# Chains: gaps.chains, printed
 
 
-def test_a_chain_is_a_path_of_two_or_more_links():
-    assert pdf.chains([(1, 2), (2, 3)]) == [[1, 2, 3]]
-    assert pdf.chains([(1, 2)]) == []
-    assert pdf.chains([(1, 2), (2, 3), (2, 4), (5, 6)]) == [[1, 2, 3], [1, 2, 4]]
-
-
-def test_a_loop_ends_the_chain():
-    assert pdf.chains([(1, 2), (2, 3), (3, 1)]) == [[1, 2, 3]]
-    assert pdf.chains([(0, 1), (1, 2), (2, 1)]) == [[0, 1, 2]]
-
-
-def test_chains_are_capped_in_a_dense_graph():
-    edges = [(a, b) for a in range(30) for b in range(30) if a != b]
-    found = pdf.chains(edges)
-    assert 0 < len(found) <= pdf.MAX_CHAINS
-    assert all(len(chain) <= pdf.MAX_CHAIN_LENGTH for chain in found)
+def test_the_printed_chains_are_the_dashboards(example):
+    context = pdf.document_context(example, sections=["links"])
+    printed = [[chain.start.title, *(card.title for _link, card in chain.steps)] for chain in context["chains"]]
+    assert printed == [[item.title for item, _link in chain] for chain in gaps.chains(example.gap_data())]
+    assert printed == [["Trivselsmålinger", "Ledermøder", "Husmøder"]]
+    assert [link["kind_label"] for link, _card in context["chains"][0].steps] == ["følges op på", "følges op på"]
 
 
 def test_the_context_takes_a_fixed_number_of_queries(example, mapping, django_assert_max_num_queries):

@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from mapping import gaps
-from mapping.export import example_data
+from mapping.example import example_data
 from mapping.models import Action, FindingDismissal, Input, InputKind, Invitation, Link, Membership, Purpose, Role
 
 from .conftest import add_card, client_for
@@ -189,6 +189,10 @@ EXPECTED: dict[str, list[Check]] = {
     "finding-dismiss": [
         Check("GET", board, POST_ONLY),
         Check("POST", board, EDIT, a_finding),
+    ],
+    "finding-act": [
+        Check("GET", board, POST_ONLY),
+        Check("POST", board, EDIT, lambda w: {"finding": a_finding(w)["key"]}),
     ],
     "finding-restore": [
         Check("GET", board, POST_ONLY),

@@ -10,10 +10,11 @@ from django.db import IntegrityError, connection, transaction
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
-from mapping import gaps
-from mapping import workshop as rules
+from mapping import gaps, live
+from mapping import participation as rules
+from mapping.access import WorkshopGone, participant_gate
+from mapping.forms import WorkshopStepForm
 from mapping.models import (
-    JOIN_CODE_ALPHABET,
     Initiative,
     InitiativeStatus,
     Input,
@@ -25,6 +26,7 @@ from mapping.models import (
     new_join_code,
     normalise_code,
 )
+from mapping.models.workshops import JOIN_CODE_ALPHABET
 
 
 @pytest.fixture(autouse=True)
@@ -91,6 +93,12 @@ def comment(client, workshop, card, text="Godt, men for lange", form_key=None):
     )
 
 
+def poll_form(page: str) -> dict:
+    """What a page's #live-poll form sends (the one live protocol): its hidden inputs, by name."""
+    form = re.search(r'<form id="live-poll".*?</form>', page, re.S).group(0)
+    return dict(re.findall(r'<input type="hidden"[^>]*name="(\w+)" value="([^"]*)"', form))
+
+
 # -- Models and pure rules -------------------------------------------------------------
 
 
@@ -137,6 +145,17 @@ def test_steps_follow_the_method():
     assert rules.step(99).number == 4
 
 
+def test_the_step_form_takes_exactly_the_methods_steps():
+    assert WorkshopStepForm({"step": len(rules.STEPS)}).is_valid()
+    assert not WorkshopStepForm({"step": len(rules.STEPS) + 1}).is_valid()
+    assert not WorkshopStepForm({"step": 0}).is_valid()
+
+
+def test_the_database_refuses_a_step_the_method_does_not_have(workshop):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Workshop.objects.filter(pk=workshop.pk).update(step=len(rules.STEPS) + 1)
+
+
 def test_participant_key_is_salted_with_the_workshop():
     person = rules.Participant(token="x" * 32)
     assert person.key(1) != person.key(2)
@@ -149,6 +168,29 @@ def test_a_foreign_cookie_is_no_participant():
     assert rules.read_participant('{"t": 1}') is None
     assert rules.read_participant('{"t": "short"}') is None
     assert rules.read_participant('{"t": "%s", "n": "Kim"}' % ("a" * 20)).name == "Kim"
+
+
+def test_the_participant_gate_opens_the_workshop_of_a_typed_code(workshop):
+    assert participant_gate(" abcd-2345 ") == workshop
+
+
+def test_the_participant_gate_refuses_unknown_closed_and_expired_codes(workshop):
+    with pytest.raises(WorkshopGone) as unknown:
+        participant_gate("NOPE2345")
+    assert unknown.value.workshop is None and not unknown.value.is_busy
+    workshop.close()
+    with pytest.raises(WorkshopGone) as closed:
+        participant_gate(workshop.code)
+    assert closed.value.workshop == workshop
+
+
+def test_the_participant_gate_slows_down_guessing(db, monkeypatch):
+    monkeypatch.setattr(rules, "UNKNOWN_CODES_PER_MINUTE", 1)
+    with pytest.raises(WorkshopGone):
+        participant_gate("GUESS001")
+    with pytest.raises(WorkshopGone) as guessed:
+        participant_gate("GUESS002")
+    assert guessed.value.is_busy
 
 
 def test_min_group_size_defaults_to_five(organisation):
@@ -221,6 +263,21 @@ def test_starting_twice_keeps_one_open_workshop(facilitator_client, mapping):
     facilitator_client.post(facilitator_url("workshop-start", mapping), {"votes_per_participant": 3})
     facilitator_client.post(facilitator_url("workshop-start", mapping), {"votes_per_participant": 3})
     assert mapping.workshops.count() == 1
+
+
+def test_start_returns_the_workshop_already_open(workshop, mapping):
+    assert Workshop.objects.start(mapping, votes_per_participant=5) == (workshop, False)
+    workshop.close()
+    started, is_new = Workshop.objects.start(mapping, votes_per_participant=5)
+    assert is_new and started.is_open and started.votes_per_participant == 5 and started != workshop
+
+
+def test_start_draws_another_code_after_a_collision(workshop, mapping, monkeypatch):
+    workshop.close()
+    codes = iter([workshop.code, "ZZZZ2345"])
+    monkeypatch.setattr("mapping.models.workshops.new_join_code", lambda: next(codes))
+    started, is_new = Workshop.objects.start(mapping, votes_per_participant=3)
+    assert is_new and started.code == "ZZZZ2345"
 
 
 def test_start_refuses_a_bad_number_of_votes(facilitator_client, mapping):
@@ -417,6 +474,36 @@ def test_votes_are_limited_to_the_facilitators_number(mapping, workshop):
         cards[1].pk,
         cards[2].pk,
     }
+
+
+def test_a_vote_spends_the_budget_once_per_item(workshop, card, plan):
+    Vote = Workshop.Vote
+    assert workshop.vote("p" * 64, "k-1", initiative=card) is Vote.ADDED
+    assert workshop.vote("p" * 64, "k-2", initiative=card) is Vote.ALREADY
+    assert workshop.vote("p" * 64, "k-3", action=plan["first"]) is Vote.ADDED
+    assert workshop.vote("p" * 64, "k-4", action=plan["doing"]) is Vote.NO_VOTES_LEFT  # two votes each
+    assert workshop.vote("q" * 64, "k-4", action=plan["doing"]) is Vote.ADDED  # someone else's budget
+    assert workshop.vote("p" * 64, "k-5", initiative=card, remove=True) is Vote.REMOVED
+    assert workshop.vote("p" * 64, "k-3", action=plan["doing"]) is Vote.REPEATED  # a submission seen before
+    assert workshop.vote("p" * 64, "k-6", action=plan["doing"]) is Vote.ADDED
+    mine = workshop.inputs.filter(kind=InputKind.VOTE, participant="p" * 64)
+    assert set(mine.values_list("action", flat=True)) == {plan["first"].pk, plan["doing"].pk}
+
+
+def test_a_vote_moves_the_facilitators_screen_but_not_the_mapping(workshop, mapping, card):
+    mapping.refresh_from_db()
+    before = (mapping.version, workshop.version, workshop.input_version)
+    workshop.vote("p" * 64, "k-1", initiative=card)
+    mapping.refresh_from_db()
+    workshop.refresh_from_db()
+    assert (mapping.version, workshop.version, workshop.input_version) == (before[0], before[1], before[2] + 1)
+
+
+def test_a_vote_has_one_target(workshop, card, plan):
+    with pytest.raises(ValueError):
+        workshop.vote("p" * 64, "k-1")
+    with pytest.raises(ValueError):
+        workshop.vote("p" * 64, "k-1", initiative=card, action=plan["first"])
 
 
 def test_writing_needs_a_joined_participant(workshop):
@@ -699,20 +786,71 @@ def test_vote_counts_wait_for_enough_voters(facilitator_client, mapping, worksho
 
 def test_the_facilitator_poll_is_empty_until_input_arrives(facilitator_client, mapping, workshop):
     poll = facilitator_url("workshop-poll", mapping)
-    seen = {"v": mapping.version, "w": f"{workshop.pk}:{workshop.input_version}"}
+    seen = poll_form(facilitator_client.get(facilitator_url("workshop", mapping)).text)
     response = facilitator_client.get(poll, seen, HTTP_HX_REQUEST="true")
     assert response.status_code == 204
     suggest(participant(workshop), workshop, text="Nyt fra telefonen")
     response = facilitator_client.get(poll, seen, HTTP_HX_REQUEST="true")
     assert response.status_code == 200
     assert "Nyt fra telefonen" in response.text
-    assert 'id="workshop-w"' in response.text
+    assert 'id="live-version"' in response.text
+
+
+def test_an_unchanged_facilitator_poll_is_one_query(
+    facilitator_client, mapping, workshop, django_assert_max_num_queries
+):
+    poll = facilitator_url("workshop-poll", mapping)
+    seen = poll_form(facilitator_client.get(facilitator_url("workshop", mapping)).text)
+    assert set(seen) == {"v", "t"}
+    with django_assert_max_num_queries(1):
+        response = facilitator_client.get(poll, seen, HTTP_HX_REQUEST="true")
+    assert response.status_code == 204
+    assert response["HX-Reswap"] == "none"
+    assert response.content == b""
+    cache.clear()  # a poll on another process: no cached membership
+    with django_assert_max_num_queries(1):
+        assert facilitator_client.get(poll, seen, HTTP_HX_REQUEST="true").status_code == 204
+    rate(
+        participant(workshop), workshop, mapping.initiatives.create(title="MUS", level="individ", dimension="struktur")
+    )
+    response = facilitator_client.get(poll, seen, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    for region in ("workshop-steps", "workshop-board", "workshop-inbox"):
+        assert re.search(rf'id="{region}"[^>]*hx-swap-oob="true"', response.text)
+    assert "1 bedømmelse" in response.text
+    state = poll_form(facilitator_client.get(facilitator_url("workshop", mapping)).text)["v"]
+    assert f'id="live-version" name="v" value="{state}" hx-swap-oob="true"' in response.text
+    assert 'id="live-token"' in response.text
+    assert "<html" not in response.text
+
+
+def test_the_facilitator_poll_sees_a_change_of_the_board(facilitator_client, mapping, workshop):
+    poll = facilitator_url("workshop-poll", mapping)
+    seen = poll_form(facilitator_client.get(facilitator_url("workshop", mapping)).text)
+    with mapping.change():
+        mapping.initiatives.create(title="Fredagsbar", level="gruppe", dimension="kultur")
+    response = facilitator_client.get(poll, seen, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert "Fredagsbar" in response.text
+
+
+def test_the_facilitator_poll_answers_on_a_mapping_that_never_had_a_workshop(facilitator_client, facilitator, mapping):
+    page = facilitator_client.get(facilitator_url("workshop", mapping)).text
+    assert 'id="live-poll"' not in page  # nothing to follow yet
+    poll = facilitator_url("workshop-poll", mapping)
+    token = live.poll_token(facilitator.pk, mapping.pk)
+    seen = {"v": live.page_state(mapping, workshop=True), "t": token}
+    assert facilitator_client.get(poll, seen, HTTP_HX_REQUEST="true").status_code == 204
+    response = facilitator_client.get(poll, {"v": "0:-", "t": token}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert 'id="live-version"' in response.text and 'id="workshop-inbox"' not in response.text
+    assert facilitator_client.get(poll, HTTP_HX_REQUEST="true").status_code == 200
 
 
 def test_the_participant_poll_is_empty_until_something_is_approved(facilitator_client, mapping, workshop):
     phone = participant(workshop)
     poll = reverse("mapping:join-poll", args=[workshop.code])
-    seen = {"v": f"{mapping.version}:{workshop.version}"}
+    seen = {"v": poll_form(phone.get(workshop.get_absolute_url()).text)["v"]}
     assert phone.get(poll, seen, HTTP_HX_REQUEST="true").status_code == 204
     suggest(phone, workshop, text="Frokostgåtur")
     assert phone.get(poll, seen, HTTP_HX_REQUEST="true").status_code == 204  # waiting for moderation
@@ -720,17 +858,25 @@ def test_the_participant_poll_is_empty_until_something_is_approved(facilitator_c
     response = phone.get(poll, seen, HTTP_HX_REQUEST="true")
     assert response.status_code == 200
     assert "Frokostgåtur" in response.text
+    state = poll_form(phone.get(workshop.get_absolute_url()).text)["v"]
+    assert f'id="live-version" name="v" value="{state}" hx-swap-oob="true"' in response.text
 
 
-def test_the_unchanged_participant_poll_is_one_query(workshop, mapping, django_assert_num_queries):
+def test_the_participant_page_polls_with_the_one_protocol_keyed_by_the_code(workshop):
+    page = participant(workshop).get(workshop.get_absolute_url()).text
+    form = re.search(r'<form id="live-poll"[^>]*>', page).group(0)
+    assert f'hx-get="{reverse("mapping:join-poll", args=[workshop.code])}"' in form
+    assert poll_form(page)["v"] == live.participant_state(workshop.code)
+    assert poll_form(page)["t"] == ""  # no user, no token: the join code is the key
+
+
+def test_the_unchanged_participant_poll_is_one_query(workshop, django_assert_num_queries):
     phone = participant(workshop)
-    mapping.refresh_from_db()
-    workshop.refresh_from_db()
+    seen = {"v": poll_form(phone.get(workshop.get_absolute_url()).text)["v"]}
     with django_assert_num_queries(1):
-        response = phone.get(
-            reverse("mapping:join-poll", args=[workshop.code]), {"v": f"{mapping.version}:{workshop.version}"}
-        )
+        response = phone.get(reverse("mapping:join-poll", args=[workshop.code]), seen)
     assert response.status_code == 204
+    assert response["HX-Reswap"] == "none"
 
 
 def test_the_participant_page_queries_stay_flat(example, django_assert_max_num_queries):
@@ -982,6 +1128,14 @@ def test_a_rating_locks_the_mapping_before_the_input(workshop, card):
     assert first_write_order(queries) == ["mapping_mapping", "mapping_input", "mapping_workshop"]
 
 
+def test_a_vote_locks_the_mapping_before_the_input(workshop, card):
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        workshop.vote("p" * 64, "k-1", initiative=card)
+    assert first_write_order(queries) == ["mapping_mapping", "mapping_input", "mapping_workshop"]
+
+
 def test_a_moderation_that_changes_nothing_leaves_the_version_alone(workshop, mapping):
     fields = {"kind": InputKind.SUGGESTION, "text": "Frokost", "level": "individ", "dimension": "kultur"}
     item = Input.objects.create(workshop=workshop, participant="p", idempotency_key="k", **fields)
@@ -1094,8 +1248,8 @@ def test_ratings_above_the_minimum_wait_for_the_next_board_change(member_client,
     rate(phone, workshop, card, works=4)  # a changed answer neither
     mapping.refresh_from_db()
     assert mapping.version == before  # phones and open boards are not made to fetch again
-    with transaction.atomic():
-        mapping.bump()  # the next change on the board: the cached cells are keyed by the version
+    with mapping.change():
+        pass  # the next change on the board: the cached cells are keyed by the version
     assert "Medarbejdere: 3,2 / 5 (6 svar)" in board_page(member_client, mapping)
 
 
@@ -1308,5 +1462,5 @@ def test_every_polling_form_is_marked_for_the_guard(facilitator_client, mapping,
     for page in pages:
         polls = re.findall(r"<form [^>]*hx-trigger=\"every [^>]*>", page)
         assert polls and all("data-live-poll" in form for form in polls)
-        versions = re.findall(r'<input type="hidden" id="[a-z]+-(?:v|w|version)" [^>]*>', page)
+        versions = re.findall(r'<input type="hidden" id="live-version" [^>]*>', page)
         assert versions and all("data-live-version" in field for field in versions)

@@ -3,7 +3,7 @@
 import json
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control
 from django.utils.text import slugify
@@ -11,9 +11,9 @@ from django.views.decorators.http import require_GET
 
 from .. import pdf
 from ..access import Access, gate
-from ..export import export_mapping
+from ..exchange import export_mapping
 from ..forms import ExportForm
-from .analysis import analyse
+from . import HtmxHttpRequest
 
 EXPORT_PAGE = "mapping/export.html"
 # slugify drops what it cannot turn into ASCII: "Kortlægning" would become "kortlgning".
@@ -27,7 +27,7 @@ def download_name(title: str, suffix: str = "") -> str:
 
 @login_required
 @require_GET
-def mapping_export_json(request: HttpRequest, org: str, mapping_id: int) -> HttpResponse:
+def mapping_export_json(request: HtmxHttpRequest, org: str, mapping_id: int) -> HttpResponse:
     access = gate(request, org, mapping_id)
     data = export_mapping(access.mapping)
     response = HttpResponse(
@@ -37,13 +37,7 @@ def mapping_export_json(request: HttpRequest, org: str, mapping_id: int) -> Http
     return response
 
 
-def plan_parts(access: Access) -> tuple[list, list]:
-    """The gap findings (without those the team dismissed) and the actions, most burdensome first."""
-    _data, findings, dismissed = analyse(access)
-    return [f for f in findings if f.key not in dismissed], list(access.mapping.actions.by_burden())
-
-
-def export_page(request: HttpRequest, access: Access, form: ExportForm, status: int = 200, **extra) -> HttpResponse:
+def export_page(request: HtmxHttpRequest, access: Access, form: ExportForm, status: int = 200, **extra) -> HttpResponse:
     """The choice page. It runs no analysis: what the PDF holds is decided when it is printed."""
     context = {
         "organisation": access.organisation,
@@ -57,7 +51,7 @@ def export_page(request: HttpRequest, access: Access, form: ExportForm, status: 
 
 @login_required
 @require_GET
-def mapping_export(request: HttpRequest, org: str, mapping_id: int) -> HttpResponse:
+def mapping_export(request: HtmxHttpRequest, org: str, mapping_id: int) -> HttpResponse:
     """The choice page: sections, paper and the handout variant; its form GETs the PDF."""
     access = gate(request, org, mapping_id)
     return export_page(request, access, ExportForm(initial=ExportForm.defaults()))
@@ -65,14 +59,15 @@ def mapping_export(request: HttpRequest, org: str, mapping_id: int) -> HttpRespo
 
 @login_required
 @require_GET
-def mapping_export_pdf(request: HttpRequest, org: str, mapping_id: int) -> HttpResponse:
+def mapping_export_pdf(request: HtmxHttpRequest, org: str, mapping_id: int) -> HttpResponse:
     """The PDF overview; without a query string, every section on A4 in the full variant."""
     access = gate(request, org, mapping_id)
     form = ExportForm(request.GET if request.GET else ExportForm.defaults())
     if not form.is_valid():
         return export_page(request, access, form, status=400)
     options = form.cleaned_data
-    findings, actions = plan_parts(access)
+    # The open findings (without those the team dismissed) and the actions, most burdensome first.
+    findings, actions = access.mapping.findings().open, list(access.mapping.actions.by_burden())
     context = pdf.document_context(access.mapping, sections=options["section"], findings=findings, actions=actions)
     try:
         data = pdf.render_pdf(context, paper=options["paper"], handout=options["handout"])

@@ -4,17 +4,17 @@ import secrets
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ..access import Access, Need, gate
-from ..export import ImportRefused, create_example, create_mapping, parse_upload, validate
+from ..example import create_example
+from ..exchange import ImportRefused, create_mapping, parse_upload, validate
 from ..forms import ImportForm, InvitationForm, MappingForm, MemberAddForm, RoleForm
 from ..models import Invitation, Membership, Organisation, Role
+from . import HtmxHttpRequest
 
 ORGANISATION = "mapping/organisation.html"
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
@@ -22,14 +22,14 @@ MAX_IMPORT_BYTES = 5 * 1024 * 1024
 
 @login_required
 @require_GET
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: HtmxHttpRequest) -> HttpResponse:
     memberships = list(request.user.memberships.select_related("organisation").order_by("organisation__name"))
     if len(memberships) == 1:
         return redirect(memberships[0].organisation)
     return render(request, "mapping/home.html", {"memberships": memberships})
 
 
-def organisation_context(request: HttpRequest, access: Access, **extra) -> dict:
+def organisation_context(request: HtmxHttpRequest, access: Access, **extra) -> dict:
     organisation = access.organisation
     context = {
         "organisation": organisation,
@@ -49,20 +49,20 @@ def organisation_context(request: HttpRequest, access: Access, **extra) -> dict:
     return context
 
 
-def render_organisation(request: HttpRequest, access: Access, status: int = 200, **extra) -> HttpResponse:
+def render_organisation(request: HtmxHttpRequest, access: Access, status: int = 200, **extra) -> HttpResponse:
     return render(request, ORGANISATION, organisation_context(request, access, **extra), status=status)
 
 
 @login_required
 @require_GET
-def organisation_detail(request: HttpRequest, org: str) -> HttpResponse:
+def organisation_detail(request: HtmxHttpRequest, org: str) -> HttpResponse:
     access = gate(request, org)
     return render_organisation(request, access)
 
 
 @login_required
 @require_POST
-def mapping_create(request: HttpRequest, org: str) -> HttpResponse:
+def mapping_create(request: HtmxHttpRequest, org: str) -> HttpResponse:
     access = gate(request, org, need=Need.MANAGE)
     form = MappingForm(request.POST)
     if not form.is_valid():
@@ -76,7 +76,7 @@ def mapping_create(request: HttpRequest, org: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def mapping_import(request: HttpRequest, org: str) -> HttpResponse:
+def mapping_import(request: HtmxHttpRequest, org: str) -> HttpResponse:
     access = gate(request, org, need=Need.MANAGE)
     form = ImportForm(request.POST, request.FILES)
     if form.is_valid():
@@ -96,7 +96,7 @@ def mapping_import(request: HttpRequest, org: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def member_add(request: HttpRequest, org: str) -> HttpResponse:
+def member_add(request: HtmxHttpRequest, org: str) -> HttpResponse:
     access = gate(request, org, need=Need.MANAGE)
     form = MemberAddForm(request.POST)
     if not form.is_valid():
@@ -114,34 +114,23 @@ def member_add(request: HttpRequest, org: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def member_role(request: HttpRequest, org: str, membership_id: int) -> HttpResponse:
+def member_role(request: HtmxHttpRequest, org: str, membership_id: int) -> HttpResponse:
     access = gate(request, org, need=Need.MANAGE)
     membership = get_object_or_404(access.organisation.memberships, pk=membership_id)
     form = RoleForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Ukendt rolle."))
         return redirect(access.organisation)
-    with transaction.atomic():
-        # Lock the organisation's facilitators: two facilitators demoting each other at
-        # the same moment must not leave the organisation with none.
-        facilitators = list(
-            access.organisation.memberships.select_for_update()
-            .filter(role=Role.FACILITATOR)
-            .values_list("pk", flat=True)
-        )
-        membership.refresh_from_db(fields=["role"])
-        if facilitators == [membership.pk] and form.cleaned_data["role"] != Role.FACILITATOR:
-            messages.error(request, _("Organisationen skal have mindst én facilitator."))
-            return redirect(access.organisation)
-        membership.role = form.cleaned_data["role"]
-        membership.save(update_fields=["role"])
+    if not membership.set_role(form.cleaned_data["role"]):
+        messages.error(request, _("Organisationen skal have mindst én facilitator."))
+        return redirect(access.organisation)
     messages.success(request, _("Rollen er ændret."))
     return redirect(access.organisation)
 
 
 @login_required
 @require_POST
-def invitation_create(request: HttpRequest, org: str) -> HttpResponse:
+def invitation_create(request: HtmxHttpRequest, org: str) -> HttpResponse:
     access = gate(request, org, need=Need.MANAGE)
     form = InvitationForm(request.POST)
     if not form.is_valid():
@@ -158,16 +147,11 @@ def invitation_create(request: HttpRequest, org: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+def invitation_accept(request: HtmxHttpRequest, token: str) -> HttpResponse:
     """Anyone signed in with the link joins; the link works once."""
     invitation = get_object_or_404(Invitation.objects.select_related("organisation"), token=token, used_at__isnull=True)
     organisation: Organisation = invitation.organisation
     if request.method == "GET":
         return render(request, "mapping/invitation.html", {"invitation": invitation, "organisation": organisation})
-    with transaction.atomic():
-        claimed = Invitation.objects.filter(pk=invitation.pk, used_at__isnull=True).update(used_at=timezone.now())
-        if claimed:
-            Membership.objects.get_or_create(
-                user=request.user, organisation=organisation, defaults={"role": invitation.role}
-            )
+    invitation.accept(request.user)
     return redirect(organisation)

@@ -3,11 +3,6 @@
 (function () {
   "use strict";
 
-  function csrfHeaders() {
-    try { return JSON.parse(document.body.getAttribute("hx-headers") || "{}"); }
-    catch (e) { return {}; }
-  }
-
   // Live updates must not destroy what someone is typing. A poll (a form
   // marked data-live-poll) swaps regions out of band: skip a region that holds
   // an open editor or the focused field, and then keep the old version numbers
@@ -73,8 +68,8 @@
           htmx.ajax("POST", url, {
             source: card,
             swap: "none",
-            values: { level: to.dataset.level, dimension: to.dataset.dimension, index: index },
-            headers: csrfHeaders()
+            // The CSRF header comes from <body hx-headers>, which the card inherits.
+            values: { level: to.dataset.level, dimension: to.dataset.dimension, index: index }
           });
         }
       });

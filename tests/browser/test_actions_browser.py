@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import Page, expect
 
-from mapping.export import create_example
+from mapping.example import create_example
 
 
 @pytest.fixture

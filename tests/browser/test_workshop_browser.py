@@ -152,8 +152,11 @@ def test_live_updates_leave_a_merge_choice_in_progress_alone(new_page, live_serv
     choice = page.get_by_label("Findes allerede som")
     choice.select_option(str(card.pk))
     choice.focus()
-    send("Andet forslag")
-    page.wait_for_timeout(2500)
+    poll = page.locator("#live-poll").get_attribute("hx-get")
+    with page.expect_response(lambda r: r.url.split("?")[0].endswith(poll) and r.status == 200, timeout=LIVE):
+        send("Andet forslag")  # the screen's next poll brings the news...
+    with page.expect_request(lambda r: r.url.split("?")[0].endswith(poll), timeout=LIVE):
+        pass  # ...and has been handled once the poll after it goes out
     expect(page.locator("#workshop-inbox")).not_to_contain_text("Andet forslag")
     expect(choice).to_have_value(str(card.pk))
     page.locator("h1").click()  # leave the field: the next poll brings the news

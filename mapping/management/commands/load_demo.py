@@ -3,7 +3,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from mapping.export import create_example
+from mapping.example import create_example
 from mapping.models import Membership, Organisation, Role
 
 

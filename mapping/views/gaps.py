@@ -6,18 +6,18 @@ builder (``gaps_context``); the analysis itself is ``gaps.py``.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import IntegrityError, transaction
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.db import IntegrityError
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
-from django_htmx.http import reswap, trigger_client_event
+from django_htmx.http import reswap
 
 from .. import gaps, live
 from ..access import Access, Need, gate
-from ..live import poll_token
-from ..models import FindingDismissal, Link
+from ..models import Action, FindingDismissal, Link
+from . import HtmxHttpRequest
 
 GAPS = "mapping/gaps.html"
 GROUP_PREVIEW = 12  # findings shown per group until someone asks for all of them
@@ -28,15 +28,10 @@ def gaps_url(access: Access, anchor: str = "") -> str:
     return url + (f"#{anchor}" if anchor else "")
 
 
-def analyse(access: Access) -> tuple[gaps.MappingData, list[gaps.Finding], set[str]]:
-    data = access.mapping.gap_data()
-    dismissed = set(access.mapping.dismissals.values_list("key", flat=True))
-    return data, gaps.find_gaps(data), dismissed
-
-
-def gaps_context(request: HttpRequest, access: Access, **extra) -> dict:
+def gaps_context(request: HtmxHttpRequest, access: Access, **extra) -> dict:
     mapping = access.mapping
-    data, findings, dismissed_keys = analyse(access)
+    analysis = access.mapping.findings()
+    data, findings, dismissed_keys = analysis.data, analysis.findings, analysis.dismissed_keys
     by_id = {i.id: i for i in data.initiatives}
     purposes = {p.id: p for p in data.purposes}
     actions = dict(mapping.actions.exclude(finding_key="").values_list("finding_key", "pk"))
@@ -50,7 +45,7 @@ def gaps_context(request: HttpRequest, access: Access, **extra) -> dict:
             "action_id": actions.get(finding.key),
         }
 
-    open_findings = [f for f in findings if f.key not in dismissed_keys]
+    open_findings = analysis.open
     expanded = request.GET.get("all", "")
     steps = []
     for step, title in gaps.STEPS.items():
@@ -108,7 +103,7 @@ def gaps_context(request: HttpRequest, access: Access, **extra) -> dict:
         "dismissed_count": len(dismissed_keys & {f.key for f in findings}),
         "action_count": mapping.actions.count(),
         "steps": steps,
-        "dismissed": [item(f) for f in findings if f.key in dismissed_keys],
+        "dismissed": [item(f) for f in analysis.dismissed],
         "coverage": coverage,
         "dimension_labels": [gaps.DIMENSION_LABELS[d] for d in gaps.DIMENSIONS],
         "level_labels": [gaps.LEVEL_LABELS[lv] for lv in gaps.LEVELS],
@@ -132,8 +127,11 @@ def gaps_context(request: HttpRequest, access: Access, **extra) -> dict:
         ],
         "show_all_ideas": show_all_ideas,
         "expanded": expanded,
-        "version": mapping.version,
-        "poll_token": poll_token(request.user.pk, mapping.pk),
+        "live_state": live.page_state(mapping),
+        "poll_token": live.poll_token(request.user.pk, mapping.pk),
+        "poll_url": reverse("mapping:gaps-poll", args=[access.organisation.slug, mapping.pk]),
+        "poll_every": "2s",
+        "poll_params": ([("ideas", "all")] if show_all_ideas else []) + ([("all", expanded)] if expanded else []),
     }
     context.update(extra)
     return context
@@ -141,60 +139,54 @@ def gaps_context(request: HttpRequest, access: Access, **extra) -> dict:
 
 @login_required
 @require_GET
-def gaps_dashboard(request: HttpRequest, org: str, mapping_id: int) -> HttpResponse:
+def gaps_dashboard(request: HtmxHttpRequest, org: str, mapping_id: int) -> HttpResponse:
     access = gate(request, org, mapping_id)
     return render(request, GAPS, gaps_context(request, access))
 
 
 @require_GET
-def gaps_poll(request: HttpRequest, org: str, mapping_id: int) -> HttpResponse:
-    """Like the board's poll (see live.py): 204 from one query when nothing changed."""
-    if live.unchanged(request, org, mapping_id):
-        return reswap(HttpResponse(status=204), "none")
-    access = gate(request, org, mapping_id)
-    if str(access.mapping.version) == request.GET.get("v"):  # only the token was stale
-        return render(request, GAPS + "#poll-token", {"poll_token": poll_token(request.user.pk, mapping_id)})
-    return render(request, GAPS + "#live", gaps_context(request, access, oob=True))
+def gaps_poll(request: HtmxHttpRequest, org: str, mapping_id: int) -> HttpResponse:
+    return live.poll(request, org, mapping_id, template=GAPS, context=poll_context)
+
+
+def poll_context(request: HtmxHttpRequest, access: Access) -> dict:
+    return gaps_context(request, access, oob=True)
 
 
 @login_required
 @require_GET
-def gaps_json(request: HttpRequest, org: str, mapping_id: int) -> JsonResponse:
+def gaps_json(request: HtmxHttpRequest, org: str, mapping_id: int) -> JsonResponse:
     access = gate(request, org, mapping_id)
-    _data, findings, dismissed = analyse(access)
+    analysis = access.mapping.findings()
     return JsonResponse(
         {
             "mapping": access.mapping.pk,
             "version": access.mapping.version,
-            "summary": gaps.summary(f for f in findings if f.key not in dismissed),
-            "findings": [f.as_json() for f in findings if f.key not in dismissed],
-            "dismissed": [f.as_json() for f in findings if f.key in dismissed],
+            "summary": gaps.summary(analysis.open),
+            "findings": [f.as_json() for f in analysis.open],
+            "dismissed": [f.as_json() for f in analysis.dismissed],
         },
         json_dumps_params={"ensure_ascii": False},
     )
 
 
-def after_change(request: HttpRequest, access: Access, anchor: str = "", **extra) -> HttpResponse:
+def after_change(request: HtmxHttpRequest, access: Access, anchor: str = "", **extra) -> HttpResponse:
     """Redirect a plain form post; send an HTMX request every region of the dashboard again."""
     if not request.htmx:
         return redirect(gaps_url(access, anchor))
     access.mapping.refresh_from_db(fields=["version"])
-    response = render(request, GAPS + "#live", gaps_context(request, access, oob=True, **extra))
-    return trigger_client_event(reswap(response, "none"), "board-changed", {"version": access.mapping.version})
+    return reswap(render(request, GAPS + "#live", gaps_context(request, access, oob=True, **extra)), "none")
 
 
 @login_required
 @require_POST
-def finding_dismiss(request: HttpRequest, org: str, mapping_id: int) -> HttpResponse:
+def finding_dismiss(request: HtmxHttpRequest, org: str, mapping_id: int) -> HttpResponse:
     access = gate(request, org, mapping_id, Need.EDIT)
-    key = request.POST.get("key", "")
-    _data, findings, _dismissed = analyse(access)
-    finding = next((f for f in findings if f.key == key), None)
+    finding = access.mapping.findings().find(request.POST.get("key", ""))
     if finding is None:
         raise Http404
     try:
-        with transaction.atomic():
-            access.mapping.bump()
+        with access.mapping.change():
             FindingDismissal.objects.create(
                 mapping=access.mapping, key=finding.key, code=finding.code, dismissed_by=request.user
             )
@@ -207,14 +199,13 @@ def finding_dismiss(request: HttpRequest, org: str, mapping_id: int) -> HttpResp
 
 @login_required
 @require_POST
-def finding_restore(request: HttpRequest, org: str, mapping_id: int) -> HttpResponse:
+def finding_restore(request: HtmxHttpRequest, org: str, mapping_id: int) -> HttpResponse:
     access = gate(request, org, mapping_id, Need.EDIT)
     key = request.POST.get("key", "")
     dismissal = access.mapping.dismissals.filter(key=key).first()
     if dismissal is None:
         raise Http404
-    with transaction.atomic():
-        access.mapping.bump()
+    with access.mapping.change():
         dismissal.delete()
     if not request.htmx:
         messages.success(request, _("Fundet er vist igen."))
@@ -223,15 +214,14 @@ def finding_restore(request: HttpRequest, org: str, mapping_id: int) -> HttpResp
 
 @login_required
 @require_POST
-def idea_add(request: HttpRequest, org: str, mapping_id: int) -> HttpResponse:
+def idea_add(request: HtmxHttpRequest, org: str, mapping_id: int) -> HttpResponse:
     """Put one idea from the catalogue on the board, in its cell."""
     access = gate(request, org, mapping_id, Need.EDIT)
     mapping = access.mapping
     idea = gaps.idea(request.POST.get("idea", ""))
     if idea is None:
         raise Http404
-    with transaction.atomic():
-        mapping.bump()  # first: under the mapping's lock, two ideas for one cell get two positions
+    with mapping.change():  # under the mapping's lock, two ideas for one cell get two positions
         initiative = mapping.initiatives.create(
             title=idea["title"],
             description=idea["purpose"],
@@ -246,3 +236,19 @@ def idea_add(request: HttpRequest, org: str, mapping_id: int) -> HttpResponse:
     if not request.htmx:
         messages.success(request, added)
     return after_change(request, access, "ideas", added=added, added_id=initiative.pk)
+
+
+@login_required
+@require_POST
+def finding_act(request: HtmxHttpRequest, org: str, mapping_id: int) -> HttpResponse:
+    """One click from a finding (``finding`` = its key), or from a kind of finding (``group`` = its code), to an action."""
+    access = gate(request, org, mapping_id, Need.EDIT)
+    code = request.POST.get("group")
+    key = gaps.group_key(code) if code is not None else request.POST.get("finding", "")
+    action = Action.from_finding(access.mapping, key)
+    if action is None:
+        raise Http404
+    if request.htmx:
+        return after_change(request, access, focus_key=key)
+    messages.success(request, _("Handlingen er oprettet. Sæt en ansvarlig og en frist på."))
+    return redirect(action.get_absolute_url())

@@ -1,4 +1,4 @@
-"""Lossless JSON export and import of a mapping, and the shipped example.
+"""Lossless JSON export and import of a mapping.
 
 The export holds everything a mapping is made of; importing it creates a new
 mapping in the importing organisation. Export -> import -> export gives the
@@ -7,10 +7,8 @@ before it writes anything, and writes in one transaction.
 """
 
 import json
-import re
-from pathlib import Path
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
@@ -22,7 +20,6 @@ FORMAT = "iglo-mapping"
 FORMAT_VERSION = 1
 MAX_ITEMS = 5000
 MAX_POSITION = 100_000
-EXAMPLE_FILE = Path(__file__).parent / "data" / "example.json"
 
 IMPORTED_FIELDS = [
     "title",
@@ -144,9 +141,9 @@ def _text(item: dict, key: str, limit: int, where: str, required: bool = False) 
     return value
 
 
-def _choice(item: dict, key: str, choices, default: str | None, where: str) -> str:
+def _choice(item: dict, key: str, choices: type[models.TextChoices], default: str | None, where: str) -> str:
     value = item.get(key, default)
-    if value not in choices.values:
+    if not isinstance(value, str) or value not in choices.values:
         raise ImportRefused(
             _("%(where)s: “%(value)s” er ikke en gyldig værdi for “%(key)s”.")
             % {"where": where, "value": value, "key": key}
@@ -195,7 +192,9 @@ def validate(data: dict) -> dict:
         if not _is_id(iid) or iid in initiative_ids:
             raise ImportRefused(_("%(where)s har et manglende eller gentaget id.") % {"where": where})
         initiative_ids.add(iid)
-        clean = {key: _text(item, key, limit, where, key == "title") for key, (_t, limit) in INITIATIVE_FIELDS.items()}
+        clean: dict[str, object] = {
+            key: _text(item, key, limit, where, key == "title") for key, (_t, limit) in INITIATIVE_FIELDS.items()
+        }
         clean["id"] = iid
         clean["level"] = _choice(item, "level", Level, None, where)
         clean["dimension"] = _choice(item, "dimension", Dimension, None, where)
@@ -378,53 +377,3 @@ def create_mapping(organisation: Organisation, clean: dict, title: str | None = 
             dismissals.append(FindingDismissal(mapping=mapping, key=key, code=item["code"]))
     FindingDismissal.objects.bulk_create(dismissals, ignore_conflicts=True)
     return mapping
-
-
-MEASUREMENT_WORDS = re.compile(r"trivselsm[aå]ling|trivselsundersøgelse|apv|arbejdspladsvurdering|måling|survey", re.I)
-EXAMPLE_LINK_KINDS = {
-    ("trivselsmaling", "ledermoder"): Link.Kind.FOLLOWED_UP_AT,
-    ("ledermoder", "husmoder"): Link.Kind.FOLLOWED_UP_AT,
-    ("stresspolitik", "mus"): Link.Kind.BUILT_INTO,
-    ("mentorordning", "teammoder"): Link.Kind.SUPPLEMENTED_BY,
-}
-
-
-def example_data() -> dict:
-    """The method's example mapping (shipped in data/example.json) in export form."""
-    seed = json.loads(EXAMPLE_FILE.read_text(encoding="utf-8"))
-    positions: dict[tuple[str, str], int] = {}
-    initiatives = []
-    for item in seed["initiatives"]:
-        cell = (item["level"], item["dimension"])
-        positions[cell] = positions.get(cell, -1) + 1
-        initiatives.append(
-            {
-                "id": item["key"],
-                "title": item["title"],
-                "level": item["level"],
-                "dimension": item["dimension"],
-                "position": positions[cell],
-                "is_measurement": bool(MEASUREMENT_WORDS.search(item["title"])),
-            }
-        )
-    links = [
-        {
-            "source": link["from"],
-            "target": link["to"],
-            "kind": EXAMPLE_LINK_KINDS.get((link["from"], link["to"]), Link.Kind.RELATED),
-            "note": link.get("note", ""),
-        }
-        for link in seed["links"]
-    ]
-    return {
-        "format": FORMAT,
-        "format_version": FORMAT_VERSION,
-        "title": seed["title"],
-        "purposes": [],
-        "initiatives": initiatives,
-        "links": links,
-    }
-
-
-def create_example(organisation: Organisation, title: str | None = None) -> Mapping:
-    return create_mapping(organisation, validate(example_data()), title=title)

@@ -18,8 +18,6 @@ from django.utils.crypto import salted_hmac
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from .models import MIN_GROUP_SIZE_FLOOR
-
 # -- The method's steps, in our own words ------------------------------------
 
 
@@ -87,6 +85,15 @@ def step(number: int) -> Step:
 
 # -- Aggregates ----------------------------------------------------------------
 
+# Below this many answers an average or a vote count is never shown, whatever an
+# organisation sets: with one or two answers an average is a person's answer.
+MIN_GROUP_SIZE_FLOOR = 3
+
+
+def group_minimum(configured: int) -> int:
+    """How many answers must exist before an aggregate shows: the organisation's setting, never below the floor."""
+    return max(configured, MIN_GROUP_SIZE_FLOOR)
+
 
 @dataclass(frozen=True)
 class Aggregate:
@@ -103,11 +110,10 @@ class Aggregate:
 def aggregate(count: int, total: int, minimum: int) -> Aggregate:
     """The average of ``count`` answers summing to ``total``, or nothing below ``minimum``.
 
-    The minimum never drops below the floor (3), whatever the caller passes:
-    with one or two answers an average is a person's answer.
+    The minimum never drops below ``MIN_GROUP_SIZE_FLOOR``, whatever the
+    caller passes: with one or two answers an average is a person's answer.
     """
-    minimum = max(minimum, MIN_GROUP_SIZE_FLOOR)
-    if count < minimum:
+    if count < group_minimum(minimum):
         return Aggregate(count, None)
     return Aggregate(count, round(total / count, 1))
 
@@ -129,7 +135,7 @@ def vote_tally(counts: dict[int, int], voters: int, minimum: int) -> dict[int, i
     Counts are shown only as a whole: with few voters, one dot on an item
     tells who put it there.
     """
-    if voters < max(minimum, MIN_GROUP_SIZE_FLOOR):
+    if voters < group_minimum(minimum):
         return None
     return dict(counts)
 
@@ -179,8 +185,9 @@ class Participant:
         return json.dumps({"t": self.token, "n": self.name}, separators=(",", ":"))
 
 
-def new_participant(name: str = "") -> Participant:
-    return Participant(token=secrets.token_urlsafe(24), name=name.strip()[:NAME_MAX])
+def new_participant() -> Participant:
+    """Someone joining for the first time: a fresh random token, no name yet."""
+    return Participant(token=secrets.token_urlsafe(24))
 
 
 def read_participant(signed_value: str | None) -> Participant | None:

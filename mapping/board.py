@@ -1,0 +1,44 @@
+"""The board's read model: the 4 x 2 grid of cards.
+
+``Initiative.objects.for_board()`` reads the cards (with purposes, link
+counts and employees' ratings); ``grid()`` lays any list of cards out in the
+grid's rows and cells. The board, the workshop screens and the PDF all show
+the grid this way.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .levels import Dimension, Level, cell_id
+
+
+@dataclass
+class Cell:
+    level: Level
+    dimension: Dimension
+    cards: list[Any] = field(default_factory=list)
+
+    @property
+    def id(self) -> str:
+        return cell_id(self.level.value, self.dimension.value)
+
+
+@dataclass
+class Row:
+    level: Level
+    cells: list[Cell]
+
+
+def grid(cards: Iterable[Any]) -> list[Row]:
+    """Each level with its struktur and kultur cell, the cards in the order given."""
+    rows = [Row(level, [Cell(level, dimension) for dimension in Dimension]) for level in Level]
+    cells = {(cell.level.value, cell.dimension.value): cell for row in rows for cell in row.cells}
+    for card in cards:
+        cells[(card.level, card.dimension)].cards.append(card)
+    return rows
+
+
+def cell(level: str, dimension: str, cards: Iterable[Any]) -> Cell:
+    """One cell of the grid with its cards."""
+    return Cell(Level(level), Dimension(dimension), list(cards))

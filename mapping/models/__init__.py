@@ -1,0 +1,63 @@
+"""IGLO's data. Every row belongs to exactly one organisation, reached through its mapping.
+
+- ``organisations``: the tenants, memberships and invitations;
+- ``mappings``: a mapping and its board (purposes, initiatives, links), the
+  write protocol ``Mapping.change()`` and the ``Conflict`` of a lost race;
+- ``plans``: the action plan and dismissed findings;
+- ``workshops``: live sessions and employees' input.
+"""
+
+from ..levels import DIMENSION_HINTS, Dimension, Level
+from ..participation import MIN_GROUP_SIZE_FLOOR
+from .choices import (
+    ActionStatus,
+    Effect,
+    Effort,
+    InitiativeStatus,
+    InputKind,
+    InputStatus,
+    LinkKind,
+    Role,
+    WorkshopStatus,
+)
+from .mappings import Analysis, Change, Conflict, Initiative, InitiativeQuerySet, Link, Mapping, Purpose
+from .organisations import Invitation, Membership, Organisation
+from .plans import Action, ActionQuerySet, FindingDismissal
+from .workshops import WORKSHOP_MAX_AGE, Input, InputQuerySet, Workshop, WorkshopQuerySet, new_join_code, normalise_code
+
+__all__ = [
+    "DIMENSION_HINTS",
+    "MIN_GROUP_SIZE_FLOOR",
+    "WORKSHOP_MAX_AGE",
+    "Action",
+    "ActionQuerySet",
+    "ActionStatus",
+    "Analysis",
+    "Change",
+    "Conflict",
+    "Dimension",
+    "Effect",
+    "Effort",
+    "FindingDismissal",
+    "Initiative",
+    "InitiativeQuerySet",
+    "InitiativeStatus",
+    "Input",
+    "InputKind",
+    "InputQuerySet",
+    "InputStatus",
+    "Invitation",
+    "Level",
+    "Link",
+    "LinkKind",
+    "Mapping",
+    "Membership",
+    "Organisation",
+    "Purpose",
+    "Role",
+    "Workshop",
+    "WorkshopQuerySet",
+    "WorkshopStatus",
+    "new_join_code",
+    "normalise_code",
+]

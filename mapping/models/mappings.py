@@ -1,0 +1,515 @@
+"""A mapping and what is on its board: purposes, initiatives (cards) and the links between them.
+
+``Mapping.change()`` is the one write protocol: every write inside a mapping
+runs in it, so writers take turns and the live boards see the version move.
+An edit that lost a race comes back as a ``Conflict`` that knows every field.
+"""
+
+from collections.abc import Iterable, Iterator
+from collections.abc import Mapping as MappingType
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any, Self
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import Avg, Count, F, FilteredRelation, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.functional import Promise
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
+
+from .. import gaps
+from ..levels import Dimension, Level
+from ..participation import group_minimum
+from .choices import Effect, InitiativeStatus, InputKind, LinkKind, choices_check
+from .organisations import Organisation
+
+
+@dataclass
+class Change:
+    """What a write inside ``Mapping.change()`` says about itself."""
+
+    bumps: bool = True
+
+    def cancel(self) -> None:
+        """Nothing changed after all: roll the write back; the version stays."""
+        transaction.set_rollback(True)
+        self.bumps = False
+
+
+@dataclass(frozen=True)
+class Conflict[Edited: models.Model]:
+    """A save that lost the race: someone saved the same thing after this user started editing.
+
+    ``theirs`` is the row as saved now, ``mine`` what this user sent;
+    ``rows`` are (label, theirs, mine) as text, one for every edited field
+    whose saved value differs from the user's.
+    """
+
+    theirs: Edited
+    mine: MappingType[str, Any]
+    rows: tuple[tuple[str, str, str], ...]
+    is_deleted: bool = False
+
+    @property
+    def message(self) -> Promise:
+        message: Promise = getattr(self.theirs, "conflict_message")  # noqa: B009 - every edited model sets it
+        return message
+
+    @classmethod
+    def between(cls, theirs: Edited, mine: MappingType[str, Any]) -> "Conflict[Edited]":
+        rows = []
+        for name, value in mine.items():
+            field = _field(theirs, name)
+            saved = getattr(theirs, name)
+            if field.many_to_many:
+                saved = list(saved.all())
+                differs = {o.pk for o in saved} != {o.pk for o in value}
+            else:
+                differs = (saved or "") != (value or "")
+            if differs:
+                rows.append((str(field.verbose_name).capitalize(), _shown(field, saved), _shown(field, value)))
+        return cls(theirs=theirs, mine=mine, rows=tuple(rows), is_deleted=bool(getattr(theirs, "deleted_at", None)))
+
+
+def _field(row: models.Model, name: str) -> models.Field:
+    field = row._meta.get_field(name)
+    assert isinstance(field, models.Field)  # noqa: S101 - an edited name is one of the model's own fields
+    return field
+
+
+def _shown(field: models.Field, value: Any) -> str:
+    """A field's value as the conflict table shows it."""
+    if value is None or value == "" or value == []:
+        return "—"
+    if field.many_to_many:
+        return ", ".join(str(item) for item in value)
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return gettext("Ja") if value else gettext("Nej")
+    if isinstance(value, date):
+        return date_format(value, "j. M Y")
+    return str(value)
+
+
+class EditedTogether(models.Model):
+    """A row of a mapping that several people edit in forms at once.
+
+    Its ``version`` moves on every save, and ``save_edit`` refuses a save
+    started from an older version: a conditional UPDATE under the mapping's
+    lock only hits the row if it still has the version the editor started
+    from. The loser gets a ``Conflict``; nothing is overwritten silently.
+    """
+
+    if TYPE_CHECKING:  # the fields every such model has
+        mapping: "Mapping"
+        mapping_id: int
+        version: int
+    conflict_message: Promise  # the conflict's headline: what someone else did meanwhile
+
+    class Meta:
+        abstract = True
+
+    def save_edit(self, data: dict[str, Any], *, version: int) -> Self | Conflict[Self]:
+        """Save an editor's fields (many-to-many ones too); returns the row, or a Conflict when it moved on."""
+        related = {name: value for name, value in data.items() if _field(self, name).many_to_many}
+        fields = {name: value for name, value in data.items() if name not in related}
+        with self.mapping.change() as change:
+            saved = (
+                self.edited_rows().filter(version=version).update(version=version + 1, updated=timezone.now(), **fields)
+            )
+            if not saved:
+                change.cancel()
+            for name, values in related.items() if saved else ():
+                self.set_related(name, values)
+        if not saved:
+            return Conflict.between(type(self)._default_manager.get(pk=self.pk), data)
+        for name, value in fields.items():
+            setattr(self, name, value)
+        self.version = version + 1
+        return self
+
+    def edited_rows(self) -> "models.QuerySet[Self]":
+        return type(self)._default_manager.filter(pk=self.pk, mapping_id=self.mapping_id)
+
+    def set_related(self, name: str, values: Iterable[models.Model]) -> None:
+        getattr(self, name).set(values)
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """The gap analysis of a mapping (``Mapping.findings()``): its data, every finding, the dismissed keys."""
+
+    data: gaps.MappingData
+    findings: tuple[gaps.Finding, ...]
+    dismissed_keys: frozenset[str]
+
+    @property
+    def open(self) -> list[gaps.Finding]:
+        return [f for f in self.findings if f.key not in self.dismissed_keys]
+
+    @property
+    def dismissed(self) -> list[gaps.Finding]:
+        return [f for f in self.findings if f.key in self.dismissed_keys]
+
+    def find(self, key: str) -> gaps.Finding | None:
+        return next((f for f in self.findings if f.key == key), None)
+
+    def open_of_kind(self, code: str) -> list[gaps.Finding]:
+        return [f for f in self.open if f.code == code]
+
+
+class Mapping(models.Model):
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="mappings")
+    title = models.CharField(_("titel"), max_length=200)
+    version = models.PositiveBigIntegerField(default=1)
+    wip_limit = models.PositiveSmallIntegerField(
+        _("højst handlinger i gang"),
+        default=3,
+        help_text=_("Gør lidt ad gangen: I får en advarsel, når flere handlinger end dette er i gang."),
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(wip_limit__gte=1, wip_limit__lte=20), name="mapping_wip_limit_range"),
+        ]
+        verbose_name = _("kortlægning")
+        verbose_name_plural = _("kortlægninger")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("mapping:board", args=[self.organisation.slug, self.pk])
+
+    @contextmanager
+    def change(self, *, bumps: bool = True) -> Iterator["Change"]:
+        """The one write protocol: every write inside the mapping happens in here.
+
+        One transaction; the mapping's row lock first, so every writer takes
+        the same lock order (mapping, then what it holds: no deadlocks) and
+        concurrent writers on one mapping take turns; then the body; then the
+        version moves, which is what the live boards poll. The body may call
+        ``change.cancel()`` when nothing changed after all (a lost race, a
+        double click): the transaction rolls back and the version stays. A
+        write members do not see (``bumps=False``) may set ``change.bumps``
+        once it knows.
+        """
+        with transaction.atomic():
+            locked = self.lock()
+            change = Change(bumps=bumps)
+            yield change
+            if change.bumps:
+                self._bump(locked)
+
+    def lock(self) -> int:
+        """Take the mapping's row lock; returns its version, which stays put while the lock is held.
+
+        On SQLite the transaction itself holds the write lock (IMMEDIATE mode in settings).
+        """
+        return Mapping.objects.select_for_update().values_list("version", flat=True).get(pk=self.pk)
+
+    def _bump(self, locked: int) -> None:
+        from ..live import version_changed  # live.py builds on the models
+
+        Mapping.objects.filter(pk=self.pk).update(version=F("version") + 1, updated=timezone.now())
+        self.version = locked + 1
+        version_changed(self.pk, self.version)
+
+    def findings(self, today: date | None = None) -> "Analysis":
+        """The gap analysis of the mapping as it is now, with the team's dismissals: the one entry point."""
+        return Analysis(
+            data=(data := self.gap_data(today)),
+            findings=tuple(gaps.find_gaps(data)),
+            dismissed_keys=frozenset(self.dismissals.values_list("key", flat=True)),
+        )
+
+    def gap_data(self, today: date | None = None) -> gaps.MappingData:
+        """The mapping as plain data for the gap analysis, in five queries."""
+        initiatives = list(
+            self.initiatives.active().order_by("level", "dimension", "position", "id").prefetch_related("purposes")
+        )
+        active = {i.pk for i in initiatives}
+        # One row per workshop and rated initiative; a workshop without ratings gives one row with None.
+        rated_rows = list(
+            self.workshops.annotate(ratings=FilteredRelation("inputs", condition=Q(inputs__kind=InputKind.RATING)))
+            .order_by()
+            .values_list("pk", "ratings__initiative_id")
+            .distinct()
+        )
+        return gaps.MappingData(
+            initiatives=tuple(
+                gaps.InitiativeData(
+                    id=i.pk,
+                    title=i.title,
+                    level=i.level,
+                    dimension=i.dimension,
+                    description=i.description,
+                    purposes=frozenset(p.pk for p in i.purposes.all()),
+                    status=i.status,
+                    effect=i.effect,
+                    owner=i.owner,
+                    is_measurement=i.is_measurement,
+                    reviewed_at=i.reviewed_at,
+                    created=timezone.localdate(i.created) if i.created else None,
+                )
+                for i in initiatives
+            ),
+            purposes=tuple(gaps.PurposeData(id=p.pk, title=p.title) for p in self.purposes.all()),
+            links=tuple(
+                gaps.LinkData(source=source, target=target, kind=kind)
+                for source, target, kind in self.links.order_by("id").values_list("source_id", "target_id", "kind")
+                if source in active and target in active
+            ),
+            today=today or timezone.localdate(),
+            has_workshop=bool(rated_rows),
+            rated=frozenset(initiative for _workshop, initiative in rated_rows if initiative is not None),
+        )
+
+
+class Purpose(models.Model):
+    mapping = models.ForeignKey(Mapping, on_delete=models.CASCADE, related_name="purposes")
+    title = models.CharField(_("formål"), max_length=200)
+    description = models.TextField(_("beskrivelse"), blank=True, max_length=2000)
+
+    class Meta:
+        ordering = ["title", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["mapping", "title"], name="purpose_unique_title"),
+        ]
+        verbose_name = _("formål")
+        verbose_name_plural = pgettext_lazy("plural", "formål")
+
+    def __str__(self) -> str:
+        return self.title
+
+    conflict_message = _("En anden har omdøbt formålet, mens du skrev.")
+
+    def rename(self, title: str, *, was: str | None) -> "Purpose | Conflict[Purpose]":
+        """Rename, unless someone renamed it since the form showed ``was`` (then a Conflict).
+
+        Raises IntegrityError when another purpose of the mapping has the title.
+        """
+        with self.mapping.change() as change:
+            current = Purpose.objects.filter(pk=self.pk).values_list("title", flat=True).get()
+            if was is not None and current != was:
+                change.cancel()
+                self.title = current
+                return Conflict.between(self, {"title": title})
+            Purpose.objects.filter(pk=self.pk).update(title=title)
+        self.title = title
+        return self
+
+
+class InitiativeQuerySet(models.QuerySet["Initiative"]):
+    def active(self) -> Self:
+        return self.filter(deleted_at__isnull=True)
+
+    def deleted(self) -> Self:
+        return self.filter(deleted_at__isnull=False)
+
+    def in_cell(self, level: str, dimension: str) -> Self:
+        return self.filter(level=level, dimension=dimension)
+
+    def next_position(self, level: str, dimension: str) -> int:
+        """After the last active card of the cell: deletes leave gaps, so counting is not enough."""
+        last = self.active().in_cell(level, dimension).aggregate(last=models.Max("position"))["last"]
+        return 0 if last is None else last + 1
+
+    def with_employee_rating(self, minimum: int) -> Self:
+        """Annotate ``employee_count`` and ``employee_works``: how many rated the card in the
+        mapping's workshops, and their average "it works" (1-5).
+
+        Both are None below ``minimum`` answers (never below the floor), so a small
+        group's answers never reach a page. Answers from several workshops count
+        together: participants cannot be linked across workshops, by design.
+        """
+        from .workshops import Input  # inputs are about cards: workshops.py builds on this module
+
+        minimum = group_minimum(minimum)
+        ratings = (
+            Input.objects.filter(initiative=OuterRef("pk"), kind=InputKind.RATING)
+            .order_by()
+            .values("initiative")
+            .annotate(n=Count("pk"), works=Avg("rating_works"))
+            .filter(n__gte=minimum)
+        )
+        return self.annotate(
+            employee_count=Subquery(ratings.values("n"), output_field=models.IntegerField()),
+            employee_works=Subquery(ratings.values("works"), output_field=models.FloatField()),
+        )
+
+    def for_board(self, min_group_size: int) -> Self:
+        """The active cards as the board, the workshop screens and the PDF show them: in position
+        order, with their purposes, link counts and employees' rating (see ``board.grid``)."""
+        return (
+            self.active()
+            .order_by("position", "id")
+            .prefetch_related("purposes")
+            .annotate(outgoing_count=_link_count("out"), incoming_count=_link_count("in"))
+            .with_employee_rating(min_group_size)
+        )
+
+
+def _link_count(direction: str) -> Coalesce:
+    """Links of a card whose other end is not deleted."""
+    own, other = ("source", "target") if direction == "out" else ("target", "source")
+    links = (
+        Link.objects.filter(**{own: OuterRef("pk"), f"{other}__deleted_at__isnull": True})
+        .order_by()
+        .values(own)
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(links, output_field=models.IntegerField()), Value(0))
+
+
+class Initiative(EditedTogether):
+    Status = InitiativeStatus
+    Effect = Effect
+
+    mapping = models.ForeignKey(Mapping, on_delete=models.CASCADE, related_name="initiatives")
+    title = models.CharField(_("titel"), max_length=200)
+    description = models.TextField(_("beskrivelse"), blank=True, max_length=5000)
+    level = models.CharField(_("niveau"), max_length=20, choices=Level.choices)
+    dimension = models.CharField(_("dimension"), max_length=20, choices=Dimension.choices)
+    position = models.PositiveIntegerField(default=0)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    owner = models.CharField(_("ansvarlig"), max_length=200, blank=True)
+    cadence = models.CharField(_("hyppighed"), max_length=100, blank=True)
+    effect = models.CharField(_("effekt"), max_length=20, choices=Effect.choices, default=Effect.UNKNOWN)
+    is_measurement = models.BooleanField(
+        _("er en måling"),
+        default=False,
+        help_text=_("Fx trivselsmåling, APV eller spørgeskema, hvis resultater skal følges op."),
+    )
+    reviewed_at = models.DateField(_("sidst gennemgået"), null=True, blank=True)
+    purposes = models.ManyToManyField(
+        Purpose, blank=True, related_name="initiatives", verbose_name=pgettext_lazy("plural", "formål")
+    )
+    version = models.PositiveIntegerField(default=1)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    objects = InitiativeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["level", "dimension", "position", "id"]
+        indexes = [models.Index(fields=["mapping", "level", "dimension", "position"])]
+        constraints = [
+            choices_check("level", Level, "initiative"),
+            choices_check("dimension", Dimension, "initiative"),
+            choices_check("status", InitiativeStatus, "initiative"),
+            choices_check("effect", Effect, "initiative"),
+            models.CheckConstraint(condition=~Q(title=""), name="initiative_title_not_empty"),
+        ]
+        verbose_name = _("indsats")
+        verbose_name_plural = _("indsatser")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "mapping:initiative-detail",
+            args=[self.mapping.organisation.slug, self.mapping_id, self.pk],
+        )
+
+    def clean(self):
+        super().clean()
+        if self.title is not None and not self.title.strip():
+            raise ValidationError({"title": _("Skriv en titel.")})
+
+    def move(self, level: str, dimension: str, index: int) -> None:
+        """Put the card at ``index`` (0-based) in a cell and renumber both cells.
+
+        Call it inside ``Mapping.change()``."""
+        source_cell = (self.level, self.dimension)
+        siblings = list(
+            self.mapping.initiatives.active().in_cell(level, dimension).exclude(pk=self.pk).order_by("position", "id")
+        )
+        index = max(0, min(index, len(siblings)))
+        self.level, self.dimension = level, dimension
+        siblings.insert(index, self)
+        for position, card in enumerate(siblings):
+            card.position = position
+        changed = siblings
+        if source_cell != (level, dimension):
+            left = list(
+                self.mapping.initiatives.active().in_cell(*source_cell).exclude(pk=self.pk).order_by("position", "id")
+            )
+            for position, card in enumerate(left):
+                card.position = position
+            changed = siblings + left
+        Initiative.objects.bulk_update(changed, ["level", "dimension", "position"])
+
+    conflict_message = _("En anden har gemt kortet, mens du redigerede.")
+
+    def edited_rows(self) -> "models.QuerySet[Initiative]":
+        """A card deleted meanwhile is not saved: the editor gets a conflict that keeps the typed text."""
+        return Initiative.objects.filter(pk=self.pk, mapping_id=self.mapping_id, deleted_at__isnull=True)
+
+    def set_related(self, name: str, values: Iterable[models.Model]) -> None:
+        if name == "purposes":
+            self.set_purposes(values)
+        else:
+            super().set_related(name, values)
+
+    def set_purposes(self, purposes) -> None:
+        """Assign purposes; a purpose from another mapping is refused, never stored."""
+        purposes = list(purposes)
+        if any(p.mapping_id != self.mapping_id for p in purposes):
+            raise ValidationError(_("Formålet hører til en anden kortlægning."))
+        self.purposes.set(purposes)
+
+
+class Link(models.Model):
+    Kind = LinkKind
+
+    mapping = models.ForeignKey(Mapping, on_delete=models.CASCADE, related_name="links")
+    source = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="outgoing_links")
+    target = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="incoming_links")
+    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices, default=Kind.RELATED)
+    note = models.CharField(_("note"), max_length=1000, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(source=F("target")), name="link_not_self"),
+            models.UniqueConstraint(fields=["source", "target"], name="link_unique_pair"),
+            choices_check("kind", LinkKind, "link"),
+        ]
+        verbose_name = _("forbindelse")
+        verbose_name_plural = _("forbindelser")
+
+    def __str__(self) -> str:
+        return f"{self.source} → {self.target}"
+
+    def clean(self):
+        super().clean()
+        if not (self.source_id and self.target_id):
+            return  # the form reports the missing end
+        if self.source_id == self.target_id:
+            raise ValidationError(_("En indsats kan ikke forbindes med sig selv."))
+        for end in (self.source, self.target):
+            if end.mapping_id != self.mapping_id:
+                raise ValidationError(_("Begge ender skal høre til samme kortlægning."))
+
+    @property
+    def crosses_level(self) -> bool:
+        return self.source.level != self.target.level
+
+    @property
+    def crosses_dimension(self) -> bool:
+        return self.source.dimension != self.target.dimension

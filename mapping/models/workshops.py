@@ -1,0 +1,413 @@
+"""Workshops: a live session on a mapping that employees join from their phones, and their input."""
+
+import re
+import secrets
+from datetime import timedelta
+from enum import Enum
+
+from django.db import IntegrityError, models, transaction
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ..levels import Dimension, Level, cell_label
+from ..participation import STEPS
+from .choices import InitiativeStatus, InputKind, InputStatus, WorkshopStatus, choices_check
+from .mappings import Initiative, Mapping
+from .plans import Action
+
+# No 0/O, 1/I/L: a code read off a projector is typed without mix-ups.
+JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+JOIN_CODE_LENGTH = 8  # 31**8 ≈ 8.5e11 codes; with rate limits not guessable
+
+
+def new_join_code() -> str:
+    return "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
+
+
+def normalise_code(code: str) -> str:
+    """What a person typed (lower case, dashes, spaces) as a stored code."""
+    return re.sub(r"[^A-Z0-9]", "", code.upper())[:32]
+
+
+WORKSHOP_MAX_AGE = timedelta(hours=24)
+CODE_ATTEMPTS = 5  # 31**8 codes: a second collision in a row does not happen
+
+
+class WorkshopQuerySet(models.QuerySet):
+    def joinable(self):
+        """Open, and not older than a working day and a night: a forgotten workshop stops taking input."""
+        return self.filter(status=WorkshopStatus.OPEN, created__gte=timezone.now() - WORKSHOP_MAX_AGE)
+
+    def start(self, mapping: Mapping, *, votes_per_participant: int) -> tuple["Workshop", bool]:
+        """Open a workshop on the mapping with a fresh join code; like ``get_or_create``, True when it is new.
+
+        A mapping has at most one open workshop (a constraint): when one is
+        open already, perhaps started by someone else a moment ago, that one
+        is returned. A code that collides with an existing one (rare) is
+        drawn again.
+        """
+        attempts_left = CODE_ATTEMPTS
+        while True:
+            current = self.filter(mapping=mapping, status=WorkshopStatus.OPEN).first()
+            if current is not None:
+                return current, False
+            attempts_left -= 1
+            try:
+                with transaction.atomic():  # a savepoint: the loop goes on after a collision
+                    return self.create(
+                        mapping=mapping, code=new_join_code(), votes_per_participant=votes_per_participant
+                    ), True
+            except IntegrityError:
+                if not attempts_left:
+                    raise
+
+
+class Workshop(models.Model):
+    """A live session on a mapping.
+
+    ``version`` moves when something participants see changes (moderation,
+    step, status); ``input_version`` moves on every input, so the
+    facilitator's screen refreshes on it and participants' phones do not.
+    """
+
+    Status = WorkshopStatus
+
+    class Vote(Enum):
+        """What became of a participant's vote (``Workshop.vote``)."""
+
+        ADDED = "added"
+        ALREADY = "already"  # the vote was there before: nothing more spent
+        REPEATED = "repeated"  # this very submission was stored before (a double submit)
+        REMOVED = "removed"
+        NO_VOTES_LEFT = "no-votes-left"
+
+    mapping = models.ForeignKey(Mapping, on_delete=models.CASCADE, related_name="workshops")
+    code = models.CharField(_("kode"), max_length=16, unique=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    votes_per_participant = models.PositiveSmallIntegerField(_("stemmer pr. deltager"), default=3)
+    step = models.PositiveSmallIntegerField(_("trin"), default=1)
+    version = models.PositiveBigIntegerField(default=1)
+    input_version = models.PositiveBigIntegerField(default=1)
+    created = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = WorkshopQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        constraints = [
+            choices_check("status", WorkshopStatus, "workshop"),
+            models.UniqueConstraint(
+                fields=["mapping"], condition=Q(status="open"), name="workshop_one_open_per_mapping"
+            ),
+            models.CheckConstraint(
+                condition=Q(votes_per_participant__gte=1, votes_per_participant__lte=20), name="workshop_votes_range"
+            ),
+            models.CheckConstraint(condition=Q(step__gte=1, step__lte=len(STEPS)), name="workshop_step_range"),
+        ]
+        verbose_name = _("workshop")
+        verbose_name_plural = _("workshops")
+
+    def __str__(self) -> str:
+        return f"{self.mapping} ({self.code})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("mapping:join", args=[self.code])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == WorkshopStatus.OPEN
+
+    @property
+    def is_joinable(self) -> bool:
+        return self.is_open and self.created >= timezone.now() - WORKSHOP_MAX_AGE
+
+    @property
+    def code_display(self) -> str:
+        return f"{self.code[:4]}-{self.code[4:]}"
+
+    def bump(self, *, public: bool = True) -> None:
+        """Record a change: always for the facilitator, and for participants when ``public``."""
+        changes = {"input_version": F("input_version") + 1}
+        if public:
+            changes["version"] = F("version") + 1
+        Workshop.objects.filter(pk=self.pk).update(**changes)
+
+    def move_to_step(self, number: int) -> None:
+        """Show the method's step ``number`` (see ``participation.STEPS``) on the screen and the phones."""
+        Workshop.objects.filter(pk=self.pk).update(
+            step=number, version=F("version") + 1, input_version=F("input_version") + 1
+        )
+        self.step = number
+
+    def add_input(self, **fields) -> bool:
+        """Store one input; False when this exact submission was stored before (a double submit)."""
+        try:
+            with transaction.atomic():
+                Input.objects.create(workshop=self, **fields)
+        except IntegrityError:
+            return False
+        self.bump(public=False)
+        return True
+
+    def rate(self, initiative_id: int, participant: str, idempotency_key: str, **values) -> bool:
+        """Store a participant's rating of an initiative, or replace their earlier one; True when new.
+
+        Inside the mapping's ``change()``, like every write on the mapping: its
+        row lock first (it serialises the ratings of one mapping, so
+        ``is_visible_rating`` counts exactly), then the input, then the workshop.
+        """
+        mine = Input.objects.filter(
+            workshop=self, participant=participant, kind=InputKind.RATING, initiative_id=initiative_id
+        )
+        with self.mapping.change(bumps=False) as change:
+            is_new = not mine.update(**values)
+            if is_new:
+                try:
+                    with transaction.atomic():
+                        Input.objects.create(
+                            workshop=self,
+                            kind=InputKind.RATING,
+                            initiative_id=initiative_id,
+                            participant=participant,
+                            idempotency_key=idempotency_key,
+                            status=InputStatus.APPROVED,
+                            **values,
+                        )
+                except IntegrityError:  # stored meanwhile (a double submit): replace it
+                    mine.update(**values)
+                    is_new = False
+            self.bump(public=False)
+            change.bumps = is_new and self.is_visible_rating(initiative_id)
+        return is_new
+
+    def vote(
+        self,
+        participant: str,
+        idempotency_key: str,
+        *,
+        initiative: Initiative | None = None,
+        action: Action | None = None,
+        remove: bool = False,
+    ) -> "Workshop.Vote":
+        """Give a participant's vote to an initiative or a candidate action, or take it back (``remove``).
+
+        Every vote of the workshop, on initiatives and actions alike, spends
+        one budget, ``votes_per_participant``; one vote per person and item.
+        Inside the mapping's ``change()``, like every write on the mapping: its
+        row lock makes two quick taps take turns, so they cannot both spend
+        the last vote, and keeps the one lock order (mapping, input, workshop).
+        Members see nothing of it, so the mapping's version stays; the
+        facilitator's screen sees it through the workshop's ``input_version``.
+        """
+        if (initiative is None) == (action is None):
+            raise ValueError("a vote goes to an initiative or to an action")
+        target = {"initiative": initiative} if initiative is not None else {"action": action}
+        mine = Input.objects.filter(workshop=self, participant=participant, kind=InputKind.VOTE)
+        with self.mapping.change(bumps=False):
+            if remove:
+                deleted, _detail = mine.filter(**target).delete()
+                if deleted:
+                    self.bump(public=False)
+                return Workshop.Vote.REMOVED
+            if mine.filter(**target).exists():
+                return Workshop.Vote.ALREADY
+            if mine.count() >= self.votes_per_participant:
+                return Workshop.Vote.NO_VOTES_LEFT
+            is_new = self.add_input(
+                kind=InputKind.VOTE,
+                participant=participant,
+                idempotency_key=idempotency_key,
+                status=InputStatus.APPROVED,
+                **target,
+            )
+        return Workshop.Vote.ADDED if is_new else Workshop.Vote.REPEATED
+
+    def votes_left(self, used: int) -> int:
+        """What remains of the budget after ``used`` votes (on initiatives and actions together)."""
+        return max(self.votes_per_participant - used, 0)
+
+    def is_visible_rating(self, initiative_id: int) -> bool:
+        """Whether a new rating changes what members see, so the mapping's version must move.
+
+        Every move of the mapping's version makes every phone and open board
+        fetch again, so only two ratings move it: a card's first rating (the
+        gap analysis stops naming it as having no employee input) and the one
+        that brings it to the minimum group size (the card's average appears).
+        Later ratings, and changed answers, move the average without moving
+        the version: boards and phones show the new average with the next
+        change on the board, whose cells are cached by the mapping's version.
+
+        Ask inside the rating's ``Mapping.change()``: under the mapping's lock
+        the count is exact even when people rate at the same moment.
+        """
+        count = Input.objects.filter(initiative_id=initiative_id, kind=InputKind.RATING).count()
+        return count in (1, self.mapping.organisation.group_minimum)
+
+    def delete_all_input(self) -> int:
+        """Delete every input of the workshop; initiatives already approved stay on the board.
+
+        Ratings leave the board's cards and the gap analysis, votes leave the plan: a change of the mapping.
+        """
+        with self.mapping.change() as change:
+            deleted, _detail = self.inputs.all().delete()
+            if deleted:
+                self.bump()
+            else:
+                change.cancel()  # nothing to delete: the version stays where it was
+        return deleted
+
+    def close(self) -> None:
+        Workshop.objects.filter(pk=self.pk).update(
+            status=WorkshopStatus.CLOSED,
+            closed_at=timezone.now(),
+            version=F("version") + 1,
+            input_version=F("input_version") + 1,
+        )
+        self.status = WorkshopStatus.CLOSED
+
+
+RATING_RANGE = Q(rating_purpose__isnull=True) | Q(rating_purpose__gte=1, rating_purpose__lte=5)
+WORKS_RANGE = Q(rating_works__isnull=True) | Q(rating_works__gte=1, rating_works__lte=5)
+
+
+class InputQuerySet(models.QuerySet):
+    def visible(self):
+        return self.filter(status=InputStatus.APPROVED)
+
+    def of_kind(self, kind: str):
+        return self.filter(kind=kind)
+
+
+class Input(models.Model):
+    """One participant's suggestion, rating, comment or vote.
+
+    A vote goes to an initiative or to an open action of the plan (a
+    "candidate action"), never both; every vote spends the same budget.
+
+    Privacy: no user, IP address or user agent. ``participant`` is a keyed
+    hash of a random token kept in the participant's cookie, salted with the
+    workshop, so it only serves limits and "one rating each", and cannot link
+    a phone across workshops. On suggestions and comments the hash also covers
+    the display name used, so what someone wrote anonymously is not linked to
+    what they wrote under their name (nor to their ratings and votes).
+    ``author_name`` is set only when the participant chose a display name, and
+    only on suggestions and comments. No timestamps either: when someone typed
+    can tell who it was.
+    """
+
+    Kind = InputKind
+    Status = InputStatus
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="inputs")
+    kind = models.CharField(_("type"), max_length=12, choices=Kind.choices)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    initiative = models.ForeignKey(
+        Initiative, on_delete=models.CASCADE, null=True, blank=True, related_name="inputs", verbose_name=_("indsats")
+    )
+    level = models.CharField(_("niveau"), max_length=20, choices=Level.choices, blank=True)
+    dimension = models.CharField(_("dimension"), max_length=20, choices=Dimension.choices, blank=True)
+    finding = models.CharField(_("fund"), max_length=100, blank=True)
+    action = models.ForeignKey(
+        Action, on_delete=models.CASCADE, null=True, blank=True, related_name="inputs", verbose_name=_("handling")
+    )
+    is_missing = models.BooleanField(_("mangler"), default=False)
+    text = models.CharField(_("tekst"), max_length=1000, blank=True)
+    rating_purpose = models.PositiveSmallIntegerField(_("formålet er klart"), null=True, blank=True)
+    rating_works = models.PositiveSmallIntegerField(_("det virker"), null=True, blank=True)
+    author_name = models.CharField(_("navn"), max_length=60, blank=True)
+    participant = models.CharField(max_length=64)
+    idempotency_key = models.CharField(max_length=64)
+    result = models.ForeignKey(
+        Initiative, on_delete=models.SET_NULL, null=True, blank=True, related_name="workshop_sources"
+    )
+
+    objects = InputQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["workshop", "kind", "status"])]
+        constraints = [
+            choices_check("kind", InputKind, "input"),
+            choices_check("status", InputStatus, "input"),
+            models.CheckConstraint(condition=Q(level="") | Q(level__in=Level.values), name="input_level_valid"),
+            models.CheckConstraint(
+                condition=Q(dimension="") | Q(dimension__in=Dimension.values), name="input_dimension_valid"
+            ),
+            models.CheckConstraint(condition=RATING_RANGE, name="input_rating_purpose_range"),
+            models.CheckConstraint(condition=WORKS_RANGE, name="input_rating_works_range"),
+            models.CheckConstraint(
+                condition=~Q(kind="rating")
+                | Q(initiative__isnull=False, rating_purpose__isnull=False, rating_works__isnull=False),
+                name="input_rating_complete",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="vote")
+                | Q(initiative__isnull=False, action__isnull=True)
+                | Q(initiative__isnull=True, action__isnull=False),
+                name="input_vote_has_target",
+            ),
+            models.UniqueConstraint(
+                fields=["workshop", "participant", "idempotency_key"], name="input_unique_submission"
+            ),
+            models.UniqueConstraint(
+                fields=["workshop", "participant", "initiative"],
+                condition=Q(kind="rating"),
+                name="input_one_rating_each",
+            ),
+            models.UniqueConstraint(
+                fields=["workshop", "participant", "initiative"],
+                condition=Q(kind="vote"),
+                name="input_one_vote_per_item",
+            ),
+            models.UniqueConstraint(
+                fields=["workshop", "participant", "action"],
+                condition=Q(kind="vote"),
+                name="input_one_vote_per_action",
+            ),
+        ]
+        verbose_name = _("medarbejderinput")
+        verbose_name_plural = _("medarbejderinput")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}"
+
+    def moderate(self, status: str, target: Initiative | None = None) -> bool:
+        """Approve, merge or hide a suggestion or comment; a repeated click changes nothing.
+
+        An approved suggestion becomes an initiative in its cell ("we miss" as
+        planned); a merged one points at the initiative it duplicates.
+        """
+        if status == InputStatus.MERGED and (self.kind != InputKind.SUGGESTION or target is None):
+            return False
+        mapping = self.workshop.mapping
+        creates = self.kind == InputKind.SUGGESTION and status == InputStatus.APPROVED and self.result_id is None
+        with mapping.change(bumps=creates) as change:
+            # The conditional update makes a double click (or two facilitators) create one initiative.
+            claimed = Input.objects.filter(pk=self.pk, status=self.status).exclude(status=status).update(status=status)
+            if not claimed:
+                change.cancel()
+                return False
+            if creates:
+                self.result = Initiative.objects.create(
+                    mapping=mapping,
+                    title=self.text[:200],
+                    level=self.level,
+                    dimension=self.dimension,
+                    status=InitiativeStatus.PLANNED if self.is_missing else InitiativeStatus.ACTIVE,
+                    position=mapping.initiatives.next_position(self.level, self.dimension),
+                )
+            elif status == InputStatus.MERGED:
+                self.result = target
+            Input.objects.filter(pk=self.pk).update(result=self.result)
+            self.status = status
+            self.workshop.bump()
+        return True
+
+    @property
+    def cell_label(self) -> str:
+        if not (self.level and self.dimension):
+            return ""
+        return cell_label(self.level, self.dimension)

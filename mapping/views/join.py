@@ -1,0 +1,350 @@
+"""Participants of a workshop: the phone pages at /j/<code>/, without an account.
+
+Every view passes the participants' gate (``access.participant_view``: the
+join code opens one workshop) and reads the participant from a signed cookie
+(see mapping/participation.py); nothing here stores who someone is. Writes go
+through the workshop (``add_input``, ``rate``, ``vote``). Phones poll with the
+one live protocol (mapping/live.py), their state keyed by the join code.
+The facilitator's side is views/workshop.py.
+"""
+
+from django.conf import settings
+from django.contrib import messages
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRefresh, reswap
+
+from .. import live
+from .. import participation as rules
+from ..access import participant_view
+from ..board import grid
+from ..forms import CommentForm, JoinForm, RatingForm, SuggestionForm, VoteForm
+from ..models import Action, Initiative, InputKind, Workshop, normalise_code
+
+JOIN = "mapping/join.html"
+
+
+def participant_from(request: HttpRequest) -> rules.Participant | None:
+    value = request.get_signed_cookie(rules.COOKIE, default=None, salt=rules.COOKIE_SALT, max_age=rules.COOKIE_MAX_AGE)
+    return rules.read_participant(value)
+
+
+def set_participant(response: HttpResponse, workshop: Workshop, participant: rules.Participant) -> None:
+    response.set_signed_cookie(
+        rules.COOKIE,
+        participant.cookie_value(),
+        salt=rules.COOKIE_SALT,
+        max_age=rules.COOKIE_MAX_AGE,
+        path=workshop.get_absolute_url(),
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+
+
+def participant_context(request: HttpRequest, workshop: Workshop, participant: rules.Participant, **extra) -> dict:
+    mapping = workshop.mapping
+    state = live.participant_state(workshop.code)  # read before what it stands for: a change meanwhile shows next poll
+    key = participant.key(workshop.pk)
+    mine = list(
+        workshop.inputs.filter(participant=key, kind__in=[InputKind.RATING, InputKind.VOTE]).values_list(
+            "kind", "initiative", "action"
+        )
+    )
+    rated = {pk for kind, pk, _action in mine if kind == InputKind.RATING}
+    voted = {pk for kind, pk, _action in mine if kind == InputKind.VOTE and pk is not None}
+    voted_actions = {pk for kind, _initiative, pk in mine if kind == InputKind.VOTE and pk is not None}
+    candidates = list(
+        mapping.actions.exclude(status=Action.Status.DONE).by_burden().only("pk", "title", "status", "burden", "due")
+    )
+    for action in candidates:
+        action.has_vote = action.pk in voted_actions
+    comment_counts = dict(
+        workshop.inputs.visible()
+        .of_kind(InputKind.COMMENT)
+        .order_by()
+        .values("initiative")
+        .annotate(n=Count("id"))
+        .values_list("initiative", "n")
+    )
+    cards = list(mapping.initiatives.active().order_by("position", "id").only("pk", "title", "level", "dimension"))
+    # Written under the current display name: what was sent under another name is not linked to it.
+    own_suggestions = (
+        workshop.inputs.filter(participant=participant.author_key(workshop.pk), kind=InputKind.SUGGESTION)
+        .select_related("result")
+        .order_by("-id")
+    )
+    for card in cards:
+        card.is_rated = card.pk in rated
+        card.has_vote = card.pk in voted
+        card.comment_count = comment_counts.get(card.pk, 0)
+    context = {
+        "workshop": workshop,
+        "mapping": mapping,
+        "organisation": mapping.organisation,
+        "participant": participant,
+        "rows": grid(cards),
+        "step": rules.step(workshop.step),
+        "votes_left": workshop.votes_left(len(voted) + len(voted_actions)),
+        "candidate_actions": candidates,
+        "own_suggestions": own_suggestions[:10],
+        "form_key": rules.new_form_key(),
+        "suggestion_form": SuggestionForm(),
+        "join_form": JoinForm(initial={"name": participant.name}),
+        "page": "board",
+        "live_state": state,
+        "poll_url": reverse("mapping:join-poll", args=[workshop.code]),
+        "oob": False,
+    }
+    context.update(extra)
+    return context
+
+
+def welcome_context(workshop: Workshop, **extra) -> dict:
+    return {
+        "page": "welcome",
+        "workshop": workshop,
+        "mapping": workshop.mapping,
+        "organisation": workshop.mapping.organisation,
+        "join_form": JoinForm(),
+        **extra,
+    }
+
+
+def render_participant(request, workshop, participant, status=200, **extra) -> HttpResponse:
+    return render(request, JOIN, participant_context(request, workshop, participant, **extra), status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def join_enter(request: HttpRequest) -> HttpResponse:
+    """/j/: type the code shown on the projector."""
+    code = normalise_code(request.GET.get("code", "") or request.POST.get("code", ""))
+    if code:
+        return redirect(reverse("mapping:join", args=[code]))
+    return render(request, JOIN, {"page": "enter"})
+
+
+@require_http_methods(["GET", "POST"])
+@participant_view
+def join(request: HttpRequest, workshop: Workshop) -> HttpResponse:
+    """Without a cookie: the welcome and the optional name. With one: the participant's page."""
+    participant = participant_from(request)
+    if request.method == "POST":
+        form = JoinForm(request.POST)
+        if not rules.allow("join", workshop.code, rules.CODE_JOINS_PER_MINUTE):
+            return too_many(request, workshop, participant)
+        if not form.is_valid():
+            return render(request, JOIN, welcome_context(workshop, join_form=form), status=400)
+        name = form.cleaned_data["name"].strip()
+        token = participant.token if participant else rules.new_participant().token
+        response = redirect(workshop.get_absolute_url())
+        set_participant(response, workshop, rules.Participant(token=token, name=name))
+        if participant is not None:
+            messages.success(request, _("Dit navn er gemt.") if name else _("Du deltager nu anonymt."))
+        return response
+    if participant is None:
+        return render(request, JOIN, welcome_context(workshop))
+    return render_participant(request, workshop, participant)
+
+
+@require_GET
+def join_poll(request: HttpRequest, code: str) -> HttpResponse:
+    """The phone's poll: one indexed query while nothing moved; otherwise the board and the step again.
+
+    The live protocol without a user token: the join code is the key. A code
+    that opens nothing any more reloads the phone into the "gone" page.
+    """
+    state = live.participant_state(normalise_code(code))
+    if state is None:
+        return HttpResponseClientRefresh()
+    if request.GET.get("v") == state:
+        return live.nothing_changed()
+    return join_live(request, code)
+
+
+@participant_view
+def join_live(request: HttpRequest, workshop: Workshop) -> HttpResponse:
+    participant = participant_from(request)
+    if participant is None:
+        return HttpResponseClientRefresh()
+    context = participant_context(request, workshop, participant, oob=True)
+    return reswap(render(request, JOIN + "#live", context), "none")
+
+
+def admit(request: HttpRequest, workshop: Workshop) -> tuple[rules.Participant | None, HttpResponse | None]:
+    """A write's preconditions: a joined participant within the limits."""
+    participant = participant_from(request)
+    if participant is None:
+        messages.info(request, _("Deltag i workshoppen først."))
+        return None, redirect(workshop.get_absolute_url())
+    key = participant.key(workshop.pk)
+    if not (
+        rules.allow("participant", key, rules.PARTICIPANT_WRITES_PER_MINUTE)
+        and rules.allow("code", workshop.code, rules.CODE_WRITES_PER_MINUTE)
+    ):
+        return None, too_many(request, workshop, participant)
+    return participant, None
+
+
+def too_many(request: HttpRequest, workshop: Workshop, participant: rules.Participant | None) -> HttpResponse:
+    message = _("Der kommer meget input lige nu. Vent et øjeblik, og prøv igen.")
+    if participant is None:
+        return render(request, JOIN, welcome_context(workshop, error=message), status=429)
+    return render_participant(request, workshop, participant, status=429, error=message)
+
+
+def initiative_for(workshop: Workshop, initiative_id: int) -> Initiative:
+    return get_object_or_404(workshop.mapping.initiatives.active(), pk=initiative_id)
+
+
+def to_card(workshop: Workshop, initiative_id: int) -> HttpResponse:
+    return redirect(f"{workshop.get_absolute_url()}#card-{initiative_id}")
+
+
+@require_POST
+@participant_view
+def join_suggest(request: HttpRequest, workshop: Workshop) -> HttpResponse:
+    participant, refused = admit(request, workshop)
+    if refused:
+        return refused
+    form = SuggestionForm(request.POST)
+    if not form.is_valid():
+        return render_participant(request, workshop, participant, status=400, suggestion_form=form)
+    level, dimension = form.cell_parts()
+    workshop.add_input(
+        kind=InputKind.SUGGESTION,
+        level=level,
+        dimension=dimension,
+        is_missing=form.cleaned_data["is_missing"],
+        text=form.cleaned_data["text"],
+        author_name=participant.name,
+        participant=participant.author_key(workshop.pk),
+        idempotency_key=form.cleaned_data["key"],
+    )
+    messages.success(request, _("Tak! Dit forslag er sendt til facilitatoren."))
+    return redirect(workshop.get_absolute_url())  # the top of the page, where the thanks shows
+
+
+@require_GET
+@participant_view
+def join_initiative(request: HttpRequest, workshop: Workshop, initiative_id: int) -> HttpResponse:
+    participant = participant_from(request)
+    if participant is None:
+        return redirect(workshop.get_absolute_url())
+    return render_initiative(request, workshop, participant, initiative_for(workshop, initiative_id))
+
+
+def render_initiative(request, workshop, participant, initiative, status=200, **extra) -> HttpResponse:
+    key = participant.key(workshop.pk)
+    mine = workshop.inputs.filter(participant=key, initiative=initiative, kind__in=[InputKind.RATING, InputKind.VOTE])
+    rating = next((i for i in mine if i.kind == InputKind.RATING), None)
+    initial = {"rating_purpose": rating.rating_purpose, "rating_works": rating.rating_works} if rating else {}
+    votes_used = workshop.inputs.filter(participant=key, kind=InputKind.VOTE).count()
+    context = {
+        "workshop": workshop,
+        "mapping": workshop.mapping,
+        "participant": participant,
+        "card": initiative,
+        "purposes": initiative.purposes.all(),
+        "comments": workshop.inputs.visible().of_kind(InputKind.COMMENT).filter(initiative=initiative),
+        "rating": rating,
+        "has_vote": any(i.kind == InputKind.VOTE for i in mine),
+        "votes_left": workshop.votes_left(votes_used),
+        "rating_form": RatingForm(initial=initial),
+        "comment_form": CommentForm(),
+        "form_key": rules.new_form_key(),
+        "step": rules.step(workshop.step),
+        "page": "initiative",
+    }
+    context.update(extra)
+    return render(request, JOIN, context, status=status)
+
+
+@require_POST
+@participant_view
+def join_rate(request: HttpRequest, workshop: Workshop, initiative_id: int) -> HttpResponse:
+    participant, refused = admit(request, workshop)
+    if refused:
+        return refused
+    initiative = initiative_for(workshop, initiative_id)
+    form = RatingForm(request.POST)
+    if not form.is_valid():
+        return render_initiative(request, workshop, participant, initiative, status=400, rating_form=form)
+    values = {k: form.cleaned_data[k] for k in ("rating_purpose", "rating_works")}
+    # One rating per person and initiative: rating again replaces the earlier answer.
+    workshop.rate(initiative.pk, participant.key(workshop.pk), form.cleaned_data["key"], **values)
+    messages.success(request, _("Tak for din bedømmelse af “%(title)s”.") % {"title": initiative.title})
+    return to_card(workshop, initiative.pk)
+
+
+@require_POST
+@participant_view
+def join_comment(request: HttpRequest, workshop: Workshop, initiative_id: int) -> HttpResponse:
+    participant, refused = admit(request, workshop)
+    if refused:
+        return refused
+    initiative = initiative_for(workshop, initiative_id)
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        return render_initiative(request, workshop, participant, initiative, status=400, comment_form=form)
+    workshop.add_input(
+        kind=InputKind.COMMENT,
+        initiative=initiative,
+        text=form.cleaned_data["text"],
+        author_name=participant.name,
+        participant=participant.author_key(workshop.pk),
+        idempotency_key=form.cleaned_data["key"],
+    )
+    messages.success(request, _("Tak! Din kommentar vises, når facilitatoren har godkendt den."))
+    return redirect(reverse("mapping:join-initiative", args=[workshop.code, initiative.pk]))
+
+
+@require_POST
+@participant_view
+def join_vote(request: HttpRequest, workshop: Workshop, initiative_id: int) -> HttpResponse:
+    participant, refused = admit(request, workshop)
+    if refused:
+        return refused
+    initiative = initiative_for(workshop, initiative_id)
+    cast_vote(request, workshop, participant, initiative.title, initiative=initiative)
+    return to_card(workshop, initiative.pk)
+
+
+def candidate_for(workshop: Workshop, action_id: int) -> Action:
+    """An action participants may vote on: one of the mapping's actions not yet done."""
+    return get_object_or_404(workshop.mapping.actions.exclude(status=Action.Status.DONE), pk=action_id)
+
+
+@require_POST
+@participant_view
+def join_action_vote(request: HttpRequest, workshop: Workshop, action_id: int) -> HttpResponse:
+    participant, refused = admit(request, workshop)
+    if refused:
+        return refused
+    action = candidate_for(workshop, action_id)
+    cast_vote(request, workshop, participant, action.title, action=action)
+    return redirect(f"{workshop.get_absolute_url()}#candidate-{action.pk}")
+
+
+def cast_vote(request: HttpRequest, workshop: Workshop, participant: rules.Participant, title: str, **target) -> None:
+    """Add or take back one vote on ``target`` (an initiative or an action), and say what became of it."""
+    form = VoteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        return
+    result = workshop.vote(
+        participant.key(workshop.pk),
+        form.cleaned_data["key"],
+        remove=form.cleaned_data["action"] == VoteForm.REMOVE,
+        **target,
+    )
+    if result is Workshop.Vote.REMOVED:
+        messages.success(request, _("Din stemme er taget tilbage."))
+    elif result is Workshop.Vote.NO_VOTES_LEFT:
+        messages.error(request, _("Du har brugt alle dine stemmer. Tag en stemme tilbage for at flytte den."))
+    elif result in (Workshop.Vote.ADDED, Workshop.Vote.ALREADY):
+        messages.success(request, _("Din stemme er givet til “%(title)s”.") % {"title": title})
