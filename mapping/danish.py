@@ -134,7 +134,7 @@ def split_compound(word: str) -> tuple[str, ...]:
 
     Of all the ways to split, the one that covers most letters with known
     parts wins; on a tie, the one with fewer parts."""
-    best = (word,)
+    best: tuple[str, ...] = (word,)
     best_score = (len(word) if _known(word) else 0, -1)
     if len(word) < 6:
         return best

@@ -156,6 +156,15 @@ def _is_id(value) -> bool:
     return isinstance(value, (int, str)) and not isinstance(value, bool)
 
 
+def _new_id(item: dict, seen: set, where: str) -> int | str:
+    """An item's id: present, of a kind an export writes, and not used before in its list."""
+    value = item.get("id")
+    if not _is_id(value) or value in seen:
+        raise ImportRefused(_("%(where)s har et manglende eller gentaget id.") % {"where": where})
+    seen.add(value)
+    return value
+
+
 def _list(data: dict, key: str) -> list:
     value = data.get(key, [])
     if not isinstance(value, list) or not all(isinstance(x, dict) for x in value):
@@ -171,13 +180,9 @@ def validate(data: dict) -> dict:
     purposes, purpose_ids = [], set()
     for n, item in enumerate(_list(data, "purposes"), 1):
         where = _("Formål nr. %(n)s") % {"n": n}
-        pid = item.get("id")
-        if not _is_id(pid) or pid in purpose_ids:
-            raise ImportRefused(_("%(where)s har et manglende eller gentaget id.") % {"where": where})
-        purpose_ids.add(pid)
         purposes.append(
             {
-                "id": pid,
+                "id": _new_id(item, purpose_ids, where),
                 "title": _text(item, "title", 200, where, required=True),
                 "description": _text(item, "description", 2000, where),
             }
@@ -188,14 +193,10 @@ def validate(data: dict) -> dict:
     initiatives, initiative_ids = [], set()
     for n, item in enumerate(_list(data, "initiatives"), 1):
         where = _("Indsats nr. %(n)s") % {"n": n}
-        iid = item.get("id")
-        if not _is_id(iid) or iid in initiative_ids:
-            raise ImportRefused(_("%(where)s har et manglende eller gentaget id.") % {"where": where})
-        initiative_ids.add(iid)
         clean: dict[str, object] = {
             key: _text(item, key, limit, where, key == "title") for key, (_t, limit) in INITIATIVE_FIELDS.items()
         }
-        clean["id"] = iid
+        clean["id"] = _new_id(item, initiative_ids, where)
         clean["level"] = _choice(item, "level", Level, None, where)
         clean["dimension"] = _choice(item, "dimension", Dimension, None, where)
         clean["status"] = _choice(item, "status", Initiative.Status, "active", where)

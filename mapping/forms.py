@@ -11,6 +11,12 @@ from django.utils.translation import gettext_lazy as _
 from .models import Action, Dimension, Initiative, InputStatus, Level, Link, Mapping, Purpose, Role
 from .participation import STEPS
 
+
+def error_text(form: forms.BaseForm) -> str:
+    """A refused form's errors as one sentence, for a message at the top of the page."""
+    return " ".join(str(error) for errors in form.errors.values() for error in errors)
+
+
 CELL_CHOICES = [
     (f"{level.value}:{dimension.value}", format_lazy("{} · {}", level.label, dimension.label))
     for level in Level

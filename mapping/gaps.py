@@ -485,7 +485,7 @@ def purpose_matrix(data: MappingData) -> list[dict]:
     result = []
     for purpose in {p.id: p for p in data.purposes}.values():
         served = counts[purpose.id]
-        cells = []
+        cells: list[dict] = []
         for level in LEVELS:
             struktur, kultur = served[(level, "struktur")], served[(level, "kultur")]
             cells.append({"level": level, "struktur": struktur, "kultur": kultur, "total": struktur + kultur})

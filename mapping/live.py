@@ -42,17 +42,19 @@ CACHE_SECONDS = 0.5
 LIVE = "mapping/_live.html"
 
 
-def poll_token(user_id: int, mapping_id: int) -> str:
-    return signing.dumps([user_id, mapping_id], salt=TOKEN_SALT, compress=False)
+def poll_token(user_id: int, mapping_id: int, need: Need = Need.READ) -> str:
+    """The token a page polls with; ``need`` is what the page's gate asked, so a
+    reader's board token is no key to the facilitator's workshop screen."""
+    return signing.dumps([user_id, mapping_id, need.value], salt=TOKEN_SALT, compress=False)
 
 
-def token_user(token: str, mapping_id: int) -> int | None:
-    """The user id in a valid token for this mapping, else None."""
+def token_user(token: str, mapping_id: int, need: Need = Need.READ) -> int | None:
+    """The user id in a valid token for this mapping and need, else None."""
     try:
-        user_id, token_mapping = signing.loads(token, salt=TOKEN_SALT, max_age=TOKEN_MAX_AGE)
+        user_id, token_mapping, token_need = signing.loads(token, salt=TOKEN_SALT, max_age=TOKEN_MAX_AGE)
     except (signing.BadSignature, ValueError, TypeError):
         return None
-    if token_mapping != mapping_id or not isinstance(user_id, int):
+    if token_mapping != mapping_id or token_need != need.value or not isinstance(user_id, int):
         return None
     return user_id
 
@@ -129,9 +131,11 @@ def current_state(org: str, mapping_id: int, user_id: int, *, workshop: bool = F
     return _state(row[0], (row[1], row[2])) if workshop else str(row[0])
 
 
-def unchanged(request: HttpRequest, org: str, mapping_id: int, *, workshop: bool = False) -> bool:
+def unchanged(
+    request: HttpRequest, org: str, mapping_id: int, *, need: Need = Need.READ, workshop: bool = False
+) -> bool:
     """The poll's fast path: a valid token and the state the page already shows."""
-    user_id = token_user(request.GET.get("t", ""), mapping_id)
+    user_id = token_user(request.GET.get("t", ""), mapping_id, need)
     seen = request.GET.get("v", "")
     if user_id is None or not seen or len(seen) > 60:
         return False
@@ -168,9 +172,10 @@ def poll(
     A stale token (a page left open for days) with an unchanged state gets a
     fresh token only, so the next polls are cheap again.
     """
-    if unchanged(request, org, mapping_id, workshop=workshop):
+    if unchanged(request, org, mapping_id, need=need, workshop=workshop):
         return nothing_changed()
     access = gate(request, org, mapping_id, need)
     if page_state(access.mapping, workshop=workshop) == request.GET.get("v"):
-        return render(request, LIVE + "#token", {"poll_token": poll_token(request.user.pk, mapping_id), "oob": True})
+        token = poll_token(access.membership.user_id, mapping_id, need)
+        return render(request, LIVE + "#token", {"poll_token": token, "oob": True})
     return render(request, template + "#live", context(request, access))

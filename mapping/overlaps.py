@@ -1,8 +1,7 @@
 """Which initiatives of a mapping overlap: the pairs behind the gap analysis's ``overlap`` finding.
 
-Pure, like gaps.py: initiatives in (anything with ``id``, ``title``,
-``description``, ``level``, ``dimension`` and ``purposes``, such as
-``gaps.InitiativeData``), pairs out. gaps.py words the findings.
+Pure, like gaps.py: initiatives in (``gaps.InitiativeData``), pairs of their
+ids out, each with the reason it overlaps; gaps.py words the findings.
 
 What counts as an overlap: two initiatives whose titles say the same thing,
 whose descriptions say nearly the same thing, or that sit in the same cell and
@@ -35,8 +34,8 @@ are never compared all against all: see ``_prefix_index``.
 
 import math
 from collections import defaultdict
-from collections.abc import Hashable, Iterable
-from typing import Any, Literal
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Literal
 
 from .danish import (
     DESCRIPTION_MIN_CONCEPTS,
@@ -48,11 +47,14 @@ from .danish import (
     unify_variants,
 )
 
+if TYPE_CHECKING:
+    from .gaps import InitiativeData  # gaps.py builds on this module
+
 Reason = Literal["title", "description", "purpose"]
-Pair = tuple[Hashable, Hashable]
+Pair = tuple[int, int]
 
 
-def overlapping_pairs(initiatives: Iterable[Any]) -> dict[Pair, Reason]:
+def overlapping_pairs(initiatives: Iterable["InitiativeData"]) -> dict[Pair, Reason]:
     """Every overlapping pair of initiatives (ids, lower id first) and why it overlaps.
 
     A pair whose titles overlap is reported for its title, else for its
@@ -122,7 +124,7 @@ def _prefix_index(sets: dict, threshold: float) -> dict[str, list]:
     return index
 
 
-def _pair_key(a: Any, b: Any) -> Pair:
+def _pair_key(a: int, b: int) -> Pair:
     try:
         first = a <= b
     except TypeError:  # ids of mixed types, e.g. keys of a file being imported

@@ -1,6 +1,5 @@
 """The board page and everything edited on it: cards, moves, deletes, links, purposes."""
 
-import json
 import re
 
 import pytest
@@ -890,6 +889,24 @@ def test_an_absurd_version_is_a_conflict_not_a_crash(amo_client, mapping):
     assert response.status_code == 409
     card.refresh_from_db()
     assert (card.title, card.version) == ("MUS", 1)
+
+
+def test_the_conflict_shows_every_field_someone_else_changed(amo_client, facilitator_client, mapping):
+    card = add_card(mapping, "MUS")
+    trivsel = Purpose.objects.create(mapping=mapping, title="Trivsel")
+    theirs = edit(card, status="paused", cadence="Hver uge", reviewed_at="2026-11-02", purposes=[trivsel.pk])
+    assert facilitator_client.post(url("initiative-update", mapping, card.pk), theirs, headers=HTMX).status_code == 200
+    response = amo_client.post(url("initiative-update", mapping, card.pk), edit(card, owner="AMO"), headers=HTMX)
+    assert response.status_code == 409
+    table = text(response)[text(response).index("<table") : text(response).index("</table>")]
+    rows = dict(re.findall(r'<th scope="row">([^<]+)</th><td>([^<]*)</td>', table))
+    assert rows == {
+        "Formål": "Trivsel",
+        "Status": "Sat på pause",
+        "Ansvarlig": "—",
+        "Hyppighed": "Hver uge",
+        "Sidst gennemgået": "2. november 2026",
+    }
 
 
 def test_the_conflict_shows_my_effect_in_words(amo_client, mapping):

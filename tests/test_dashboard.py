@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from mapping import gaps
+from mapping import gaps, ideas
 from mapping.live import poll_token
 from mapping.models import FindingDismissal, Initiative, Link
 
@@ -193,7 +193,7 @@ def test_ideas_leave_out_what_the_mapping_has(facilitator_client, example):
 
 
 def test_one_click_puts_an_idea_on_the_board(facilitator_client, mapping):
-    idea = gaps.idea("gruppe-kultur-faelles-frokost")
+    idea = ideas.idea("gruppe-kultur-faelles-frokost")
     response = facilitator_client.post(url("idea-add", mapping), {"idea": idea["key"]})
     assert response.status_code == 302
     initiative = mapping.initiatives.get()

@@ -13,7 +13,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from mapping import gaps
+from mapping import gaps, ideas
 from mapping.example import example_data
 from mapping.models import Action, FindingDismissal, Input, InputKind, Invitation, Link, Membership, Purpose, Role
 
@@ -200,7 +200,7 @@ EXPECTED: dict[str, list[Check]] = {
     ],
     "idea-add": [
         Check("GET", board, POST_ONLY),
-        Check("POST", board, EDIT, lambda w: {"idea": gaps.catalogue()[0]["key"]}),
+        Check("POST", board, EDIT, lambda w: {"idea": ideas.catalogue()[0]["key"]}),
     ],
     "workshop": [Check("GET", board, (302, 404, 403, 200, 200))],
     "workshop-poll": [Check("GET", board, (404, 404, 403, 200, 200))],

@@ -94,7 +94,7 @@ def _shown(field: models.Field, value: Any) -> str:
     if isinstance(value, bool):
         return gettext("Ja") if value else gettext("Nej")
     if isinstance(value, date):
-        return date_format(value, "j. M Y")
+        return date_format(value, "j. F Y")
     return str(value)
 
 

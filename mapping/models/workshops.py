@@ -35,7 +35,7 @@ WORKSHOP_MAX_AGE = timedelta(hours=24)
 CODE_ATTEMPTS = 5  # 31**8 codes: a second collision in a row does not happen
 
 
-class WorkshopQuerySet(models.QuerySet):
+class WorkshopQuerySet(models.QuerySet["Workshop"]):
     def joinable(self):
         """Open, and not older than a working day and a night: a forgotten workshop stops taking input."""
         return self.filter(status=WorkshopStatus.OPEN, created__gte=timezone.now() - WORKSHOP_MAX_AGE)
@@ -273,7 +273,7 @@ RATING_RANGE = Q(rating_purpose__isnull=True) | Q(rating_purpose__gte=1, rating_
 WORKS_RANGE = Q(rating_works__isnull=True) | Q(rating_works__gte=1, rating_works__lte=5)
 
 
-class InputQuerySet(models.QuerySet):
+class InputQuerySet(models.QuerySet["Input"]):
     def visible(self):
         return self.filter(status=InputStatus.APPROVED)
 

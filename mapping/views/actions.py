@@ -129,7 +129,7 @@ def action_update(request: HtmxHttpRequest, org: str, mapping_id: int, action_id
         # The form comes back with the user's values and the version now saved:
         # saving it again replaces the other person's; leaving it keeps theirs.
         posted = request.POST.copy()
-        posted["version"] = saved.theirs.version
+        posted["version"] = str(saved.theirs.version)
         again = ActionForm(posted, instance=saved.theirs, mapping=mapping, auto_id="edit-%s")
         return render_editor(request, access, saved.theirs, again, status=409, conflict=saved)
     messages.success(request, _("Handlingen er gemt."))

@@ -23,7 +23,7 @@ from .. import live
 from ..access import Access, Need, gate
 from ..board import cell, grid
 from ..cache import Regions, board_inputs
-from ..forms import InitiativeCreateForm, InitiativeForm, LinkForm, MoveForm, PurposeForm
+from ..forms import InitiativeCreateForm, InitiativeForm, LinkForm, MoveForm, PurposeForm, error_text
 from ..levels import CELLS, DIMENSION_HINTS, Dimension
 from ..models import Conflict, Initiative, InitiativeQuerySet, Link, Purpose
 from . import HtmxHttpRequest
@@ -66,7 +66,7 @@ def board_context(request: HtmxHttpRequest, access: Access, **extra) -> dict:
         "show_only": show_only,
         "deleted": SimpleLazyObject(lambda: list(mapping.initiatives.deleted().order_by("-deleted_at")[:10])),
         "live_state": live.page_state(mapping),
-        "poll_token": live.poll_token(request.user.pk, mapping.pk),
+        "poll_token": live.poll_token(access.membership.user_id, mapping.pk),
         "poll_url": reverse("mapping:board-poll", args=[access.organisation.slug, mapping.pk]),
         "poll_params": [("purpose", selected_purpose.pk)] + ([("only", 1)] if show_only else [])
         if selected_purpose
@@ -158,7 +158,7 @@ def initiative_create(request: HtmxHttpRequest, org: str, mapping_id: int) -> Ht
             return retarget(reswap(response, "outerHTML"), f"#add-{level}-{dimension}")
         if request.htmx:
             return form_errors(request, form)
-        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        messages.error(request, error_text(form))
         return back_to_board(access)
     with mapping.change():
         initiative = form.save(commit=False)
@@ -203,7 +203,7 @@ def initiative_update(request: HtmxHttpRequest, org: str, mapping_id: int, initi
         # The form comes back with the user's values and the version now saved:
         # saving it again replaces the other person's; closing keeps theirs.
         posted = request.POST.copy()
-        posted["version"] = saved.theirs.version
+        posted["version"] = str(saved.theirs.version)
         again = InitiativeForm(posted, instance=saved.theirs, mapping=mapping)
         again.is_valid()
         return render_editor(request, access, saved.theirs, form=again, conflict=saved, status=409)
@@ -311,7 +311,7 @@ def link_create(request: HtmxHttpRequest, org: str, mapping_id: int, initiative_
             form.add_error("target", _("Der er allerede en forbindelse til den indsats."))
     if not request.htmx:
         if form.errors:
-            messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+            messages.error(request, error_text(form))
         return redirect(initiative.get_absolute_url())
     if form.errors:
         return render_links_update(request, access, initiative_id, link_form=form)
@@ -333,10 +333,9 @@ def link_delete(request: HtmxHttpRequest, org: str, mapping_id: int, link_id: in
     access = gate(request, org, mapping_id, Need.EDIT)
     mapping = access.mapping
     link = get_object_or_404(mapping.links, pk=link_id)
-    back = request.POST.get("initiative", "")
-    back = int(back) if back.isdecimal() else link.source_id
-    if back not in (link.source_id, link.target_id):
-        back = link.source_id
+    # The card whose editor the link was removed from; any other value means the source.
+    posted = request.POST.get("initiative", "")
+    back = int(posted) if posted.isdecimal() and int(posted) in (link.source_id, link.target_id) else link.source_id
     with mapping.change():
         link.delete()
     if not request.htmx:
@@ -402,7 +401,7 @@ def purposes_response(request: HtmxHttpRequest, access: Access, **extra) -> Http
     status = 409 if extra.get("conflict") else 400 if refused and request.method == "POST" else 200
     if not request.htmx:
         if extra.get("purpose_form") in refused:
-            messages.error(request, " ".join(e for errs in extra["purpose_form"].errors.values() for e in errs))
+            messages.error(request, error_text(extra["purpose_form"]))
         if extra.get("renaming") is not None:
             return render(request, BOARD, board_context(request, access, **extra), status=status)
         return back_to_board(access)

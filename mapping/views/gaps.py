@@ -14,8 +14,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import reswap
 
-from .. import gaps, live
+from .. import gaps, ideas, live
 from ..access import Access, Need, gate
+from ..levels import Dimension, Level, cell_label
 from ..models import Action, FindingDismissal, Link
 from . import HtmxHttpRequest
 
@@ -73,11 +74,11 @@ def gaps_context(request: HtmxHttpRequest, access: Access, **extra) -> dict:
     coverage = [
         {
             "level": level,
-            "label": gaps.LEVEL_LABELS[level],
+            "label": Level(level).label,
             "cells": [
                 {
                     "dimension": dimension,
-                    "label": gaps.DIMENSION_LABELS[dimension],
+                    "label": Dimension(dimension).label,
                     "count": counts[(level, dimension)],
                     "band": gaps.coverage_band(counts[(level, dimension)]),
                 }
@@ -87,8 +88,8 @@ def gaps_context(request: HtmxHttpRequest, access: Access, **extra) -> dict:
         for level in gaps.LEVELS
     ]
     show_all_ideas = request.GET.get("ideas") == "all"
-    idea_cells = list(counts) if show_all_ideas else gaps.thin_cells(data)
-    ideas = gaps.ideas_for(data, idea_cells)
+    idea_cells = list(counts) if show_all_ideas else ideas.thin_cells(data)
+    suggested = ideas.ideas_for(data, idea_cells)
     isolated = sum(1 for f in findings if f.code == "isolated")
     context = {
         "organisation": access.organisation,
@@ -105,30 +106,30 @@ def gaps_context(request: HtmxHttpRequest, access: Access, **extra) -> dict:
         "steps": steps,
         "dismissed": [item(f) for f in analysis.dismissed],
         "coverage": coverage,
-        "dimension_labels": [gaps.DIMENSION_LABELS[d] for d in gaps.DIMENSIONS],
-        "level_labels": [gaps.LEVEL_LABELS[lv] for lv in gaps.LEVELS],
+        "dimension_labels": [dimension.label for dimension in Dimension],
+        "level_labels": [level.label for level in Level],
         "matrix": gaps.purpose_matrix(data),
         "chains": [
             [
                 {
                     "card": card,
                     "kind": Link.Kind(link.kind).label if link else "",
-                    "cell": gaps.cell_label(card.level, card.dimension),
+                    "cell": cell_label(card.level, card.dimension),
                 }
                 for card, link in chain
             ]
             for chain in gaps.chains(data)
         ],
         "ideas": [
-            {"level": level, "dimension": dimension, "label": gaps.cell_label(level, dimension), "items": items}
+            {"level": level, "dimension": dimension, "label": cell_label(level, dimension), "items": items}
             for (level, dimension), items in sorted(
-                ideas.items(), key=lambda kv: (gaps.LEVELS.index(kv[0][0]), gaps.DIMENSIONS.index(kv[0][1]))
+                suggested.items(), key=lambda kv: (gaps.LEVELS.index(kv[0][0]), gaps.DIMENSIONS.index(kv[0][1]))
             )
         ],
         "show_all_ideas": show_all_ideas,
         "expanded": expanded,
         "live_state": live.page_state(mapping),
-        "poll_token": live.poll_token(request.user.pk, mapping.pk),
+        "poll_token": live.poll_token(access.membership.user_id, mapping.pk),
         "poll_url": reverse("mapping:gaps-poll", args=[access.organisation.slug, mapping.pk]),
         "poll_every": "2s",
         "poll_params": ([("ideas", "all")] if show_all_ideas else []) + ([("all", expanded)] if expanded else []),
@@ -218,7 +219,7 @@ def idea_add(request: HtmxHttpRequest, org: str, mapping_id: int) -> HttpRespons
     """Put one idea from the catalogue on the board, in its cell."""
     access = gate(request, org, mapping_id, Need.EDIT)
     mapping = access.mapping
-    idea = gaps.idea(request.POST.get("idea", ""))
+    idea = ideas.idea(request.POST.get("idea", ""))
     if idea is None:
         raise Http404
     with mapping.change():  # under the mapping's lock, two ideas for one cell get two positions
@@ -231,7 +232,7 @@ def idea_add(request: HtmxHttpRequest, org: str, mapping_id: int) -> HttpRespons
         )
     added = _("“%(title)s” er sat på tavlen i %(cell)s.") % {
         "title": initiative.title,
-        "cell": gaps.cell_label(initiative.level, initiative.dimension),
+        "cell": cell_label(initiative.level, initiative.dimension),
     }
     if not request.htmx:
         messages.success(request, added)

@@ -175,19 +175,19 @@ def join_live(request: HttpRequest, workshop: Workshop) -> HttpResponse:
     return reswap(render(request, JOIN + "#live", context), "none")
 
 
-def admit(request: HttpRequest, workshop: Workshop) -> tuple[rules.Participant | None, HttpResponse | None]:
-    """A write's preconditions: a joined participant within the limits."""
+def admit(request: HttpRequest, workshop: Workshop) -> rules.Participant | HttpResponse:
+    """A write's preconditions: a joined participant within the limits, else the answer that refuses the write."""
     participant = participant_from(request)
     if participant is None:
         messages.info(request, _("Deltag i workshoppen først."))
-        return None, redirect(workshop.get_absolute_url())
+        return redirect(workshop.get_absolute_url())
     key = participant.key(workshop.pk)
     if not (
         rules.allow("participant", key, rules.PARTICIPANT_WRITES_PER_MINUTE)
         and rules.allow("code", workshop.code, rules.CODE_WRITES_PER_MINUTE)
     ):
-        return None, too_many(request, workshop, participant)
-    return participant, None
+        return too_many(request, workshop, participant)
+    return participant
 
 
 def too_many(request: HttpRequest, workshop: Workshop, participant: rules.Participant | None) -> HttpResponse:
@@ -208,9 +208,9 @@ def to_card(workshop: Workshop, initiative_id: int) -> HttpResponse:
 @require_POST
 @participant_view
 def join_suggest(request: HttpRequest, workshop: Workshop) -> HttpResponse:
-    participant, refused = admit(request, workshop)
-    if refused:
-        return refused
+    participant = admit(request, workshop)
+    if isinstance(participant, HttpResponse):
+        return participant
     form = SuggestionForm(request.POST)
     if not form.is_valid():
         return render_participant(request, workshop, participant, status=400, suggestion_form=form)
@@ -267,9 +267,9 @@ def render_initiative(request, workshop, participant, initiative, status=200, **
 @require_POST
 @participant_view
 def join_rate(request: HttpRequest, workshop: Workshop, initiative_id: int) -> HttpResponse:
-    participant, refused = admit(request, workshop)
-    if refused:
-        return refused
+    participant = admit(request, workshop)
+    if isinstance(participant, HttpResponse):
+        return participant
     initiative = initiative_for(workshop, initiative_id)
     form = RatingForm(request.POST)
     if not form.is_valid():
@@ -284,9 +284,9 @@ def join_rate(request: HttpRequest, workshop: Workshop, initiative_id: int) -> H
 @require_POST
 @participant_view
 def join_comment(request: HttpRequest, workshop: Workshop, initiative_id: int) -> HttpResponse:
-    participant, refused = admit(request, workshop)
-    if refused:
-        return refused
+    participant = admit(request, workshop)
+    if isinstance(participant, HttpResponse):
+        return participant
     initiative = initiative_for(workshop, initiative_id)
     form = CommentForm(request.POST)
     if not form.is_valid():
@@ -306,9 +306,9 @@ def join_comment(request: HttpRequest, workshop: Workshop, initiative_id: int) -
 @require_POST
 @participant_view
 def join_vote(request: HttpRequest, workshop: Workshop, initiative_id: int) -> HttpResponse:
-    participant, refused = admit(request, workshop)
-    if refused:
-        return refused
+    participant = admit(request, workshop)
+    if isinstance(participant, HttpResponse):
+        return participant
     initiative = initiative_for(workshop, initiative_id)
     cast_vote(request, workshop, participant, initiative.title, initiative=initiative)
     return to_card(workshop, initiative.pk)
@@ -322,9 +322,9 @@ def candidate_for(workshop: Workshop, action_id: int) -> Action:
 @require_POST
 @participant_view
 def join_action_vote(request: HttpRequest, workshop: Workshop, action_id: int) -> HttpResponse:
-    participant, refused = admit(request, workshop)
-    if refused:
-        return refused
+    participant = admit(request, workshop)
+    if isinstance(participant, HttpResponse):
+        return participant
     action = candidate_for(workshop, action_id)
     cast_vote(request, workshop, participant, action.title, action=action)
     return redirect(f"{workshop.get_absolute_url()}#candidate-{action.pk}")

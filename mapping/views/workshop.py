@@ -54,7 +54,7 @@ def workshop_context(request: HttpRequest, access: Access, **extra) -> dict:
         "start_form": WorkshopStartForm(),
         "steps": rules.STEPS,
         "live_state": state,
-        "poll_token": live.poll_token(request.user.pk, mapping.pk),
+        "poll_token": live.poll_token(access.membership.user_id, mapping.pk, Need.EDIT),
         "poll_url": reverse("mapping:workshop-poll", args=[access.organisation.slug, mapping.pk]),
         "oob": False,
     }

@@ -57,3 +57,26 @@ def test_an_open_editor_survives_a_change_to_its_cell(two_boards, board_mapping)
     assert edited.description == "Hver tirsdag, med fast punkt om arbejdsmiljø"
     # The skipped cell catches up once the editor is closed.
     expect(b.locator("#cell-gruppe-struktur li.card", has_text="Fælles kalender")).to_be_visible(timeout=3000)
+
+
+def test_a_save_that_lost_the_race_shows_both_versions(two_boards, board_mapping):
+    a, b = two_boards
+    edited = board_mapping.initiatives.get(title="Teammøder")
+    editors = []
+    for page in (a, b):
+        page.locator(f'[data-initiative="{edited.pk}"] a.card-title').click()
+        editors.append(page.locator(f"#initiative-{edited.pk}.is-editing"))
+    editors[0].get_by_label("Ansvarlig").fill("Teamleder")
+    editors[0].get_by_role("button", name="Gem", exact=True).click()
+    expect(a.locator(f'[data-initiative="{edited.pk}"]:not(.is-editing)')).to_be_visible()
+
+    editors[1].get_by_label("Ansvarlig").fill("AMO")
+    editors[1].get_by_role("button", name="Gem", exact=True).click()
+    # htmx swaps the 409 answer: the editor stays open with the comparison and the typed text.
+    conflict = b.locator(f"#initiative-{edited.pk}.is-editing .conflict")
+    expect(conflict).to_contain_text("En anden har gemt kortet")
+    expect(conflict.locator("tr", has_text="Ansvarlig")).to_contain_text("Teamleder")
+    expect(conflict.locator("tr", has_text="Ansvarlig")).to_contain_text("AMO")
+    expect(b.locator(f"#initiative-{edited.pk}").get_by_label("Ansvarlig")).to_have_value("AMO")
+    edited.refresh_from_db()
+    assert edited.owner == "Teamleder"

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from .conftest import sign_in
+
 LIVE = 3000  # ms: "within 2 s", with a little slack for a busy machine
 
 
@@ -43,11 +45,7 @@ def workshop_mapping(transactional_db, organisation, facilitator):
 
 def test_a_participant_suggests_and_rates_and_the_facilitator_approves(new_page, live_server, workshop_mapping):
     facilitator = new_page(viewport={"width": 1600, "height": 1000})
-    facilitator.goto(live_server.url + "/accounts/login/")
-    facilitator.get_by_label("Brugernavn").fill("facilitator")
-    facilitator.get_by_label("Adgangskode").fill("pw-facilitator")
-    facilitator.get_by_role("button", name="Log ind").click()
-    facilitator.wait_for_url(lambda url: "/accounts/login/" not in url)
+    sign_in(facilitator, live_server, "facilitator")
     facilitator.goto(live_server.url + workshop_mapping.get_absolute_url() + "workshop/")
     facilitator.get_by_role("button", name="Start workshop").click()
     code = facilitator.locator("#join-code").inner_text().replace("-", "").strip()
@@ -105,11 +103,7 @@ def test_the_workshop_pages_have_no_serious_accessibility_violations(new_page, l
     card = workshop_mapping.initiatives.get()
     # The app's CSP rightly refuses a script injected from outside; axe is test tooling.
     page = new_page(viewport={"width": 1920, "height": 1080}, bypass_csp=True)
-    page.goto(live_server.url + "/accounts/login/")
-    page.get_by_label("Brugernavn").fill("facilitator")
-    page.get_by_label("Adgangskode").fill("pw-facilitator")
-    page.get_by_role("button", name="Log ind").click()
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    sign_in(page, live_server, "facilitator")
 
     phone = new_page(viewport={"width": 390, "height": 844}, bypass_csp=True)
     phone.goto(f"{live_server.url}/j/NOPE2345/")
@@ -132,11 +126,7 @@ def test_live_updates_leave_a_merge_choice_in_progress_alone(new_page, live_serv
     workshop = workshop_mapping.workshops.create(code="LIVE2345")
     card = workshop_mapping.initiatives.get()
     page = new_page(viewport={"width": 1600, "height": 1000})
-    page.goto(live_server.url + "/accounts/login/")
-    page.get_by_label("Brugernavn").fill("facilitator")
-    page.get_by_label("Adgangskode").fill("pw-facilitator")
-    page.get_by_role("button", name="Log ind").click()
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    sign_in(page, live_server, "facilitator")
 
     phone = new_page(viewport={"width": 390, "height": 844})
     phone.goto(f"{live_server.url}/j/{workshop.code}/")
