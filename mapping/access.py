@@ -14,12 +14,15 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
+from typing import overload
 
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django_htmx.http import HttpResponseClientRefresh
+from django_htmx.middleware import HtmxDetails
 
 from . import participation
 from .models import Mapping, Membership, Organisation, Workshop, normalise_code
@@ -31,11 +34,24 @@ class Need(Enum):
     MANAGE = "manage"  # facilitator: members, mappings
 
 
+class HtmxHttpRequest(HttpRequest):
+    """The request views receive: django-htmx's middleware says whether htmx sent it (``request.htmx``)."""
+
+    htmx: HtmxDetails
+
+
+class SignedInRequest(HtmxHttpRequest):
+    """A request behind ``@login_required``: its user is signed in."""
+
+    user: User
+
+
 @dataclass(frozen=True)
 class Access:
+    """What ``gate`` found: the organisation and the user's membership in it."""
+
     organisation: Organisation
     membership: Membership
-    mapping: Mapping | None = None
 
     @property
     def can_edit(self) -> bool:
@@ -46,12 +62,22 @@ class Access:
         return self.membership.can_manage
 
 
-def gate(
-    request: HttpRequest,
-    org: str,
-    mapping_id: int | None = None,
-    need: Need = Need.READ,
-) -> Access:
+@dataclass(frozen=True)
+class MappingAccess(Access):
+    """A gate on a mapping's URL: also the mapping, read in the same query."""
+
+    mapping: Mapping
+
+
+@overload
+def gate(request: HttpRequest, org: str, mapping_id: None = None, need: Need = Need.READ) -> Access: ...
+
+
+@overload
+def gate(request: HttpRequest, org: str, mapping_id: int, need: Need = Need.READ) -> MappingAccess: ...
+
+
+def gate(request: HttpRequest, org: str, mapping_id: int | None = None, need: Need = Need.READ) -> Access:
     user = request.user
     if not user.is_authenticated:
         raise Http404
@@ -81,7 +107,9 @@ def gate(
         raise PermissionDenied
     if need is Need.MANAGE and not membership.can_manage:
         raise PermissionDenied
-    return Access(organisation=organisation, membership=membership, mapping=mapping)
+    if mapping is None:
+        return Access(organisation=organisation, membership=membership)
+    return MappingAccess(organisation=organisation, membership=membership, mapping=mapping)
 
 
 class WorkshopGone(Exception):
@@ -92,7 +120,7 @@ class WorkshopGone(Exception):
         self.workshop = workshop
         self.is_busy = is_busy
 
-    def response(self, request: HttpRequest) -> HttpResponse:
+    def response(self, request: HtmxHttpRequest) -> HttpResponse:
         """A clear page in the participants' language; a polling phone reloads into it."""
         if request.htmx:
             return HttpResponseClientRefresh()
@@ -118,7 +146,7 @@ def participant_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpRes
     """A participant view: called with the open workshop in place of the code, or the "gone" page instead."""
 
     @functools.wraps(view)
-    def wrapper(request: HttpRequest, code: str, *args, **kwargs) -> HttpResponse:
+    def wrapper(request: HtmxHttpRequest, code: str, *args, **kwargs) -> HttpResponse:
         try:
             workshop = participant_gate(code)
         except WorkshopGone as gone:

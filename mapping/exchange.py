@@ -7,6 +7,7 @@ before it writes anything, and writes in one transaction.
 """
 
 import json
+from typing import Any, TypeGuard
 
 from django.db import models, transaction
 from django.utils import timezone
@@ -151,7 +152,7 @@ def _choice(item: dict, key: str, choices: type[models.TextChoices], default: st
     return value
 
 
-def _is_id(value) -> bool:
+def _is_id(value: object) -> TypeGuard[int | str]:
     """Ids are what an export writes (numbers) or the example uses (text); anything else is refused."""
     return isinstance(value, (int, str)) and not isinstance(value, bool)
 
@@ -177,7 +178,8 @@ def _list(data: dict, key: str) -> list:
 def validate(data: dict) -> dict:
     """Check a parsed export completely; returns clean data or raises ImportRefused."""
     title = _text(data, "title", 200, _("Kortlægningen"), required=True)
-    purposes, purpose_ids = [], set()
+    purposes: list[dict[str, Any]] = []
+    purpose_ids: set[int | str] = set()
     for n, item in enumerate(_list(data, "purposes"), 1):
         where = _("Formål nr. %(n)s") % {"n": n}
         purposes.append(
@@ -190,7 +192,8 @@ def validate(data: dict) -> dict:
     if len({p["title"].lower() for p in purposes}) != len(purposes):
         raise ImportRefused(_("To formål har samme titel."))
 
-    initiatives, initiative_ids = [], set()
+    initiatives: list[dict[str, Any]] = []
+    initiative_ids: set[int | str] = set()
     for n, item in enumerate(_list(data, "initiatives"), 1):
         where = _("Indsats nr. %(n)s") % {"n": n}
         clean: dict[str, object] = {

@@ -33,7 +33,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django_htmx.http import reswap
 
-from .access import Access, Need, gate
+from .access import HtmxHttpRequest, MappingAccess, Need, gate
 from .models import Mapping, Membership, Organisation, Workshop
 
 TOKEN_SALT = "mapping.live.poll"
@@ -111,7 +111,7 @@ def current_state(org: str, mapping_id: int, user_id: int, *, workshop: bool = F
         if keys[0] in cached and not workshop:
             return str(cached[keys[0]])
         sql = f"SELECT m.version{latest} FROM {Mapping._meta.db_table} m WHERE m.id = %s"  # noqa: S608
-        params: list[object] = [mapping_id]
+        params: list[int | str] = [mapping_id]
     else:
         user_table = get_user_model()._meta.db_table
         sql = (
@@ -158,12 +158,12 @@ def nothing_changed() -> HttpResponse:
 
 
 def poll(
-    request: HttpRequest,
+    request: HtmxHttpRequest,
     org: str,
     mapping_id: int,
     *,
     template: str,
-    context: Callable[[HttpRequest, Access], dict],
+    context: Callable[[HtmxHttpRequest, MappingAccess], dict],
     need: Need = Need.READ,
     workshop: bool = False,
 ) -> HttpResponse:

@@ -4,6 +4,8 @@ Facilitators and AMO edit; members read. The page and its fragments come from
 ``mapping/actions.html`` and one context builder (``actions_context``).
 """
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
@@ -15,20 +17,28 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from .. import participation
-from ..access import Access, Need, gate
+from ..access import HtmxHttpRequest, MappingAccess, Need, gate
 from ..forms import ActionForm, ActionStatusForm, WipLimitForm
 from ..models import Action, Conflict, Initiative, InputKind
-from . import HtmxHttpRequest
 
 ACTIONS = "mapping/actions.html"
 
 
-def actions_url(access: Access, action: Action | None = None) -> str:
+def actions_url(access: MappingAccess, action: Action | None = None) -> str:
     url = reverse("mapping:actions", args=[access.organisation.slug, access.mapping.pk])
     return url + (f"#action-{action.pk}" if action else "")
 
 
-def actions_context(request: HtmxHttpRequest, access: Access, **extra) -> dict:
+@dataclass(frozen=True)
+class PlanItem:
+    """An action as the plan shows it: with whether it is past its due date and its votes (None: too few voted)."""
+
+    action: Action
+    is_overdue: bool
+    votes: int | None
+
+
+def actions_context(request: HtmxHttpRequest, access: MappingAccess, **extra) -> dict:
     mapping = access.mapping
     today = timezone.localdate()
     actions = list(
@@ -48,19 +58,20 @@ def actions_context(request: HtmxHttpRequest, access: Access, **extra) -> dict:
             "action", "participant"
         )
         tally = participation.tally_votes(rows, mapping.organisation.min_group_size)
-    for action in actions:
-        action.overdue = action.is_overdue(today)
-        action.votes = tally.get(action.pk, 0) if tally is not None else None
+    items = [
+        PlanItem(action, action.is_overdue(today), tally.get(action.pk, 0) if tally is not None else None)
+        for action in actions
+    ]
     doing = sum(1 for a in actions if a.status == Action.Status.DOING)
     context = {
         "organisation": mapping.organisation,
         "mapping": mapping,
         "access": access,
         "can_edit": access.can_edit,
-        "open_actions": [a for a in actions if a.status != Action.Status.DONE],
-        "done_actions": [a for a in actions if a.status == Action.Status.DONE],
+        "open_actions": [item for item in items if item.action.status != Action.Status.DONE],
+        "done_actions": [item for item in items if item.action.status == Action.Status.DONE],
         "doing_count": doing,
-        "overdue_count": sum(1 for a in actions if a.overdue),
+        "overdue_count": sum(1 for item in items if item.is_overdue),
         "wip_limit": mapping.wip_limit,
         "over_limit": doing > mapping.wip_limit,
         "today": today,
@@ -76,7 +87,7 @@ def actions_context(request: HtmxHttpRequest, access: Access, **extra) -> dict:
     return context
 
 
-def warn_if_over_limit(request: HtmxHttpRequest, access: Access) -> None:
+def warn_if_over_limit(request: HtmxHttpRequest, access: MappingAccess) -> None:
     doing = access.mapping.actions.in_progress().count()
     if doing > access.mapping.wip_limit:
         messages.warning(
@@ -138,7 +149,7 @@ def action_update(request: HtmxHttpRequest, org: str, mapping_id: int, action_id
 
 
 def render_editor(
-    request: HtmxHttpRequest, access: Access, action: Action, form: ActionForm, status: int = 200, **extra
+    request: HtmxHttpRequest, access: MappingAccess, action: Action, form: ActionForm, status: int = 200, **extra
 ) -> HttpResponse:
     context = actions_context(request, access, editing=action.pk, edit_form=form, **extra)
     return render(request, ACTIONS, context, status=status)

@@ -20,24 +20,23 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import reswap, retarget
 
 from .. import live
-from ..access import Access, Need, gate
+from ..access import HtmxHttpRequest, MappingAccess, Need, gate
 from ..board import cell, grid
 from ..cache import Regions, board_inputs
 from ..forms import InitiativeCreateForm, InitiativeForm, LinkForm, MoveForm, PurposeForm, error_text
 from ..levels import CELLS, DIMENSION_HINTS, Dimension
 from ..models import Conflict, Initiative, InitiativeQuerySet, Link, Purpose
-from . import HtmxHttpRequest
 
 BOARD = "mapping/board.html"
 # Context a single request brings (an open editor, a field to focus, a form with errors): never cached.
 PER_REQUEST = ("editing", "focus", "focus_id", "renaming", "rename_form", "purpose_form", "conflict")
 
 
-def cards(access: Access) -> InitiativeQuerySet:
+def cards(access: MappingAccess) -> InitiativeQuerySet:
     return access.mapping.initiatives.for_board(access.organisation.min_group_size)
 
 
-def board_context(request: HtmxHttpRequest, access: Access, **extra) -> dict:
+def board_context(request: HtmxHttpRequest, access: MappingAccess, **extra) -> dict:
     mapping = access.mapping
     # Read only when a region is rendered, not when it comes from the cache.
     purposes = SimpleLazyObject(
@@ -79,7 +78,7 @@ def board_context(request: HtmxHttpRequest, access: Access, **extra) -> dict:
     return context
 
 
-def cell_context(access: Access, level: str, dimension: str, **extra) -> dict:
+def cell_context(access: MappingAccess, level: str, dimension: str, **extra) -> dict:
     return {
         "organisation": access.organisation,
         "mapping": access.mapping,
@@ -90,11 +89,11 @@ def cell_context(access: Access, level: str, dimension: str, **extra) -> dict:
     }
 
 
-def card_for(access: Access, initiative_id: int) -> Initiative:
+def card_for(access: MappingAccess, initiative_id: int) -> Initiative:
     return get_object_or_404(cards(access), pk=initiative_id)
 
 
-def editor_context(access: Access, initiative: Initiative, **extra) -> dict:
+def editor_context(access: MappingAccess, initiative: Initiative, **extra) -> dict:
     mapping = access.mapping
     links = Link.objects.select_related("source", "target").filter(
         Q(source=initiative) | Q(target=initiative),
@@ -115,7 +114,7 @@ def editor_context(access: Access, initiative: Initiative, **extra) -> dict:
     }
 
 
-def back_to_board(access: Access, initiative: Initiative | None = None) -> HttpResponse:
+def back_to_board(access: MappingAccess, initiative: Initiative | None = None) -> HttpResponse:
     url = access.mapping.get_absolute_url()
     if initiative is not None:
         url += f"#initiative-{initiative.pk}"
@@ -140,7 +139,7 @@ def board_poll(request: HtmxHttpRequest, org: str, mapping_id: int) -> HttpRespo
     return live.poll(request, org, mapping_id, template=BOARD, context=poll_context)
 
 
-def poll_context(request: HtmxHttpRequest, access: Access) -> dict:
+def poll_context(request: HtmxHttpRequest, access: MappingAccess) -> dict:
     return board_context(request, access, oob=True)
 
 
@@ -217,7 +216,7 @@ def initiative_update(request: HtmxHttpRequest, org: str, mapping_id: int, initi
 
 
 def render_editor(
-    request: HtmxHttpRequest, access: Access, initiative: Initiative, status: int = 200, **extra
+    request: HtmxHttpRequest, access: MappingAccess, initiative: Initiative, status: int = 200, **extra
 ) -> HttpResponse:
     context = editor_context(access, initiative, **extra)
     if request.htmx:
@@ -318,7 +317,7 @@ def link_create(request: HtmxHttpRequest, org: str, mapping_id: int, initiative_
     return render_links_update(request, access, initiative_id)
 
 
-def render_links_update(request: HtmxHttpRequest, access: Access, initiative_id: int, **extra) -> HttpResponse:
+def render_links_update(request: HtmxHttpRequest, access: MappingAccess, initiative_id: int, **extra) -> HttpResponse:
     """Every cell again (link counts change on both ends), this card's editor kept open."""
     access.mapping.refresh_from_db(fields=["version"])
     card = card_for(access, initiative_id)
@@ -395,7 +394,7 @@ def purpose_delete(request: HtmxHttpRequest, org: str, mapping_id: int, purpose_
     return purposes_response(request, access)
 
 
-def purposes_response(request: HtmxHttpRequest, access: Access, **extra) -> HttpResponse:
+def purposes_response(request: HtmxHttpRequest, access: MappingAccess, **extra) -> HttpResponse:
     """Purposes changed: the purpose panel, and (HTMX) the cards whose chips changed."""
     refused = [f for f in (extra.get("purpose_form"), extra.get("rename_form")) if f is not None and f.errors]
     status = 409 if extra.get("conflict") else 400 if refused and request.method == "POST" else 200

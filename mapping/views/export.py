@@ -10,10 +10,9 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
 from .. import pdf
-from ..access import Access, gate
+from ..access import HtmxHttpRequest, MappingAccess, gate
 from ..exchange import export_mapping
 from ..forms import ExportForm
-from . import HtmxHttpRequest
 
 EXPORT_PAGE = "mapping/export.html"
 # slugify drops what it cannot turn into ASCII: "Kortlægning" would become "kortlgning".
@@ -37,7 +36,9 @@ def mapping_export_json(request: HtmxHttpRequest, org: str, mapping_id: int) -> 
     return response
 
 
-def export_page(request: HtmxHttpRequest, access: Access, form: ExportForm, status: int = 200, **extra) -> HttpResponse:
+def export_page(
+    request: HtmxHttpRequest, access: MappingAccess, form: ExportForm, status: int = 200, **extra
+) -> HttpResponse:
     """The choice page. It runs no analysis: what the PDF holds is decided when it is printed."""
     context = {
         "organisation": access.organisation,

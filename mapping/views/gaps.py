@@ -15,21 +15,20 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import reswap
 
 from .. import gaps, ideas, live
-from ..access import Access, Need, gate
+from ..access import HtmxHttpRequest, MappingAccess, Need, SignedInRequest, gate
 from ..levels import Dimension, Level, cell_label
 from ..models import Action, FindingDismissal, Link
-from . import HtmxHttpRequest
 
 GAPS = "mapping/gaps.html"
 GROUP_PREVIEW = 12  # findings shown per group until someone asks for all of them
 
 
-def gaps_url(access: Access, anchor: str = "") -> str:
+def gaps_url(access: MappingAccess, anchor: str = "") -> str:
     url = reverse("mapping:gaps", args=[access.organisation.slug, access.mapping.pk])
     return url + (f"#{anchor}" if anchor else "")
 
 
-def gaps_context(request: HtmxHttpRequest, access: Access, **extra) -> dict:
+def gaps_context(request: HtmxHttpRequest, access: MappingAccess, **extra) -> dict:
     mapping = access.mapping
     analysis = access.mapping.findings()
     data, findings, dismissed_keys = analysis.data, analysis.findings, analysis.dismissed_keys
@@ -150,7 +149,7 @@ def gaps_poll(request: HtmxHttpRequest, org: str, mapping_id: int) -> HttpRespon
     return live.poll(request, org, mapping_id, template=GAPS, context=poll_context)
 
 
-def poll_context(request: HtmxHttpRequest, access: Access) -> dict:
+def poll_context(request: HtmxHttpRequest, access: MappingAccess) -> dict:
     return gaps_context(request, access, oob=True)
 
 
@@ -171,7 +170,7 @@ def gaps_json(request: HtmxHttpRequest, org: str, mapping_id: int) -> JsonRespon
     )
 
 
-def after_change(request: HtmxHttpRequest, access: Access, anchor: str = "", **extra) -> HttpResponse:
+def after_change(request: HtmxHttpRequest, access: MappingAccess, anchor: str = "", **extra) -> HttpResponse:
     """Redirect a plain form post; send an HTMX request every region of the dashboard again."""
     if not request.htmx:
         return redirect(gaps_url(access, anchor))
@@ -181,7 +180,7 @@ def after_change(request: HtmxHttpRequest, access: Access, anchor: str = "", **e
 
 @login_required
 @require_POST
-def finding_dismiss(request: HtmxHttpRequest, org: str, mapping_id: int) -> HttpResponse:
+def finding_dismiss(request: SignedInRequest, org: str, mapping_id: int) -> HttpResponse:
     access = gate(request, org, mapping_id, Need.EDIT)
     finding = access.mapping.findings().find(request.POST.get("key", ""))
     if finding is None:

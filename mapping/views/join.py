@@ -10,8 +10,8 @@ The facilitator's side is views/workshop.py.
 
 from django.conf import settings
 from django.contrib import messages
-from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Count, Q
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -20,15 +20,15 @@ from django_htmx.http import HttpResponseClientRefresh, reswap
 
 from .. import live
 from .. import participation as rules
-from ..access import participant_view
+from ..access import HtmxHttpRequest, participant_view
 from ..board import grid
-from ..forms import CommentForm, JoinForm, RatingForm, SuggestionForm, VoteForm
-from ..models import Action, Initiative, InputKind, Workshop, normalise_code
+from ..forms import CommentForm, JoinForm, RatingForm, SuggestionForm, VoteForm, error_text
+from ..models import Action, Initiative, InputKind, InputStatus, Workshop, normalise_code
 
 JOIN = "mapping/join.html"
 
 
-def participant_from(request: HttpRequest) -> rules.Participant | None:
+def participant_from(request: HtmxHttpRequest) -> rules.Participant | None:
     value = request.get_signed_cookie(rules.COOKIE, default=None, salt=rules.COOKIE_SALT, max_age=rules.COOKIE_MAX_AGE)
     return rules.read_participant(value)
 
@@ -46,7 +46,7 @@ def set_participant(response: HttpResponse, workshop: Workshop, participant: rul
     )
 
 
-def participant_context(request: HttpRequest, workshop: Workshop, participant: rules.Participant, **extra) -> dict:
+def participant_context(request: HtmxHttpRequest, workshop: Workshop, participant: rules.Participant, **extra) -> dict:
     mapping = workshop.mapping
     state = live.participant_state(workshop.code)  # read before what it stands for: a change meanwhile shows next poll
     key = participant.key(workshop.pk)
@@ -61,27 +61,21 @@ def participant_context(request: HttpRequest, workshop: Workshop, participant: r
     candidates = list(
         mapping.actions.exclude(status=Action.Status.DONE).by_burden().only("pk", "title", "status", "burden", "due")
     )
-    for action in candidates:
-        action.has_vote = action.pk in voted_actions
-    comment_counts = dict(
-        workshop.inputs.visible()
-        .of_kind(InputKind.COMMENT)
-        .order_by()
-        .values("initiative")
-        .annotate(n=Count("id"))
-        .values_list("initiative", "n")
+    approved_comments = Q(
+        inputs__workshop=workshop, inputs__kind=InputKind.COMMENT, inputs__status=InputStatus.APPROVED
     )
-    cards = list(mapping.initiatives.active().order_by("position", "id").only("pk", "title", "level", "dimension"))
+    cards = list(
+        mapping.initiatives.active()
+        .order_by("position", "id")
+        .only("pk", "title", "level", "dimension")
+        .annotate(comment_count=Count("inputs", filter=approved_comments))
+    )
     # Written under the current display name: what was sent under another name is not linked to it.
     own_suggestions = (
         workshop.inputs.filter(participant=participant.author_key(workshop.pk), kind=InputKind.SUGGESTION)
         .select_related("result")
         .order_by("-id")
     )
-    for card in cards:
-        card.is_rated = card.pk in rated
-        card.has_vote = card.pk in voted
-        card.comment_count = comment_counts.get(card.pk, 0)
     context = {
         "workshop": workshop,
         "mapping": mapping,
@@ -91,6 +85,9 @@ def participant_context(request: HttpRequest, workshop: Workshop, participant: r
         "step": rules.step(workshop.step),
         "votes_left": workshop.votes_left(len(voted) + len(voted_actions)),
         "candidate_actions": candidates,
+        "rated": rated,
+        "voted": voted,
+        "voted_actions": voted_actions,
         "own_suggestions": own_suggestions[:10],
         "form_key": rules.new_form_key(),
         "suggestion_form": SuggestionForm(),
@@ -120,7 +117,7 @@ def render_participant(request, workshop, participant, status=200, **extra) -> H
 
 
 @require_http_methods(["GET", "POST"])
-def join_enter(request: HttpRequest) -> HttpResponse:
+def join_enter(request: HtmxHttpRequest) -> HttpResponse:
     """/j/: type the code shown on the projector."""
     code = normalise_code(request.GET.get("code", "") or request.POST.get("code", ""))
     if code:
@@ -130,7 +127,7 @@ def join_enter(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @participant_view
-def join(request: HttpRequest, workshop: Workshop) -> HttpResponse:
+def join(request: HtmxHttpRequest, workshop: Workshop) -> HttpResponse:
     """Without a cookie: the welcome and the optional name. With one: the participant's page."""
     participant = participant_from(request)
     if request.method == "POST":
@@ -152,7 +149,7 @@ def join(request: HttpRequest, workshop: Workshop) -> HttpResponse:
 
 
 @require_GET
-def join_poll(request: HttpRequest, code: str) -> HttpResponse:
+def join_poll(request: HtmxHttpRequest, code: str) -> HttpResponse:
     """The phone's poll: one indexed query while nothing moved; otherwise the board and the step again.
 
     The live protocol without a user token: the join code is the key. A code
@@ -167,7 +164,7 @@ def join_poll(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @participant_view
-def join_live(request: HttpRequest, workshop: Workshop) -> HttpResponse:
+def join_live(request: HtmxHttpRequest, workshop: Workshop) -> HttpResponse:
     participant = participant_from(request)
     if participant is None:
         return HttpResponseClientRefresh()
@@ -175,7 +172,7 @@ def join_live(request: HttpRequest, workshop: Workshop) -> HttpResponse:
     return reswap(render(request, JOIN + "#live", context), "none")
 
 
-def admit(request: HttpRequest, workshop: Workshop) -> rules.Participant | HttpResponse:
+def admit(request: HtmxHttpRequest, workshop: Workshop) -> rules.Participant | HttpResponse:
     """A write's preconditions: a joined participant within the limits, else the answer that refuses the write."""
     participant = participant_from(request)
     if participant is None:
@@ -190,7 +187,7 @@ def admit(request: HttpRequest, workshop: Workshop) -> rules.Participant | HttpR
     return participant
 
 
-def too_many(request: HttpRequest, workshop: Workshop, participant: rules.Participant | None) -> HttpResponse:
+def too_many(request: HtmxHttpRequest, workshop: Workshop, participant: rules.Participant | None) -> HttpResponse:
     message = _("Der kommer meget input lige nu. Vent et øjeblik, og prøv igen.")
     if participant is None:
         return render(request, JOIN, welcome_context(workshop, error=message), status=429)
@@ -207,7 +204,7 @@ def to_card(workshop: Workshop, initiative_id: int) -> HttpResponse:
 
 @require_POST
 @participant_view
-def join_suggest(request: HttpRequest, workshop: Workshop) -> HttpResponse:
+def join_suggest(request: HtmxHttpRequest, workshop: Workshop) -> HttpResponse:
     participant = admit(request, workshop)
     if isinstance(participant, HttpResponse):
         return participant
@@ -231,7 +228,7 @@ def join_suggest(request: HttpRequest, workshop: Workshop) -> HttpResponse:
 
 @require_GET
 @participant_view
-def join_initiative(request: HttpRequest, workshop: Workshop, initiative_id: int) -> HttpResponse:
+def join_initiative(request: HtmxHttpRequest, workshop: Workshop, initiative_id: int) -> HttpResponse:
     participant = participant_from(request)
     if participant is None:
         return redirect(workshop.get_absolute_url())
@@ -266,7 +263,7 @@ def render_initiative(request, workshop, participant, initiative, status=200, **
 
 @require_POST
 @participant_view
-def join_rate(request: HttpRequest, workshop: Workshop, initiative_id: int) -> HttpResponse:
+def join_rate(request: HtmxHttpRequest, workshop: Workshop, initiative_id: int) -> HttpResponse:
     participant = admit(request, workshop)
     if isinstance(participant, HttpResponse):
         return participant
@@ -283,7 +280,7 @@ def join_rate(request: HttpRequest, workshop: Workshop, initiative_id: int) -> H
 
 @require_POST
 @participant_view
-def join_comment(request: HttpRequest, workshop: Workshop, initiative_id: int) -> HttpResponse:
+def join_comment(request: HtmxHttpRequest, workshop: Workshop, initiative_id: int) -> HttpResponse:
     participant = admit(request, workshop)
     if isinstance(participant, HttpResponse):
         return participant
@@ -305,7 +302,7 @@ def join_comment(request: HttpRequest, workshop: Workshop, initiative_id: int) -
 
 @require_POST
 @participant_view
-def join_vote(request: HttpRequest, workshop: Workshop, initiative_id: int) -> HttpResponse:
+def join_vote(request: HtmxHttpRequest, workshop: Workshop, initiative_id: int) -> HttpResponse:
     participant = admit(request, workshop)
     if isinstance(participant, HttpResponse):
         return participant
@@ -321,7 +318,7 @@ def candidate_for(workshop: Workshop, action_id: int) -> Action:
 
 @require_POST
 @participant_view
-def join_action_vote(request: HttpRequest, workshop: Workshop, action_id: int) -> HttpResponse:
+def join_action_vote(request: HtmxHttpRequest, workshop: Workshop, action_id: int) -> HttpResponse:
     participant = admit(request, workshop)
     if isinstance(participant, HttpResponse):
         return participant
@@ -330,11 +327,13 @@ def join_action_vote(request: HttpRequest, workshop: Workshop, action_id: int) -
     return redirect(f"{workshop.get_absolute_url()}#candidate-{action.pk}")
 
 
-def cast_vote(request: HttpRequest, workshop: Workshop, participant: rules.Participant, title: str, **target) -> None:
+def cast_vote(
+    request: HtmxHttpRequest, workshop: Workshop, participant: rules.Participant, title: str, **target
+) -> None:
     """Add or take back one vote on ``target`` (an initiative or an action), and say what became of it."""
     form = VoteForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        messages.error(request, error_text(form))
         return
     result = workshop.vote(
         participant.key(workshop.pk),

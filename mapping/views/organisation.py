@@ -9,12 +9,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from ..access import Access, Need, gate
+from ..access import Access, HtmxHttpRequest, Need, SignedInRequest, gate
 from ..example import create_example
 from ..exchange import ImportRefused, create_mapping, parse_upload, validate
 from ..forms import ImportForm, InvitationForm, MappingForm, MemberAddForm, RoleForm
 from ..models import Invitation, Membership, Organisation, Role
-from . import HtmxHttpRequest
 
 ORGANISATION = "mapping/organisation.html"
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
@@ -22,7 +21,7 @@ MAX_IMPORT_BYTES = 5 * 1024 * 1024
 
 @login_required
 @require_GET
-def home(request: HtmxHttpRequest) -> HttpResponse:
+def home(request: SignedInRequest) -> HttpResponse:
     memberships = list(request.user.memberships.select_related("organisation").order_by("organisation__name"))
     if len(memberships) == 1:
         return redirect(memberships[0].organisation)
@@ -130,7 +129,7 @@ def member_role(request: HtmxHttpRequest, org: str, membership_id: int) -> HttpR
 
 @login_required
 @require_POST
-def invitation_create(request: HtmxHttpRequest, org: str) -> HttpResponse:
+def invitation_create(request: SignedInRequest, org: str) -> HttpResponse:
     access = gate(request, org, need=Need.MANAGE)
     form = InvitationForm(request.POST)
     if not form.is_valid():
@@ -147,7 +146,7 @@ def invitation_create(request: HtmxHttpRequest, org: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def invitation_accept(request: HtmxHttpRequest, token: str) -> HttpResponse:
+def invitation_accept(request: SignedInRequest, token: str) -> HttpResponse:
     """Anyone signed in with the link joins; the link works once."""
     invitation = get_object_or_404(Invitation.objects.select_related("organisation"), token=token, used_at__isnull=True)
     organisation: Organisation = invitation.organisation

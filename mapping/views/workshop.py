@@ -7,13 +7,14 @@ live regions come from one template and one context builder
 (``workshop_context``). The participants' side is views/join.py.
 """
 
+from dataclasses import dataclass
 from io import BytesIO
 
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Sum
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -22,10 +23,10 @@ from django_htmx.http import reswap
 
 from .. import live
 from .. import participation as rules
-from ..access import Access, Need, gate
+from ..access import HtmxHttpRequest, MappingAccess, Need, gate
 from ..board import grid
-from ..forms import ModerateForm, WorkshopStartForm, WorkshopStepForm
-from ..models import Action, Input, InputKind, InputStatus, Mapping, Workshop, WorkshopStatus
+from ..forms import ModerateForm, WorkshopStartForm, WorkshopStepForm, error_text
+from ..models import Action, Initiative, Input, InputKind, InputStatus, Mapping, Workshop, WorkshopStatus
 
 WORKSHOP = "mapping/workshop.html"
 INBOX_SIZE = 40  # a projector shows a handful; the rest follows as these are handled
@@ -36,11 +37,11 @@ def latest_workshop(mapping: Mapping) -> Workshop | None:
     return mapping.workshops.order_by("-created", "-id").first()
 
 
-def join_url(request: HttpRequest, workshop: Workshop) -> str:
+def join_url(request: HtmxHttpRequest, workshop: Workshop) -> str:
     return request.build_absolute_uri(workshop.get_absolute_url())
 
 
-def workshop_context(request: HttpRequest, access: Access, **extra) -> dict:
+def workshop_context(request: HtmxHttpRequest, access: MappingAccess, **extra) -> dict:
     mapping = access.mapping
     # The state first: input arriving while the rest is read shows with the next poll, never gets lost.
     state = live.page_state(mapping, workshop=True)
@@ -67,7 +68,24 @@ def workshop_context(request: HttpRequest, access: Access, **extra) -> dict:
     return context
 
 
-def results_context(access: Access, workshop: Workshop) -> dict:
+@dataclass(frozen=True)
+class ScreenCard:
+    """A card on the workshop screen with employees' aggregates: None where nothing may be shown."""
+
+    card: Initiative
+    ratings: dict[str, rules.Aggregate] | None
+    votes: int | None
+
+    @property
+    def level(self) -> str:
+        return self.card.level
+
+    @property
+    def dimension(self) -> str:
+        return self.card.dimension
+
+
+def results_context(access: MappingAccess, workshop: Workshop) -> dict:
     """The board with aggregates, and the input waiting for moderation.
 
     Nothing here is per person: ratings and votes arrive as sums and counts,
@@ -88,15 +106,16 @@ def results_context(access: Access, workshop: Workshop) -> dict:
     votes = list(inputs.of_kind(InputKind.VOTE).order_by().values_list("initiative", "action", "participant"))
     tally = rules.tally_votes(((card, who) for card, _action, who in votes if card is not None), minimum)
     action_tally = rules.tally_votes(((action, who) for _card, action, who in votes if action is not None), minimum)
-    candidates = list(mapping.actions.exclude(status=Action.Status.DONE).by_burden())
+    candidates = [
+        (action, action_tally.get(action.pk, 0) if action_tally is not None else None)
+        for action in mapping.actions.exclude(status=Action.Status.DONE).by_burden()
+    ]
     if action_tally is not None:
-        for action in candidates:
-            action.votes = action_tally.get(action.pk, 0)
-        candidates.sort(key=lambda action: -action.votes)  # a stable sort: ties keep the plan's order
+        candidates.sort(key=lambda pair: -(pair[1] or 0))  # a stable sort: ties keep the plan's order
     cards = list(mapping.initiatives.for_board(minimum))
-    for card in cards:
-        card.ratings = ratings.get(card.pk)
-        card.votes = tally.get(card.pk, 0) if tally is not None else None
+    shown = [
+        ScreenCard(card, ratings.get(card.pk), tally.get(card.pk, 0) if tally is not None else None) for card in cards
+    ]
     top = []
     if tally:
         titles = {card.pk: card for card in cards}
@@ -115,7 +134,7 @@ def results_context(access: Access, workshop: Workshop) -> dict:
     )
     counts = dict(inputs.order_by().values("kind").annotate(n=Count("id")).values_list("kind", "n"))
     return {
-        "rows": grid(cards),
+        "rows": grid(shown),
         "inbox": inbox,
         "pending_count": len(inbox) if len(inbox) < INBOX_SIZE else pending.count(),
         "handled": handled,
@@ -130,15 +149,15 @@ def results_context(access: Access, workshop: Workshop) -> dict:
     }
 
 
-def back_to_workshop(access: Access) -> HttpResponse:
+def back_to_workshop(access: MappingAccess) -> HttpResponse:
     return redirect(reverse("mapping:workshop", args=[access.organisation.slug, access.mapping.pk]))
 
 
-def live_context(request: HttpRequest, access: Access) -> dict:
+def live_context(request: HtmxHttpRequest, access: MappingAccess) -> dict:
     return workshop_context(request, access, oob=True)
 
 
-def live_response(request: HttpRequest, access: Access) -> HttpResponse:
+def live_response(request: HtmxHttpRequest, access: MappingAccess) -> HttpResponse:
     """After an HTMX write: the live regions at once, as the next poll would bring them."""
     access.mapping.refresh_from_db(fields=["version"])  # the write moved it on another instance
     return reswap(render(request, WORKSHOP + "#live", live_context(request, access)), "none")
@@ -146,20 +165,20 @@ def live_response(request: HttpRequest, access: Access) -> HttpResponse:
 
 @login_required
 @require_GET
-def workshop(request: HttpRequest, org: str, mapping_id: int) -> HttpResponse:
+def workshop(request: HtmxHttpRequest, org: str, mapping_id: int) -> HttpResponse:
     access = gate(request, org, mapping_id, Need.EDIT)
     return render(request, WORKSHOP, workshop_context(request, access))
 
 
 @require_GET
-def workshop_poll(request: HttpRequest, org: str, mapping_id: int) -> HttpResponse:
+def workshop_poll(request: HtmxHttpRequest, org: str, mapping_id: int) -> HttpResponse:
     """204 while neither the board nor the latest workshop's input moved (one query); otherwise the live regions."""
     return live.poll(request, org, mapping_id, template=WORKSHOP, context=live_context, need=Need.EDIT, workshop=True)
 
 
 @login_required
 @require_POST
-def workshop_start(request: HttpRequest, org: str, mapping_id: int) -> HttpResponse:
+def workshop_start(request: HtmxHttpRequest, org: str, mapping_id: int) -> HttpResponse:
     access = gate(request, org, mapping_id, Need.EDIT)
     mapping = access.mapping
     form = WorkshopStartForm(request.POST)
@@ -175,7 +194,7 @@ def workshop_start(request: HttpRequest, org: str, mapping_id: int) -> HttpRespo
 
 @login_required
 @require_POST
-def workshop_close(request: HttpRequest, org: str, mapping_id: int) -> HttpResponse:
+def workshop_close(request: HtmxHttpRequest, org: str, mapping_id: int) -> HttpResponse:
     access = gate(request, org, mapping_id, Need.EDIT)
     workshop = access.mapping.workshops.filter(status=WorkshopStatus.OPEN).first()
     if workshop is not None:
@@ -186,7 +205,7 @@ def workshop_close(request: HttpRequest, org: str, mapping_id: int) -> HttpRespo
 
 @login_required
 @require_POST
-def workshop_step(request: HttpRequest, org: str, mapping_id: int) -> HttpResponse:
+def workshop_step(request: HtmxHttpRequest, org: str, mapping_id: int) -> HttpResponse:
     access = gate(request, org, mapping_id, Need.EDIT)
     workshop = get_object_or_404(access.mapping.workshops, status=WorkshopStatus.OPEN)
     form = WorkshopStepForm(request.POST)
@@ -199,7 +218,7 @@ def workshop_step(request: HttpRequest, org: str, mapping_id: int) -> HttpRespon
 
 @login_required
 @require_GET
-def workshop_qr(request: HttpRequest, org: str, mapping_id: int) -> HttpResponse:
+def workshop_qr(request: HtmxHttpRequest, org: str, mapping_id: int) -> HttpResponse:
     """The join URL as an SVG image (an <img>, so the strict CSP needs no exception)."""
     access = gate(request, org, mapping_id, Need.EDIT)
     workshop = get_object_or_404(access.mapping.workshops, status=WorkshopStatus.OPEN)
@@ -215,7 +234,7 @@ def workshop_qr(request: HttpRequest, org: str, mapping_id: int) -> HttpResponse
 
 @login_required
 @require_POST
-def workshop_input_moderate(request: HttpRequest, org: str, mapping_id: int, input_id: int) -> HttpResponse:
+def workshop_input_moderate(request: HtmxHttpRequest, org: str, mapping_id: int, input_id: int) -> HttpResponse:
     access = gate(request, org, mapping_id, Need.EDIT)
     mapping = access.mapping
     item = get_object_or_404(
@@ -226,7 +245,7 @@ def workshop_input_moderate(request: HttpRequest, org: str, mapping_id: int, inp
     )
     form = ModerateForm(request.POST, mapping=mapping)
     if not form.is_valid():
-        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        messages.error(request, error_text(form))
     else:
         item.moderate(form.status(), form.cleaned_data.get("initiative"))
     if request.htmx:
@@ -236,7 +255,7 @@ def workshop_input_moderate(request: HttpRequest, org: str, mapping_id: int, inp
 
 @login_required
 @require_POST
-def workshop_input_delete_all(request: HttpRequest, org: str, mapping_id: int, workshop_id: int) -> HttpResponse:
+def workshop_input_delete_all(request: HtmxHttpRequest, org: str, mapping_id: int, workshop_id: int) -> HttpResponse:
     """Delete every input of a workshop; initiatives already approved stay on the board."""
     access = gate(request, org, mapping_id, Need.EDIT)
     workshop = get_object_or_404(access.mapping.workshops, pk=workshop_id)
