@@ -25,13 +25,18 @@ from django_htmx.http import HttpResponseClientRefresh
 from django_htmx.middleware import HtmxDetails
 
 from . import participation
-from .models import Mapping, Membership, Organisation, Workshop, normalise_code
+from .models import Mapping, Membership, Organisation, Role, Workshop, normalise_code
 
 
 class Need(Enum):
     READ = "read"  # any member
     EDIT = "edit"  # facilitator or AMO: change the board
     MANAGE = "manage"  # facilitator: members, mappings
+
+    @property
+    def roles(self) -> tuple[str, ...]:
+        """The roles that meet this need."""
+        return {Need.READ: tuple(Role.values), Need.EDIT: Membership.EDITORS, Need.MANAGE: Membership.MANAGERS}[self]
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -103,9 +108,7 @@ def gate(request: HttpRequest, org: str, mapping_id: int | None = None, need: Ne
             pk=mapping.membership_pk, user=user, organisation=mapping.organisation, role=mapping.role
         )
     organisation = membership.organisation
-    if need is Need.EDIT and not membership.can_edit:
-        raise PermissionDenied
-    if need is Need.MANAGE and not membership.can_manage:
+    if membership.role not in need.roles:
         raise PermissionDenied
     if mapping is None:
         return Access(organisation=organisation, membership=membership)

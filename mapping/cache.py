@@ -4,7 +4,7 @@ A board is read far more often than it changes (everyone in a workshop loads
 it; after each change every open board polls for it again), and the
 mapping's ``version`` moves with every change inside the mapping. So a
 region's HTML is named exactly by the version plus what this viewer sees:
-``BOARD_INPUTS`` lists every input of the board's regions, and
+``board_inputs`` lists every input of the board's regions, and
 ``region_key`` puts each of them in the key (tests/test_board_cache.py
 changes each input in turn and fails if the page does not follow).
 
@@ -32,7 +32,7 @@ def board_inputs(context: dict) -> tuple:
     mapping, selected = context["mapping"], context["selected_purpose"]
     return (
         context["organisation"].slug,
-        context["organisation"].min_group_size,  # decides whether employees' averages show
+        context["organisation"].group_minimum,  # decides whether employees' averages show
         mapping.pk,
         mapping.version,
         int(bool(context["can_edit"])),
@@ -59,6 +59,8 @@ class Regions:
     With ``inputs`` (see ``board_inputs``) each region comes from the cache
     or is rendered and cached; with None (a per-request state, such as an
     open editor or a form with errors) every region is rendered fresh.
+    A cached region is rendered without the request (no context processors):
+    it may read only its context, which is why its key can name it.
     The page puts ``csrf_token`` into its context: one masked token for all
     its forms, as ``{% csrf_token %}`` would give.
     """

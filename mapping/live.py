@@ -63,8 +63,8 @@ def version_key(mapping_id: int) -> str:
     return f"live:version:{mapping_id}"
 
 
-def reader_key(org: str, mapping_id: int, user_id: int) -> str:
-    return f"live:reader:{org}:{mapping_id}:{user_id}"
+def reader_key(org: str, mapping_id: int, user_id: int, need: Need) -> str:
+    return f"live:reader:{org}:{mapping_id}:{user_id}:{need.value}"
 
 
 def version_changed(mapping_id: int, version: int) -> None:
@@ -78,7 +78,7 @@ def page_state(mapping: Mapping, *, workshop: bool = False) -> str:
     """The state a live page shows, as its poll sends it back."""
     if not workshop:
         return str(mapping.version)
-    latest = mapping.workshops.order_by("-created", "-id").values_list("pk", "input_version").first()
+    latest = mapping.workshops.values_list("pk", "input_version").first()  # newest first (Workshop.Meta)
     return _state(mapping.version, latest)
 
 
@@ -88,7 +88,9 @@ def _state(version: int, latest_workshop: tuple[int, int] | tuple[None, None] | 
     return f"{version}:{latest_workshop[0]}:{latest_workshop[1]}"
 
 
-def current_state(org: str, mapping_id: int, user_id: int, *, workshop: bool = False) -> str | None:
+def current_state(
+    org: str, mapping_id: int, user_id: int, *, need: Need = Need.READ, workshop: bool = False
+) -> str | None:
     """The state of the mapping if the user may still read it: from the cache, or in one query.
 
     Written in SQL because this runs every second for every open board: the
@@ -97,13 +99,14 @@ def current_state(org: str, mapping_id: int, user_id: int, *, workshop: bool = F
     workshop's input version, which moves without the mapping's version, so
     it is always read (one query: the screen is open on one or two laptops).
     """
-    keys = version_key(mapping_id), reader_key(org, mapping_id, user_id)
+    keys = version_key(mapping_id), reader_key(org, mapping_id, user_id, need)
     cached = cache.get_many(keys)
     # Table names come from the models; every value is a query parameter.
     latest = ""
     if workshop:
         table = Workshop._meta.db_table
         latest = "".join(
+            # The newest workshop, as Workshop.Meta.ordering has it.
             f", (SELECT w.{column} FROM {table} w WHERE w.mapping_id = m.id ORDER BY w.created DESC, w.id DESC LIMIT 1)"  # noqa: S608
             for column in ("id", "input_version")
         )
@@ -114,14 +117,15 @@ def current_state(org: str, mapping_id: int, user_id: int, *, workshop: bool = F
         params: list[int | str] = [mapping_id]
     else:
         user_table = get_user_model()._meta.db_table
+        roles = ", ".join(["%s"] * len(need.roles))  # the user's role still meets the page's need
         sql = (
             f"SELECT m.version{latest} FROM {Mapping._meta.db_table} m"  # noqa: S608
             f" JOIN {Organisation._meta.db_table} o ON o.id = m.organisation_id"
             f" JOIN {Membership._meta.db_table} ms ON ms.organisation_id = o.id"
             f" JOIN {user_table} u ON u.id = ms.user_id"
-            " WHERE m.id = %s AND o.slug = %s AND ms.user_id = %s AND u.is_active"
+            f" WHERE m.id = %s AND o.slug = %s AND ms.user_id = %s AND u.is_active AND ms.role IN ({roles})"
         )
-        params = [mapping_id, org, user_id]
+        params = [mapping_id, org, user_id, *need.roles]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
@@ -139,7 +143,7 @@ def unchanged(
     seen = request.GET.get("v", "")
     if user_id is None or not seen or len(seen) > 60:
         return False
-    return current_state(org, mapping_id, user_id, workshop=workshop) == seen
+    return current_state(org, mapping_id, user_id, need=need, workshop=workshop) == seen
 
 
 def participant_state(code: str) -> str | None:

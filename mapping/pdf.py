@@ -44,8 +44,7 @@ from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from . import gaps
-from .board import Row, grid
+from . import board, gaps
 from .levels import Level
 from .models import Action, Initiative, Link, Mapping
 
@@ -99,7 +98,7 @@ def document_context(
     available, and the document says so.
     """
     organisation = mapping.organisation
-    rows = grid(mapping.initiatives.for_board(organisation.min_group_size))
+    rows = board.grid(mapping.initiatives.for_board(organisation.group_minimum))
     cards = [card for row in rows for cell in row.cells for card in cell.cards]  # reading order
     by_id = {card.pk: card for card in cards}
     purposes = list(mapping.purposes.all())
@@ -140,7 +139,7 @@ def document_context(
     }
 
 
-def card_lines(rows: list[Row], per_line: int = 2) -> list[dict]:
+def card_lines(rows: list[board.Row], per_line: int = 2) -> list[dict]:
     """The grid as table lines: each level gets as many lines as its fuller cell needs.
 
     A line holds ``per_line`` slots per dimension (a card or None). Small

@@ -824,6 +824,24 @@ def test_an_unchanged_facilitator_poll_is_one_query(
     assert "<html" not in response.text
 
 
+def test_a_members_board_token_is_no_key_to_the_facilitator_poll(member_client, member, mapping, workshop):
+    board = poll_form(member_client.get(mapping.get_absolute_url()).text)
+    seen = {"v": live.page_state(mapping, workshop=True), "t": board["t"]}
+    response = member_client.get(facilitator_url("workshop-poll", mapping), seen, HTTP_HX_REQUEST="true")
+    assert response.status_code == 403
+
+
+def test_a_facilitator_made_member_stops_hearing_the_facilitator_poll(
+    facilitator_client, facilitator, organisation, mapping, workshop
+):
+    poll = facilitator_url("workshop-poll", mapping)
+    seen = poll_form(facilitator_client.get(facilitator_url("workshop", mapping)).text)
+    assert facilitator_client.get(poll, seen, HTTP_HX_REQUEST="true").status_code == 204
+    organisation.memberships.filter(user=facilitator).update(role="member")
+    cache.clear()  # past the half second a process may remember the role
+    assert facilitator_client.get(poll, seen, HTTP_HX_REQUEST="true").status_code == 403
+
+
 def test_the_facilitator_poll_sees_a_change_of_the_board(facilitator_client, mapping, workshop):
     poll = facilitator_url("workshop-poll", mapping)
     seen = poll_form(facilitator_client.get(facilitator_url("workshop", mapping)).text)

@@ -32,14 +32,20 @@ from .organisations import Organisation
 
 @dataclass
 class Change:
-    """What a write inside ``Mapping.change()`` says about itself."""
+    """What a write inside ``Mapping.change()`` says about itself.
+
+    ``bumps``: whether members see the change, so the version moves (a write
+    that learns it only at the end sets it). ``cancel()`` is final: the write
+    is rolled back and the version stays, whatever ``bumps`` says afterwards.
+    """
 
     bumps: bool = True
+    is_cancelled: bool = False
 
     def cancel(self) -> None:
-        """Nothing changed after all: roll the write back; the version stays."""
+        """Nothing changed after all (a lost race, a double click): roll the write back; the version stays."""
         transaction.set_rollback(True)
-        self.bumps = False
+        self.is_cancelled = True
 
 
 @dataclass(frozen=True)
@@ -68,13 +74,21 @@ class Conflict[Edited: models.Model]:
             field = _field(theirs, name)
             saved = getattr(theirs, name)
             if field.many_to_many:
-                saved = list(saved.all())
+                saved = list(_offered(saved.all()))
+                value = list(value)
                 differs = {o.pk for o in saved} != {o.pk for o in value}
             else:
                 differs = (saved or "") != (value or "")
             if differs:
                 rows.append((str(field.verbose_name).capitalize(), _shown(field, saved), _shown(field, value)))
         return cls(theirs=theirs, mine=mine, rows=tuple(rows), is_deleted=bool(getattr(theirs, "deleted_at", None)))
+
+
+def _offered(related: models.QuerySet) -> models.QuerySet:
+    """What an editor could have chosen: a deleted card is not offered, so it is no difference."""
+    if any(field.name == "deleted_at" for field in related.model._meta.fields):
+        return related.filter(deleted_at__isnull=True)
+    return related
 
 
 def _field(row: models.Model, name: str) -> models.Field:
@@ -129,6 +143,7 @@ class EditedTogether(models.Model):
             for name, values in related.items() if saved else ():
                 self.set_related(name, values)
         if not saved:
+            # Raises DoesNotExist when the row itself is gone (an action deleted meanwhile).
             return Conflict.between(type(self)._default_manager.get(pk=self.pk), data)
         for name, value in fields.items():
             setattr(self, name, value)
@@ -208,7 +223,7 @@ class Mapping(models.Model):
             locked = self.lock()
             change = Change(bumps=bumps)
             yield change
-            if change.bumps:
+            if change.bumps and not change.is_cancelled:
                 self._bump(locked)
 
     def lock(self) -> int:
@@ -348,7 +363,7 @@ class InitiativeQuerySet(models.QuerySet["Initiative"]):
             employee_works=Subquery(ratings.values("works"), output_field=models.FloatField()),
         )
 
-    def for_board(self, min_group_size: int) -> Self:
+    def for_board(self, minimum: int) -> Self:
         """The active cards as the board, the workshop screens and the PDF show them: in position
         order, with their purposes, link counts and employees' rating (see ``board.grid``)."""
         return (
@@ -356,7 +371,7 @@ class InitiativeQuerySet(models.QuerySet["Initiative"]):
             .order_by("position", "id")
             .prefetch_related("purposes")
             .annotate(outgoing_count=_link_count("out"), incoming_count=_link_count("in"))
-            .with_employee_rating(min_group_size)
+            .with_employee_rating(minimum)
         )
 
 

@@ -65,13 +65,16 @@ class Membership(models.Model):
     def __str__(self) -> str:
         return f"{self.user} @ {self.organisation} ({self.role})"
 
+    EDITORS = (Role.FACILITATOR, Role.AMO)  # change the board
+    MANAGERS = (Role.FACILITATOR,)  # members and mappings
+
     @property
     def can_edit(self) -> bool:
-        return self.role in {Role.FACILITATOR, Role.AMO}
+        return self.role in self.EDITORS
 
     @property
     def can_manage(self) -> bool:
-        return self.role == Role.FACILITATOR
+        return self.role in self.MANAGERS
 
     def set_role(self, role: str) -> bool:
         """Change the role; False (and nothing changed) when it would leave the organisation without a facilitator.

@@ -110,7 +110,12 @@ class Action(EditedTogether):
             title = group[0].message if group else ""
         if not group:
             return None
-        with mapping.change():
+        with mapping.change() as change:
+            # Under the lock: a double click (or two people) makes one action.
+            existing = mapping.actions.filter(finding_key=key).first()
+            if existing is not None:
+                change.cancel()
+                return existing
             action = mapping.actions.create(
                 title=Truncator(title).chars(200),
                 description=group[0].next_step,

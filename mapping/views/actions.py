@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -47,11 +47,7 @@ def actions_context(request: HtmxHttpRequest, access: MappingAccess, **extra) ->
         )
     )
     # Votes on actions come from the latest workshop that had any, shown only once enough voted.
-    vote_workshop = (
-        mapping.workshops.filter(inputs__kind=InputKind.VOTE, inputs__action__isnull=False)
-        .order_by("-created", "-id")
-        .first()
-    )
+    vote_workshop = mapping.workshops.filter(inputs__kind=InputKind.VOTE, inputs__action__isnull=False).first()
     tally = None
     if vote_workshop is not None:
         rows = vote_workshop.inputs.filter(kind=InputKind.VOTE, action__isnull=False).values_list(
@@ -135,7 +131,10 @@ def action_update(request: HtmxHttpRequest, org: str, mapping_id: int, action_id
     if not form.is_valid():
         return render_editor(request, access, action, form, status=400)
     data = {name: form.cleaned_data[name] for name in ActionForm.Meta.fields}
-    saved = action.save_edit(data, version=form.cleaned_data["version"])
+    try:
+        saved = action.save_edit(data, version=form.cleaned_data["version"])
+    except Action.DoesNotExist:  # deleted by someone else meanwhile
+        raise Http404 from None
     if isinstance(saved, Conflict):
         # The form comes back with the user's values and the version now saved:
         # saving it again replaces the other person's; leaving it keeps theirs.

@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.db.models import Count, Q
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,7 +24,7 @@ from ..access import HtmxHttpRequest, MappingAccess, Need, gate
 from ..board import cell, grid
 from ..cache import Regions, board_inputs
 from ..forms import InitiativeCreateForm, InitiativeForm, LinkForm, MoveForm, PurposeForm, error_text
-from ..levels import CELLS, DIMENSION_HINTS, Dimension
+from ..levels import CELLS
 from ..models import Conflict, Initiative, InitiativeQuerySet, Link, Purpose
 
 BOARD = "mapping/board.html"
@@ -33,7 +33,7 @@ PER_REQUEST = ("editing", "focus", "focus_id", "renaming", "rename_form", "purpo
 
 
 def cards(access: MappingAccess) -> InitiativeQuerySet:
-    return access.mapping.initiatives.for_board(access.organisation.min_group_size)
+    return access.mapping.initiatives.for_board(access.organisation.group_minimum)
 
 
 def board_context(request: HtmxHttpRequest, access: MappingAccess, **extra) -> dict:
@@ -59,7 +59,6 @@ def board_context(request: HtmxHttpRequest, access: MappingAccess, **extra) -> d
         "access": access,
         "can_edit": access.can_edit,
         "rows": SimpleLazyObject(lambda: grid(board_cards())),
-        "dimensions": [{"value": d, "hint": DIMENSION_HINTS[d]} for d in Dimension],
         "purposes": purposes,
         "selected_purpose": selected_purpose,
         "show_only": show_only,
@@ -374,7 +373,9 @@ def purpose_update(request: HtmxHttpRequest, org: str, mapping_id: int, purpose_
     if not form.is_valid():
         return purposes_response(request, access, renaming=purpose, rename_form=form)
     try:
-        renamed = Purpose.objects.get(pk=purpose.pk).rename(form.cleaned_data["title"], was=request.POST.get("was"))
+        renamed = purpose.rename(form.cleaned_data["title"], was=request.POST.get("was"))
+    except Purpose.DoesNotExist:  # deleted by someone else meanwhile
+        raise Http404 from None
     except IntegrityError:  # the same title, saved by someone else since the form checked
         form.add_error("title", _("Det formål findes allerede."))
         return purposes_response(request, access, renaming=purpose, rename_form=form)
@@ -404,9 +405,10 @@ def purposes_response(request: HtmxHttpRequest, access: MappingAccess, **extra) 
         if extra.get("renaming") is not None:
             return render(request, BOARD, board_context(request, access, **extra), status=status)
         return back_to_board(access)
+    # The panel's forms swap nothing themselves (hx-swap="none"): every region comes out of band.
     access.mapping.refresh_from_db(fields=["version"])
-    context = board_context(request, access, **extra)
+    context = board_context(request, access, oob=True, **extra)
     html = render(request, BOARD + "#purposes", context).content
     if request.method == "POST" and status == 200:
-        html += render(request, BOARD + "#live-cells", {**context, "oob": True}).content
+        html += render(request, BOARD + "#live-cells", context).content
     return HttpResponse(html, status=status if status == 409 else 200)

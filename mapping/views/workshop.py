@@ -34,7 +34,7 @@ INBOX_SIZE = 40  # a projector shows a handful; the rest follows as these are ha
 
 def latest_workshop(mapping: Mapping) -> Workshop | None:
     """The open workshop, else the most recent one (its results stay on screen)."""
-    return mapping.workshops.order_by("-created", "-id").first()
+    return mapping.workshops.first()  # newest first (Workshop.Meta)
 
 
 def join_url(request: HtmxHttpRequest, workshop: Workshop) -> str:

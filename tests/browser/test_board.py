@@ -107,3 +107,32 @@ def test_it_deletes_a_card_and_undoes_it(board_page, board_mapping):
     expect(page.locator("#trash")).not_to_contain_text("Mentorordning")
     doomed.refresh_from_db()
     assert doomed.deleted_at is None
+
+
+def test_it_renames_a_purpose_in_the_panel_and_shows_a_rename_that_lost_the_race(board_page, board_mapping):
+    from mapping.models import Purpose
+
+    page = board_page
+    with board_mapping.change():
+        purpose = Purpose.objects.create(mapping=board_mapping, title="Trivsel")
+    page.reload()
+    panel = page.locator("#purposes")
+    panel.get_by_role("link", name="Omdøb Trivsel").click()
+    field = panel.get_by_label("Nyt navn")
+    expect(field).to_be_focused()
+    field.fill("Trivsel og tryghed")
+    panel.get_by_role("button", name="Gem").click()
+    expect(panel.get_by_role("link", name="Trivsel og tryghed", exact=True)).to_be_visible()
+    purpose.refresh_from_db()
+    assert purpose.title == "Trivsel og tryghed"
+
+    panel.get_by_role("link", name="Omdøb Trivsel og tryghed").click()
+    expect(panel.get_by_label("Nyt navn")).to_be_focused()
+    Purpose.objects.filter(pk=purpose.pk).update(title="Arbejdsglæde")  # someone else, meanwhile
+    panel.get_by_label("Nyt navn").fill("Tryghed")
+    panel.get_by_role("button", name="Gem").click()
+    expect(panel.locator(".conflict")).to_contain_text("En anden har omdøbt formålet")
+    expect(panel.locator(".conflict tr", has_text="Formål")).to_contain_text("Arbejdsglæde")
+    expect(panel.get_by_label("Nyt navn")).to_have_value("Tryghed")
+    purpose.refresh_from_db()
+    assert purpose.title == "Arbejdsglæde"
