@@ -60,15 +60,11 @@ class Conflict[Edited: models.Model]:
     theirs: Edited
     mine: MappingType[str, Any]
     rows: tuple[tuple[str, str, str], ...]
+    message: Promise  # the headline: what someone else did meanwhile
     is_deleted: bool = False
 
-    @property
-    def message(self) -> Promise:
-        message: Promise = getattr(self.theirs, "conflict_message")  # noqa: B009 - every edited model sets it
-        return message
-
     @classmethod
-    def between(cls, theirs: Edited, mine: MappingType[str, Any]) -> "Conflict[Edited]":
+    def between(cls, theirs: Edited, mine: MappingType[str, Any], message: Promise) -> "Conflict[Edited]":
         rows = []
         for name, value in mine.items():
             field = _field(theirs, name)
@@ -81,7 +77,8 @@ class Conflict[Edited: models.Model]:
                 differs = (saved or "") != (value or "")
             if differs:
                 rows.append((str(field.verbose_name).capitalize(), _shown(field, saved), _shown(field, value)))
-        return cls(theirs=theirs, mine=mine, rows=tuple(rows), is_deleted=bool(getattr(theirs, "deleted_at", None)))
+        is_deleted = bool(getattr(theirs, "deleted_at", None))
+        return cls(theirs=theirs, mine=mine, rows=tuple(rows), message=message, is_deleted=is_deleted)
 
 
 def _offered(related: models.QuerySet) -> models.QuerySet:
@@ -144,7 +141,7 @@ class EditedTogether(models.Model):
                 self.set_related(name, values)
         if not saved:
             # Raises DoesNotExist when the row itself is gone (an action deleted meanwhile).
-            return Conflict.between(type(self)._default_manager.get(pk=self.pk), data)
+            return Conflict.between(type(self)._default_manager.get(pk=self.pk), data, self.conflict_message)
         for name, value in fields.items():
             setattr(self, name, value)
         self.version = version + 1
@@ -319,7 +316,7 @@ class Purpose(models.Model):
             if was is not None and current != was:
                 change.cancel()
                 self.title = current
-                return Conflict.between(self, {"title": title})
+                return Conflict.between(self, {"title": title}, self.conflict_message)
             Purpose.objects.filter(pk=self.pk).update(title=title)
         self.title = title
         return self

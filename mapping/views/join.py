@@ -8,6 +8,10 @@ one live protocol (mapping/live.py), their state keyed by the join code.
 The facilitator's side is views/workshop.py.
 """
 
+import functools
+from collections.abc import Callable
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.db.models import Count, Q
@@ -172,19 +176,25 @@ def join_live(request: HtmxHttpRequest, workshop: Workshop) -> HttpResponse:
     return reswap(render(request, JOIN + "#live", context), "none")
 
 
-def admit(request: HtmxHttpRequest, workshop: Workshop) -> rules.Participant | HttpResponse:
-    """A write's preconditions: a joined participant within the limits, else the answer that refuses the write."""
-    participant = participant_from(request)
-    if participant is None:
-        messages.info(request, _("Deltag i workshoppen først."))
-        return redirect(workshop.get_absolute_url())
-    key = participant.key(workshop.pk)
-    if not (
-        rules.allow("participant", key, rules.PARTICIPANT_WRITES_PER_MINUTE)
-        and rules.allow("code", workshop.code, rules.CODE_WRITES_PER_MINUTE)
-    ):
-        return too_many(request, workshop, participant)
-    return participant
+def participant_writes(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A participant's write (under ``participant_view``): only from someone who joined, within the
+    limits; the view is called with the participant after the workshop."""
+
+    @functools.wraps(view)
+    def wrapper(request: HtmxHttpRequest, workshop: Workshop, *args: Any, **kwargs: Any) -> HttpResponse:
+        participant = participant_from(request)
+        if participant is None:
+            messages.info(request, _("Deltag i workshoppen først."))
+            return redirect(workshop.get_absolute_url())
+        key = participant.key(workshop.pk)
+        if not (
+            rules.allow("participant", key, rules.PARTICIPANT_WRITES_PER_MINUTE)
+            and rules.allow("code", workshop.code, rules.CODE_WRITES_PER_MINUTE)
+        ):
+            return too_many(request, workshop, participant)
+        return view(request, workshop, participant, *args, **kwargs)
+
+    return wrapper
 
 
 def too_many(request: HtmxHttpRequest, workshop: Workshop, participant: rules.Participant | None) -> HttpResponse:
@@ -204,10 +214,8 @@ def to_card(workshop: Workshop, initiative_id: int) -> HttpResponse:
 
 @require_POST
 @participant_view
-def join_suggest(request: HtmxHttpRequest, workshop: Workshop) -> HttpResponse:
-    participant = admit(request, workshop)
-    if isinstance(participant, HttpResponse):
-        return participant
+@participant_writes
+def join_suggest(request: HtmxHttpRequest, workshop: Workshop, participant: rules.Participant) -> HttpResponse:
     form = SuggestionForm(request.POST)
     if not form.is_valid():
         return render_participant(request, workshop, participant, status=400, suggestion_form=form)
@@ -263,10 +271,10 @@ def render_initiative(request, workshop, participant, initiative, status=200, **
 
 @require_POST
 @participant_view
-def join_rate(request: HtmxHttpRequest, workshop: Workshop, initiative_id: int) -> HttpResponse:
-    participant = admit(request, workshop)
-    if isinstance(participant, HttpResponse):
-        return participant
+@participant_writes
+def join_rate(
+    request: HtmxHttpRequest, workshop: Workshop, participant: rules.Participant, initiative_id: int
+) -> HttpResponse:
     initiative = initiative_for(workshop, initiative_id)
     form = RatingForm(request.POST)
     if not form.is_valid():
@@ -280,10 +288,10 @@ def join_rate(request: HtmxHttpRequest, workshop: Workshop, initiative_id: int) 
 
 @require_POST
 @participant_view
-def join_comment(request: HtmxHttpRequest, workshop: Workshop, initiative_id: int) -> HttpResponse:
-    participant = admit(request, workshop)
-    if isinstance(participant, HttpResponse):
-        return participant
+@participant_writes
+def join_comment(
+    request: HtmxHttpRequest, workshop: Workshop, participant: rules.Participant, initiative_id: int
+) -> HttpResponse:
     initiative = initiative_for(workshop, initiative_id)
     form = CommentForm(request.POST)
     if not form.is_valid():
@@ -302,10 +310,10 @@ def join_comment(request: HtmxHttpRequest, workshop: Workshop, initiative_id: in
 
 @require_POST
 @participant_view
-def join_vote(request: HtmxHttpRequest, workshop: Workshop, initiative_id: int) -> HttpResponse:
-    participant = admit(request, workshop)
-    if isinstance(participant, HttpResponse):
-        return participant
+@participant_writes
+def join_vote(
+    request: HtmxHttpRequest, workshop: Workshop, participant: rules.Participant, initiative_id: int
+) -> HttpResponse:
     initiative = initiative_for(workshop, initiative_id)
     cast_vote(request, workshop, participant, initiative.title, initiative=initiative)
     return to_card(workshop, initiative.pk)
@@ -318,10 +326,10 @@ def candidate_for(workshop: Workshop, action_id: int) -> Action:
 
 @require_POST
 @participant_view
-def join_action_vote(request: HtmxHttpRequest, workshop: Workshop, action_id: int) -> HttpResponse:
-    participant = admit(request, workshop)
-    if isinstance(participant, HttpResponse):
-        return participant
+@participant_writes
+def join_action_vote(
+    request: HtmxHttpRequest, workshop: Workshop, participant: rules.Participant, action_id: int
+) -> HttpResponse:
     action = candidate_for(workshop, action_id)
     cast_vote(request, workshop, participant, action.title, action=action)
     return redirect(f"{workshop.get_absolute_url()}#candidate-{action.pk}")
