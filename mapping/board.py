@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .levels import DIMENSION_HINTS, Dimension, Level, cell_id
+from .levels import DIMENSION_HINTS, Dimension, Level, cell_id, cell_label
 
 
 @dataclass
@@ -22,6 +22,10 @@ class Cell:
     @property
     def id(self) -> str:
         return cell_id(self.level.value, self.dimension.value)
+
+    @property
+    def label(self) -> str:
+        return cell_label(self.level.value, self.dimension.value)
 
     @property
     def hint(self) -> str:
