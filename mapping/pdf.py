@@ -122,6 +122,7 @@ def document_context(
         "printed": timezone.localdate(),
         "sections": [s for s in SECTIONS if s in sections],
         "rows": card_lines(rows),
+        "columns": rows[0].cells,  # the grid's two columns, with their labels and hints
         "levels": list(Level),
         "cards": cards,
         "notes": card_notes(cards),
