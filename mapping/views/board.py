@@ -25,7 +25,7 @@ from ..board import cell, grid
 from ..cache import Regions, board_inputs
 from ..forms import InitiativeCreateForm, InitiativeForm, LinkForm, MoveForm, PurposeForm, error_text
 from ..levels import CELLS
-from ..models import Conflict, Initiative, InitiativeQuerySet, Link, Purpose
+from ..models import Conflict, Initiative, InitiativeQuerySet, Purpose
 
 BOARD = "mapping/board.html"
 # Context a single request brings (an open editor, a field to focus, a form with errors): never cached.
@@ -94,7 +94,7 @@ def card_for(access: MappingAccess, initiative_id: int) -> Initiative:
 
 def editor_context(access: MappingAccess, initiative: Initiative, **extra) -> dict:
     mapping = access.mapping
-    links = Link.objects.select_related("source", "target").filter(
+    links = mapping.links.select_related("source", "target").filter(
         Q(source=initiative) | Q(target=initiative),
         source__deleted_at__isnull=True,
         target__deleted_at__isnull=True,
