@@ -25,6 +25,20 @@ DIMENSION_HINTS = {
     Dimension.KULTUR: _("uformelle tiltag"),
 }
 
+# What belongs on each level, in a sentence: where groups place cards (board,
+# add form, the phone's suggestion form). The line between Ledelse and
+# Organisation is where groups stumble, so both say what they are not.
+LEVEL_HINTS = {
+    Level.INDIVID: _("Det, den enkelte medarbejder har og gør: egne aftaler, samtaler og måder at passe på sig selv."),
+    Level.GRUPPE: _("Det, I gør sammen i teamet eller faggruppen: møder, sparring og fælles aftaler."),
+    Level.LEDELSE: _(
+        "Det, lederne gør i hverdagen: hvordan de leder, følger op og er til stede. Ikke de regler, der gælder for alle."
+    ),
+    Level.ORGANISATION: _(
+        "Det, der gælder for hele arbejdspladsen: politikker, procedurer, målinger og rammer, uanset hvem der leder."
+    ),
+}
+
 CELLS = tuple((level.value, dimension.value) for level in Level for dimension in Dimension)
 
 
