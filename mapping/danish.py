@@ -11,7 +11,7 @@ thresholds below, are applied in overlaps.py.
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
 
@@ -73,55 +73,109 @@ def stem(word: str) -> str:
 STOP_WORDS = set(
     _words(
         "og i på for af til med mod om de det den der en et som fx ved ny nye nyt hos mellem over under efter "
-        "fra ud ind samt eller vores jeres alle hver hvert er at the and of"
+        "fra ud ind samt eller vores jeres alle hver hvert er at the and of vi man sammen også hele uden bl a"
+    )
+)
+# Words that say how often or how firmly something runs, not what it is: "Årlig APV" is the APV.
+QUALIFIERS = set(
+    _words(
+        "årlig årlige halvårlig halvårlige kvartalsvis månedlig månedlige ugentlig ugentlige daglig daglige "
+        "fast faste løbende regelmæssig regelmæssige systematisk systematiske obligatorisk obligatoriske "
+        "lovpligtig lovpligtige klar klare tydelig tydelige god gode godt"
     )
 )
 # Word parts that Danish work-environment titles are built from; compounds are split at them.
 LEXICON_WORDS = _words("""
 trivsel måling undersøgelse spørgeskema survey puls medarbejder personale udvikling samtale kompetence job
-beskrivelse fleksibel arbejde arbejdsplads arbejdstid arbejdsmiljø miljø tid kollega kollegial sparring mentor
-ordning buddy system walk talk team møde fordeling princip projekt styring metode tværgående samarbejde
+beskrivelse fleksibel arbejde arbejdsplads arbejdstid arbejdsmiljø miljø tid kollega kolleger kollegial sparring
+mentor ordning buddy system walk talk team møde fordeling princip projekt styring metode tværgående samarbejde
 gruppe social arrangement faglig netværk fejring milepæl feedback runde ledelse leder kursus fundament
-kommunikation strategi anerkendende kultur synlig psykologisk tryghed konstruktiv vurdering beslutning
+kommunikation strategi anerkendende kultur synlig psykologisk tryghed sikkerhed konstruktiv vurdering beslutning
 governance politik stress chikane whistleblower anonym rapportering håndbog hus værdi organisation
 inddragelse dialog forum evaluering supervision introduktion intro program onboarding sundhed aftale plan
 handling opfølgning seminar dag tema workshop uddannelse forløb retningslinje procedure sygefravær fravær
 fokus pause frokost fællesskab vision mission rolle ansvar opgave belastning repræsentant udvalg tillid
-kalender forventning konflikt håndtering krænkelse mobning omsorg hjemme frivillig fest julefrokost
-sommerfest morgenmad kaffe kurs personalemøde stormøde status introforløb afklaring prioritering
+kalender forventning konflikt håndtering krænkelse mobning omsorg hjemme frivillig fest jul sommer
+morgenmad kaffe kurs stor fælles status afklaring prioritering ansat tilfredshed senior exit fratrædelse
+debriefing hændelse vold trussel tilgængelighed fredag bar aktivitet initiativ tiltag indsats resultat rapport
+drøftelse træning oplæg afdeling velkomst check
 """)
 LEXICON = frozenset(LEXICON_WORDS) | frozenset(w[:-1] for w in LEXICON_WORDS if w.endswith("e") and len(w) > 4)
+# What a lexicon part may end in when it closes a word ("møder", "samtalerne", "målingen").
+ENDINGS = ("", "e", "r", "n", "t", "s", "er", "en", "et", "es", "ne", "re", "ene", "ens", "ers", "ets", "rne", "erne")
+# Acronyms and what they stand for ("" when the acronym is its own concept, like the MED committee).
 ACRONYMS = {
     "mus": "medarbejder udvikling samtale",
+    "grus": "gruppe udvikling samtale",
     "apv": "arbejdsplads vurdering",
     "amo": "arbejdsmiljø organisation",
     "tr": "tillid repræsentant",
     "amr": "arbejdsmiljø repræsentant",
+    "mtu": "medarbejder tilfredshed undersøgelse",
+    "med": "",
+    "su": "samarbejde udvalg",
 }
-# Stems that mean the same thing in a mapping, mapped onto one concept.
+# Acronyms that are also ordinary small words: an acronym only in capitals or before a hyphen ("MED-udvalg").
+AMBIGUOUS_ACRONYMS = {"med", "su", "tr"}
+# Words the splitter cannot take apart by itself.
+KNOWN_COMPOUNDS = {"medudvalg": ("med", "udvalg"), "nyansat": ("ansat",), "nyansatt": ("ansat",)}
+# Words that mean the same thing in a mapping, mapped onto one concept (the key's stem).
 SYNONYMS = {
-    "undersøgelse": "måling",
-    "spørgeskema": "måling",
-    "survey": "måling",
-    "leder": "ledelse",
-    "personale": "medarbejder",
-    "ansat": "medarbejder",
-    "kollega": "kollegial",
-    "meeting": "møde",
-    "håndbøger": "håndbog",
-    "tilbagemelding": "feedback",
-    "regel": "retningslinje",
-    "policy": "politik",
+    "måling": "undersøgelse spørgeskema survey",
+    "ledelse": "leder",
+    "medarbejder": "personale ansat",
+    "kollegial": "kollega kolleger kollegaer",
+    "møde": "meeting",
+    "håndbog": "håndbøger",
+    "feedback": "tilbagemelding",
+    "politik": "policy retningslinje regel regler retningslinjer",
+    "trivsel": "tilfredshed",
+    "tryghed": "sikkerhed",
+    "onboarding": "intro introduktion velkomst",
+    "exit": "fratrædelse",
+    "kurs": "kursus",
+    "trussel": "trusler",
 }
-SYNONYM_STEMS = {stem(word): stem(concept) for word, concept in SYNONYMS.items()}
+SYNONYM_STEMS = {stem(word): stem(concept) for concept, words in SYNONYMS.items() for word in words.split()}
+# Parts of one word that together mean one thing: a personalemøde is the husmøde, a ledergruppe the ledelse.
+COMPOUND_SYNONYMS = {
+    tuple(stem(w) for w in parts.split()): tuple(stem(w) for w in meaning.split())
+    for parts, meaning in [
+        ("medarbejder møde", "hus møde"),
+        ("fælles møde", "hus møde"),
+        ("stor møde", "hus møde"),
+        ("ledelse gruppe", "ledelse"),
+        ("ledelse team", "ledelse"),
+    ]
+}
+# Words that add nothing to what an initiative is ("Mentorordning" is the mentor scheme, "Sociale
+# arrangementer" the social events): dropped unless nothing else is left.
+LIGHT = frozenset(
+    stem(w) for w in _words("ordning system forløb program aktivitet arrangement initiativ tiltag indsats")
+)
+# The people an initiative is for, said after "for"/"til": "Mentorordning for nye medarbejdere" is the mentor scheme.
+AUDIENCE = frozenset(stem(w) for w in _words("medarbejder ansat personale"))
+AUDIENCE_AFTER = {"for", "til", "blandt"}
+# A concept that brings another along: onboarding is always of new employees.
+IMPLIES = {stem("onboarding"): frozenset({stem("medarbejder")})}
+# Activities *about* something: "Handlingsplan for APV", "Opfølgning på trivselsmålingen", "Uddannelse af
+# AMO" are about the APV, the measurement, the AMO, not the same thing. A title that adds one of these to
+# another title is related to it, not an overlap.
+RELATIONAL = frozenset(
+    SYNONYM_STEMS.get(stem(w), stem(w))
+    for w in _words(
+        "opfølgning handling plan uddannelse kursus kurser evaluering resultat rapport drøftelse træning oplæg møde"
+    )
+)
 WORD_RE = re.compile(r"[^\W\d_]+", re.UNICODE)
 
 
 def _known(word: str) -> bool:
-    """A lexicon word, possibly with a short inflection ending ("møder", "samtalerne")."""
-    if word in LEXICON:
-        return True
-    return any(word[:cut] in LEXICON for cut in range(max(3, len(word) - 4), len(word)))
+    """A lexicon word, possibly with an inflection ending ("møder", "samtalerne")."""
+    return any(
+        word.endswith(ending) and len(word) - len(ending) >= 3 and word[: len(word) - len(ending)] in LEXICON
+        for ending in ENDINGS
+    )
 
 
 def _known_chars(parts: tuple[str, ...]) -> int:
@@ -154,29 +208,84 @@ def split_compound(word: str) -> tuple[str, ...]:
     return best
 
 
+def _concept(part: str) -> str:
+    stemmed = stem(part)
+    return SYNONYM_STEMS.get(stemmed, stemmed)
+
+
 @lru_cache(maxsize=20_000)
 def word_concepts(word: str) -> tuple[str, ...]:
     """The concepts of one lower-case word: acronym expansion, compound parts, stems, synonyms."""
-    if word in STOP_WORDS:
+    if word in STOP_WORDS or word in QUALIFIERS or len(word) < 2:
         return ()
-    if word in ACRONYMS:
-        return tuple(c for part in ACRONYMS[word].split() for c in word_concepts(part))
-    concepts = []
-    for part in split_compound(word):
-        stemmed = stem(part)
-        concepts.append(SYNONYM_STEMS.get(stemmed, stemmed))
-    return tuple(concepts)
+    if word in ACRONYMS and word not in AMBIGUOUS_ACRONYMS:
+        return acronym_concepts(word)
+    stemmed = stem(word)
+    parts = KNOWN_COMPOUNDS.get(stemmed) or split_compound(word)
+    if parts and parts[0] in ACRONYMS and parts[0] in KNOWN_COMPOUNDS.get(stemmed, ()):
+        return (*acronym_concepts(parts[0]), *(_concept(p) for p in parts[1:]))
+    concepts = tuple(_concept(part) for part in parts)
+    for n in range(len(concepts) - 1):  # "leder|gruppe|møde": the ledergruppe's meeting
+        if (pair := concepts[n : n + 2]) in COMPOUND_SYNONYMS:
+            return (*concepts[:n], *COMPOUND_SYNONYMS[pair], *concepts[n + 2 :])
+    return concepts
+
+
+def acronym_concepts(acronym: str) -> tuple[str, ...]:
+    expansion = ACRONYMS[acronym]
+    if not expansion:
+        return (acronym,)
+    return tuple(c for part in expansion.split() for c in word_concepts(part))
+
+
+def _tokens(text: str) -> Iterator[tuple[str, bool]]:
+    """The words of a text, lower-cased, each with whether it is written as an acronym.
+
+    An acronym is written in capitals ("MED", "APV") or is a known one before a
+    hyphen ("Med-udvalg", "apv-handlingsplan"); "med" in "sparring med kolleger"
+    is the small word."""
+    for match in WORD_RE.finditer(text):
+        raw = match.group(0)
+        word = raw.lower()
+        before_hyphen = text[match.end() : match.end() + 1] == "-"
+        yield word, (raw.isupper() and 2 <= len(raw) <= 6) or (before_hyphen and word in ACRONYMS)
 
 
 @lru_cache(maxsize=20_000)
 def concepts(text: str) -> frozenset[str]:
-    return frozenset(c for word in WORD_RE.findall(text.lower()) for c in word_concepts(word))
+    """What a title (or description) is about: the set of its words' concepts (see the module's docstring)."""
+    found: list[str] = []
+    after = ""
+    for word, written_as_acronym in _tokens(text):
+        if word in AMBIGUOUS_ACRONYMS and written_as_acronym:
+            found += acronym_concepts(word)
+            after = ""
+            continue
+        parts = word_concepts(word)
+        if not (after in AUDIENCE_AFTER and len(parts) == 1 and parts[0] in AUDIENCE):
+            found += parts
+        if word in AUDIENCE_AFTER:
+            after = word
+        elif word not in STOP_WORDS and word not in QUALIFIERS:
+            after = ""
+    result = set(found)
+    if result - LIGHT:
+        result -= LIGHT
+    for concept in list(result):
+        result -= IMPLIES.get(concept, frozenset())
+    return frozenset(result)
 
 
 @lru_cache(maxsize=20_000)
 def acronyms(text: str) -> frozenset[str]:
-    """Upper-case abbreviations named in a text ("MUS", "APV"): very specific, so sharing one is an overlap."""
-    return frozenset(w.lower() for w in WORD_RE.findall(text) if 2 <= len(w) <= 6 and w.isupper())
+    """The abbreviations a text names ("MUS", "APV", "MED-udvalg", "medudvalget"): sharing one makes two titles related."""
+    found = set()
+    for word, written_as_acronym in _tokens(text):
+        if written_as_acronym or (word in ACRONYMS and word not in AMBIGUOUS_ACRONYMS):
+            found.add(word)
+        elif (parts := KNOWN_COMPOUNDS.get(stem(word))) and parts[0] in ACRONYMS:
+            found.add(parts[0])
+    return frozenset(found)
 
 
 def trigrams(text: str) -> set[str]:

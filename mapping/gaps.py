@@ -44,7 +44,7 @@ from datetime import date, timedelta
 from django.utils.translation import gettext, gettext_lazy
 
 from .levels import CELLS, Dimension, Level, cell_label
-from .overlaps import overlapping_pairs
+from .overlaps import overlap_clusters, related_groups
 
 LEVELS: tuple[str, ...] = tuple(Level.values)
 DIMENSIONS: tuple[str, ...] = tuple(Dimension.values)
@@ -79,6 +79,7 @@ CODES: dict[str, tuple[int, str, object]] = {
     "no_effect": (1, HIGH, gettext_lazy("Indsatser uden effekt")),
     "unknown_effect": (1, LOW, gettext_lazy("Indsatser med ukendt effekt")),
     "overlap": (1, MEDIUM, gettext_lazy("Mulige overlap")),
+    "related_unlinked": (2, LOW, gettext_lazy("Indsatser, der hører sammen, men ikke er forbundet")),
     "measurement_not_followed_up": (2, HIGH, gettext_lazy("Målinger uden opfølgning")),
     "disconnected_level": (2, HIGH, gettext_lazy("Niveauer uden forbindelse til resten")),
     "individual_unsupported": (2, MEDIUM, gettext_lazy("Individindsatser uden opbakning i gruppen")),
@@ -220,7 +221,7 @@ def find_gaps(data: MappingData) -> list[Finding]:
     findings += _purpose_rules(initiatives, data.purposes)
     findings += _initiative_rules(initiatives, data.today)
     findings += _input_rules(initiatives, data)
-    findings += _overlaps(initiatives)
+    findings += _overlaps(initiatives, links)
     findings += _link_rules(initiatives, by_id, links)
     findings.sort(key=lambda f: (f.step, SEVERITY_ORDER[f.severity], list(CODES).index(f.code)))
     return findings
@@ -395,24 +396,82 @@ def _input_rules(initiatives: list[InitiativeData], data: MappingData) -> Iterat
                 yield _about(item, "no_employee_input")
 
 
-def _overlaps(initiatives: list[InitiativeData]) -> Iterator[Finding]:
-    """One finding per overlapping pair; what counts as an overlap is stated in overlaps.py."""
+MAX_TITLES = 5  # a finding about a group of initiatives names this many titles; its ``initiatives`` lists them all
+MAX_KEY_IDS = 8  # a group's key names this many ids, then how many there are, so it fits a dismissal
+
+
+class TitleList:
+    """Titles in quotes, “A”, “B” og “C”, at most ``MAX_TITLES`` and then how many more: worded when shown."""
+
+    __slots__ = ("titles",)
+
+    def __init__(self, titles: list[str]):
+        self.titles = titles
+
+    def __str__(self) -> str:
+        quoted = [f"“{title}”" for title in self.titles[:MAX_TITLES]]
+        more = len(self.titles) - len(quoted)
+        if more:
+            return gettext("%(titles)s og %(count)s flere") % {"titles": ", ".join(quoted), "count": more}
+        return gettext("%(titles)s og %(last)s") % {"titles": ", ".join(quoted[:-1]), "last": quoted[-1]}
+
+
+def _group_key(code: str, ids: tuple) -> str:
+    """``overlap:i3-i9`` for a pair (ids in id order); a large group names its first ids and its size."""
+    key = f"{code}:" + "-".join(f"i{i}" for i in ids[:MAX_KEY_IDS])
+    return key if len(ids) <= MAX_KEY_IDS else f"{key}-n{len(ids)}"
+
+
+def _overlaps(initiatives: list[InitiativeData], links: list[LinkData]) -> Iterator[Finding]:
+    """One finding per cluster of overlapping initiatives, and one per group of related ones not yet linked.
+
+    What counts as an overlap, and as related, is stated in overlaps.py."""
     by_id = {i.id: i for i in initiatives}
     messages = {
         "title": _("“%(a)s” og “%(b)s” ligner hinanden."),
         "description": _("“%(a)s” og “%(b)s” er beskrevet næsten ens."),
         "purpose": _("“%(a)s” og “%(b)s” står i samme felt og tjener de samme formål."),
     }
-    for (a, b), reason in overlapping_pairs(initiatives).items():
-        first, second = by_id[a], by_id[b]
+    clusters = overlap_clusters(initiatives)
+
+    def cells(ids: tuple) -> tuple[tuple[str, str], ...]:
+        return tuple(dict.fromkeys((by_id[i].level, by_id[i].dimension) for i in ids))
+
+    for cluster in clusters:
+        ids = cluster.ids
+        if len(ids) == 2:
+            text = messages[cluster.reason] % {"a": by_id[ids[0]].title, "b": by_id[ids[1]].title}
+            next_text = _(
+                "Tal om, hvorvidt de to er det samme. Læg dem sammen, eller skriv tydeligt, hvad der skiller dem ad."
+            )
+        else:
+            text = _("%(count)s indsatser ligner hinanden: %(titles)s.") % {
+                "count": len(ids),
+                "titles": TitleList(sorted(by_id[i].title for i in ids)),
+            }
+            next_text = _(
+                "Tal om, hvilke af dem der er det samme. Læg dem sammen, eller skriv, hvad der skiller dem ad."
+            )
         yield Finding(
             "overlap",
-            f"overlap:i{a}-i{b}",
-            messages[reason] % {"a": first.title, "b": second.title},
-            _("Tal om, hvorvidt de to er det samme. Læg dem sammen, eller skriv tydeligt, hvad der skiller dem ad."),
-            initiatives=(a, b),
-            cells=tuple(dict.fromkeys([(first.level, first.dimension), (second.level, second.dimension)])),
-            reason=reason,
+            _group_key("overlap", ids),
+            text,
+            next_text,
+            initiatives=ids,
+            cells=cells(ids),
+            reason=cluster.reason,
+        )
+    for ids in related_groups(initiatives, links, clusters):
+        yield Finding(
+            "related_unlinked",
+            _group_key("related_unlinked", ids),
+            _("%(titles)s hører sammen, men er ikke forbundet. Forbind dem?")
+            % {"titles": TitleList(sorted(by_id[i].title for i in ids))},
+            _(
+                "Forbind dem på tavlen, så det er tydeligt, hvordan de hænger sammen, fx at den ene følger op på den anden."
+            ),
+            initiatives=ids,
+            cells=cells(ids),
         )
 
 

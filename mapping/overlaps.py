@@ -1,45 +1,49 @@
-"""Which initiatives of a mapping overlap: the pairs behind the gap analysis's ``overlap`` finding.
+"""Which initiatives of a mapping overlap, and which are related but not linked.
 
-Pure, like gaps.py: initiatives in (``gaps.InitiativeData``), pairs of their
-ids out, each with the reason it overlaps; gaps.py words the findings.
+Pure, like gaps.py: initiatives (``gaps.InitiativeData``) and links in, groups
+of their ids out; gaps.py words the findings.
 
-What counts as an overlap: two initiatives whose titles say the same thing,
-whose descriptions say nearly the same thing, or that sit in the same cell and
-serve exactly the same purposes. Titles are compared as sets of *concepts*
-(see danish.py):
+**What counts as an overlap.** Two initiatives overlap when their titles say
+the same thing, their descriptions say nearly the same thing, or they sit in
+the same cell and serve exactly the same purposes. Titles are compared as sets
+of *concepts* (see danish.py): small words and words of frequency ("årlig",
+"fast") dropped, acronyms expanded (MUS, GRUS, APV, AMO; "MED" in capitals is
+the committee, "med" the small word), compounds split at known word parts,
+every part stemmed, and words that mean the same mapped onto one concept
+(undersøgelse = måling, kolleger = kollegial, personalemøde = husmøde,
+introforløb = onboarding …). Two titles overlap when their concept sets are
+equal, or agree on at least three quarters (Dice >= 0.75) and what one adds is
+not an activity *about* the other (``danish.RELATIONAL``: opfølgning,
+handlingsplan, uddannelse, møde …). So "Trivselsundersøgelser" and
+"Trivselsmålinger" overlap, "Teammøder" and "Husmøder" do not, and neither do
+"APV" and "Opfølgning på APV". Descriptions overlap when both have at least
+four concepts and agree on at least 0.6.
 
-- words are lower-cased, small words (og, i, for, af …) are dropped, and an
-  acronym in the title, e.g. "(MUS)", is expanded to what it stands for;
-- Danish compounds are split into their parts at known word parts, with or
-  without the joining "s" or "e" ("trivsels|undersøgelser" -> trivsel +
-  undersøgelser);
-- each part is reduced to its stem with the Danish Snowball rules, so
-  inflections meet ("målinger", "måling", "målingerne" -> "måling");
-- parts that mean the same are mapped onto one concept (undersøgelse, måling,
-  survey, spørgeskema -> måling; leder, ledelse -> ledelse; …);
-- left-over spelling variants are joined when their first four letters agree
-  and their character trigrams mostly agree (across the whole mapping).
+**Clusters.** Overlapping initiatives are grouped into clusters (connected
+through overlapping pairs), so a mapping where 1,000 cards are titled alike
+gives one finding, not half a million.
 
-Two titles overlap when their concept sets agree on at least three quarters
-(Dice coefficient >= 0.75), or when both name the same acronym. So
-"Trivselsundersøgelser" and "Trivselsmålinger" (both trivsel + måling)
-overlap; "Medarbejdersamtaler (MUS)" and "Kollegial sparring" share nothing
-and do not; "Teammøder" and "Husmøder" (team + møde, hus + møde: 0.5) do not.
-Descriptions overlap when both have at least four concepts and agree on at
-least 0.6.
+**Related.** Two initiatives that are not the same but belong together —
+they name the same acronym ("APV" and "Handlingsplan for APV", "AMO-møder"
+and "Uddannelse af AMO"), or one is an activity about the other ("Opfølgning
+på trivselsmålingen") — are *related*: a suggestion to link them, grouped the
+same way, and left out once they are connected by links (directly or through a
+chain).
 
-A mapping of 500 initiatives must be analysed in well under 100 ms, so pairs
-are never compared all against all: see ``_prefix_index``.
+**Bounded cost.** Titles are compared per distinct concept set, and pairs are
+found by prefix filtering (``_similar_sets``), never all against all.
 """
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from .danish import (
     DESCRIPTION_MIN_CONCEPTS,
     DESCRIPTION_OVERLAP,
+    RELATIONAL,
     TITLE_OVERLAP,
     acronyms,
     concepts,
@@ -48,85 +52,232 @@ from .danish import (
 )
 
 if TYPE_CHECKING:
-    from .gaps import InitiativeData  # gaps.py builds on this module
+    from .gaps import InitiativeData, LinkData  # gaps.py builds on this module
 
 Reason = Literal["title", "description", "purpose"]
-Pair = tuple[int, int]
+REASONS: tuple[Reason, ...] = ("title", "description", "purpose")
+Concepts = frozenset[str]
 
 
-def overlapping_pairs(initiatives: Iterable["InitiativeData"]) -> dict[Pair, Reason]:
-    """Every overlapping pair of initiatives (ids, lower id first) and why it overlaps.
+@dataclass(frozen=True)
+class Cluster:
+    """Initiatives that overlap (their ids, in id order) and the strongest reason any two of them do."""
 
-    A pair whose titles overlap is reported for its title, else for its
-    description, else for its purposes."""
+    ids: tuple
+    reason: Reason
+
+
+def titles_overlap(a: Concepts, b: Concepts) -> bool:
+    """Two titles' concept sets say the same thing (the rule in the module's docstring)."""
+    if not a or not b:
+        return False
+    return a == b or (dice(a, b) >= TITLE_OVERLAP and not (a ^ b) & RELATIONAL)
+
+
+def titles_related(a: Concepts, b: Concepts) -> bool:
+    """One title is an activity about the other: all but the activity agree ("APV" / "Opfølgning på APV")."""
+    if not a or not b or not (a ^ b) & RELATIONAL:
+        return False
+    smaller, larger = sorted((a, b), key=len)
+    return (smaller < larger and bool(smaller - RELATIONAL)) or dice(a, b) >= TITLE_OVERLAP
+
+
+def same_thing(title_a: str, title_b: str) -> bool:
+    """Whether two titles overlap, for a pair on its own (the catalogue, tests)."""
+    return titles_overlap(concepts(title_a), concepts(title_b))
+
+
+def id_order(item_id: Hashable) -> tuple:
+    """Ids in order: numbers by value, the keys of a file being imported (strings) after them."""
+    return (isinstance(item_id, str), item_id)
+
+
+class _Groups:
+    """Union-find over hashable ids: which belong to one group."""
+
+    def __init__(self) -> None:
+        self.parent: dict = {}
+
+    def find(self, item: Hashable) -> Hashable:
+        parent = self.parent.setdefault(item, item)
+        while parent != item:
+            self.parent[item] = self.parent.setdefault(parent, parent)
+            item, parent = parent, self.parent[parent]
+        return item
+
+    def join(self, a: Hashable, b: Hashable) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[rb] = ra
+
+    def join_all(self, items: list) -> None:
+        for other in items[1:]:
+            self.join(items[0], other)
+
+    def groups(self, items: Iterable, key=lambda item: item) -> list[list]:
+        """The items grouped by the group of ``key(item)``."""
+        by_root: dict = defaultdict(list)
+        for item in list(items):
+            by_root[self.find(key(item))].append(item)
+        return list(by_root.values())
+
+
+def _title_sets(initiatives: list["InitiativeData"]) -> tuple[dict, dict]:
+    """Each initiative's title and description concepts, spelling variants joined across the mapping."""
+    titles = {i.id: concepts(i.title) for i in initiatives}
+    descriptions = {i.id: concepts(i.description) for i in initiatives if i.description}
+    canonical = unify_variants([*set(titles.values()), *set(descriptions.values())])
+    if canonical:
+        titles = {k: frozenset(canonical.get(c, c) for c in v) for k, v in titles.items()}
+        descriptions = {k: frozenset(canonical.get(c, c) for c in v) for k, v in descriptions.items()}
+    return titles, descriptions
+
+
+def _by_set(sets: dict) -> dict[Concepts, list]:
+    """Ids per distinct non-empty concept set: 1,000 alike titles are compared once, not 500,000 times."""
+    members: dict[Concepts, list] = defaultdict(list)
+    for item_id, concept_set in sets.items():
+        if concept_set:
+            members[concept_set].append(item_id)
+    return members
+
+
+def overlap_clusters(initiatives: Iterable["InitiativeData"]) -> list[Cluster]:
+    """The mapping's clusters of overlapping initiatives, in the order of their first titles."""
     initiatives = list(initiatives)
     by_id = {i.id: i for i in initiatives}
-    title_concepts = {i.id: concepts(i.title) for i in initiatives}
-    description_concepts = {i.id: concepts(i.description) for i in initiatives if i.description}
-    canonical = unify_variants([*title_concepts.values(), *description_concepts.values()])
-    if canonical:
-        title_concepts = {k: frozenset(canonical.get(c, c) for c in v) for k, v in title_concepts.items()}
-        description_concepts = {k: frozenset(canonical.get(c, c) for c in v) for k, v in description_concepts.items()}
+    titles, descriptions = _title_sets(initiatives)
+    groups = _Groups()
+    reasons: dict = defaultdict(set)  # a member of a joined pair -> why it was joined
 
-    def candidates(index: dict) -> set[Pair]:
-        pairs = set()
-        for ids in index.values():
-            for n, a in enumerate(ids):
-                for b in ids[n + 1 :]:
-                    pairs.add(_pair_key(a, b))
-        return pairs
+    def join(members: list, reason: Reason) -> None:
+        groups.join_all(members)
+        for member in members:
+            reasons[member].add(reason)
 
-    reasons: dict[Pair, Reason] = {}
-    for pair in candidates(_prefix_index(title_concepts, TITLE_OVERLAP)):
-        if dice(title_concepts[pair[0]], title_concepts[pair[1]]) >= TITLE_OVERLAP:
-            reasons[pair] = "title"
-    acronym_index: dict[str, list] = defaultdict(list)
-    for item in initiatives:
-        for acronym in acronyms(item.title):
-            acronym_index[acronym].append(item.id)
-    for pair in candidates(acronym_index):
-        reasons[pair] = "title"
+    title_members = _by_set(titles)
+    for members in title_members.values():
+        if len(members) > 1:
+            join(members, "title")
+    for a, b in _similar_sets(list(title_members), TITLE_OVERLAP):
+        if titles_overlap(a, b):
+            join([title_members[a][0], title_members[b][0]], "title")
 
-    long_descriptions = {k: v for k, v in description_concepts.items() if len(v) >= DESCRIPTION_MIN_CONCEPTS}
-    for pair in candidates(_prefix_index(long_descriptions, DESCRIPTION_OVERLAP)):
-        if pair not in reasons and dice(long_descriptions[pair[0]], long_descriptions[pair[1]]) >= DESCRIPTION_OVERLAP:
-            reasons[pair] = "description"
+    long_descriptions = {k: v for k, v in descriptions.items() if len(v) >= DESCRIPTION_MIN_CONCEPTS}
+    description_members = _by_set(long_descriptions)
+    for members in description_members.values():
+        if len(members) > 1:
+            join(members, "description")
+    for a, b in _similar_sets(list(description_members), DESCRIPTION_OVERLAP):
+        join([description_members[a][0], description_members[b][0]], "description")
 
-    purpose_index: dict[tuple, list] = defaultdict(list)
+    same_cell_and_purposes: dict[tuple, list] = defaultdict(list)
     for item in initiatives:
         if item.purposes:
-            purpose_index[(item.level, item.dimension, item.purposes)].append(item.id)
-    for pair in candidates(purpose_index):
-        reasons.setdefault(pair, "purpose")
-    return {pair: reasons[pair] for pair in sorted(reasons, key=lambda p: (by_id[p[0]].title, by_id[p[1]].title))}
+            same_cell_and_purposes[(item.level, item.dimension, item.purposes)].append(item.id)
+    for members in same_cell_and_purposes.values():
+        if len(members) > 1:
+            join(members, "purpose")
+
+    clusters = []
+    for members in groups.groups(groups.parent):
+        if len(members) < 2:
+            continue
+        found = set().union(*(reasons[m] for m in members))
+        clusters.append(Cluster(tuple(sorted(members, key=id_order)), next(r for r in REASONS if r in found)))
+    clusters.sort(key=lambda c: sorted(by_id[m].title for m in c.ids)[:2])
+    return clusters
 
 
-def _prefix_index(sets: dict, threshold: float) -> dict[str, list]:
-    """Index each set under its rarest few concepts only (prefix filtering).
+def related_groups(
+    initiatives: Iterable["InitiativeData"], links: Iterable["LinkData"], clusters: Iterable[Cluster] = ()
+) -> list[tuple]:
+    """Groups of initiatives that belong together but are not the same, and are not yet connected by links.
 
-    Two sets with Dice >= t share at least k = ceil(t / (2 - t) * |A|) concepts,
-    so they must meet within the |A| - k + 1 rarest concepts of each (ordered
-    by how common a concept is across the mapping). This keeps the number of
-    pairs compared near the number of true overlaps, not n squared."""
+    Overlapping initiatives (``clusters``) count as one. A group is left out
+    when links already connect all of its members, directly or through a chain."""
+    initiatives = list(initiatives)
+    by_id = {i.id: i for i in initiatives}
+    unit = _Groups()  # overlapping initiatives are one unit
+    for cluster in clusters:
+        unit.join_all(list(cluster.ids))
+    related = _Groups()
+
+    by_acronym: dict[str, list] = defaultdict(list)
+    for item in initiatives:
+        for acronym in acronyms(item.title):
+            by_acronym[acronym].append(unit.find(item.id))
+    for units in by_acronym.values():
+        related.join_all(units)
+
+    titles, _descriptions = _title_sets(initiatives)
+    title_members = _by_set(titles)
+    sets = list(title_members)
+    for a, b in [*_similar_sets(sets, TITLE_OVERLAP), *_contained_sets(sets)]:
+        if titles_related(a, b):
+            related.join(unit.find(title_members[a][0]), unit.find(title_members[b][0]))
+
+    connected = _Groups()
+    for link in links:
+        if link.source in by_id and link.target in by_id:
+            connected.join(link.source, link.target)
+    result = []
+    for members in related.groups(by_id, key=unit.find):
+        if len({unit.find(m) for m in members}) < 2 or len({connected.find(m) for m in members}) < 2:
+            continue
+        result.append(tuple(sorted(members, key=id_order)))
+    result.sort(key=lambda ids: sorted(by_id[m].title for m in ids)[:2])
+    return result
+
+
+def _rarest_first(sets: list[Concepts]) -> tuple[dict[str, int], dict[Concepts, list[str]]]:
     frequency: dict[str, int] = defaultdict(int)
-    for concept_set in sets.values():
+    for concept_set in sets:
         for concept in concept_set:
             frequency[concept] += 1
+    return frequency, {s: sorted(s, key=lambda c: (frequency[c], c)) for s in sets}
+
+
+def _similar_sets(sets: list[Concepts], threshold: float) -> list[tuple[Concepts, Concepts]]:
+    """Pairs of distinct sets with Dice >= threshold, found by prefix filtering (PPJoin's prefix and size filters).
+
+    Sets are visited smallest first, their concepts rarest first. Two sets x, y
+    (|y| <= |x|) with Dice >= t share at least a = ceil(t (|x| + |y|) / 2)
+    concepts, so they meet within the |x| - a + 1 rarest concepts of x and the
+    |y| - a + 1 rarest of y: y is indexed under its |y| - ceil(t |y|) + 1
+    rarest, x looks in its |x| - ceil(t |x| / (2 - t)) + 1 rarest, and a y
+    smaller than t |x| / (2 - t) cannot reach t at all. Near-identical titles
+    that differ in one rare word are then never compared with each other."""
+    _frequency, ordered = _rarest_first(sets)
     share = threshold / (2 - threshold)
-    index: dict[str, list] = defaultdict(list)
-    for item_id, concept_set in sets.items():
-        if not concept_set:
+    index: dict[str, list[Concepts]] = defaultdict(list)
+    pairs = []
+    for x in sorted(sets, key=lambda s: (len(s), ordered[s])):
+        size = len(x)
+        tokens = ordered[x]
+        seen: set[Concepts] = set()
+        for concept in tokens[: size - math.ceil(share * size - 1e-9) + 1]:
+            for y in index[concept]:
+                if y not in seen and len(y) >= share * size - 1e-9:
+                    seen.add(y)
+                    if dice(x, y) >= threshold:
+                        pairs.append((y, x))
+        for concept in tokens[: size - math.ceil(threshold * size - 1e-9) + 1]:
+            index[concept].append(x)
+    return pairs
+
+
+def _contained_sets(sets: list[Concepts]) -> list[tuple[Concepts, Concepts]]:
+    """Pairs (a, b) of distinct sets where a is a proper part of b: b holds a's rarest concept, so look only there."""
+    _frequency, ordered = _rarest_first(sets)
+    holding: dict[str, list[Concepts]] = defaultdict(list)
+    for concept_set in sets:
+        for concept in concept_set:
+            holding[concept].append(concept_set)
+    pairs = []
+    for a in sets:
+        rarest = next((c for c in ordered[a] if c not in RELATIONAL), None)
+        if rarest is None:
             continue
-        size = len(concept_set)
-        needed = max(1, math.ceil(share * size - 1e-9))
-        for concept in sorted(concept_set, key=lambda c: (frequency[c], c))[: size - needed + 1]:
-            index[concept].append(item_id)
-    return index
-
-
-def _pair_key(a: int, b: int) -> Pair:
-    try:
-        first = a <= b
-    except TypeError:  # ids of mixed types, e.g. keys of a file being imported
-        first = str(a) <= str(b)
-    return (a, b) if first else (b, a)
+        pairs += [(a, b) for b in holding[rarest] if len(b) > len(a) and a < b]
+    return pairs
