@@ -9,6 +9,7 @@ variants by their character trigrams. What counts as an overlap, and the
 thresholds below, are applied in overlaps.py.
 """
 
+import os
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -26,6 +27,8 @@ STEP1_SUFFIXES = sorted(
     key=len,
     reverse=True,
 )
+STEP1_SET = frozenset(STEP1_SUFFIXES)
+STEP1_LONGEST = len(STEP1_SUFFIXES[0])
 S_ENDING = set("abcdfghjklmnoprtvyzå")
 STEP3_SUFFIXES = ("elig", "lig", "els", "ig")
 
@@ -37,14 +40,15 @@ def _r1(word: str) -> int:
     return len(word)
 
 
+@lru_cache(maxsize=20_000)
 def stem(word: str) -> str:
     """The Danish Snowball stemmer (snowballstem.org/algorithms/danish)."""
     if len(word) < 3:
         return word
     r1 = _r1(word)
-    for suffix in STEP1_SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= r1:
-            word = word[: -len(suffix)]
+    for length in range(min(STEP1_LONGEST, len(word) - r1), 0, -1):
+        if word[-length:] in STEP1_SET:
+            word = word[:-length]
             break
     else:
         if word.endswith("s") and len(word) - 1 >= r1 and len(word) > 1 and word[-2] in S_ENDING:
@@ -81,7 +85,9 @@ QUALIFIERS = set(
     _words(
         "årlig årlige halvårlig halvårlige kvartalsvis månedlig månedlige ugentlig ugentlige daglig daglige "
         "fast faste løbende regelmæssig regelmæssige systematisk systematiske obligatorisk obligatoriske "
-        "lovpligtig lovpligtige klar klare tydelig tydelige god gode godt"
+        "lovpligtig lovpligtige klar klare tydelig tydelige god gode godt "
+        "år uge ugen måned måneden kvartal gang gange andet anden tredje fjerde fælles "
+        "mandag tirsdag onsdag torsdag fredag"
     )
 )
 # Word parts that Danish work-environment titles are built from; compounds are split at them.
@@ -98,7 +104,7 @@ fokus pause frokost fællesskab vision mission rolle ansvar opgave belastning re
 kalender forventning konflikt håndtering krænkelse mobning omsorg hjemme frivillig fest jul sommer
 morgenmad kaffe kurs stor fælles status afklaring prioritering ansat tilfredshed senior exit fratrædelse
 debriefing hændelse vold trussel tilgængelighed fredag bar aktivitet initiativ tiltag indsats resultat rapport
-drøftelse træning oplæg afdeling velkomst check
+drøftelse træning oplæg afdeling velkomst check regel regler handle anti mobbe coach coaching
 """)
 LEXICON = frozenset(LEXICON_WORDS) | frozenset(w[:-1] for w in LEXICON_WORDS if w.endswith("e") and len(w) > 4)
 # What a lexicon part may end in when it closes a word ("møder", "samtalerne", "målingen").
@@ -119,6 +125,7 @@ ACRONYMS = {
 AMBIGUOUS_ACRONYMS = {"med", "su", "tr"}
 # Words the splitter cannot take apart by itself.
 KNOWN_COMPOUNDS = {"medudvalg": ("med", "udvalg"), "nyansat": ("ansat",), "nyansatt": ("ansat",)}
+ACRONYM_COMPOUNDS = tuple({parts[0] for parts in KNOWN_COMPOUNDS.values() if parts[0] in ACRONYMS})
 # Words that mean the same thing in a mapping, mapped onto one concept (the key's stem).
 SYNONYMS = {
     "måling": "undersøgelse spørgeskema survey",
@@ -133,13 +140,38 @@ SYNONYMS = {
     "tryghed": "sikkerhed",
     "onboarding": "intro introduktion velkomst",
     "exit": "fratrædelse",
-    "kurs": "kursus",
+    "kurser": "kursus kurs",
     "trussel": "trusler",
+    "handling": "handle",
+    "mobning": "mobbe mobberi",
+    "coach": "coaching",
 }
-SYNONYM_STEMS = {stem(word): stem(concept) for concept, words in SYNONYMS.items() for word in words.split()}
+
+
+def _norm(word: str) -> str:
+    """A word's stem, with the "e" Danish drops before an ending dropped too ("fleksibel", "fleksible")."""
+    stemmed = stem(word)
+    if len(stemmed) >= 5 and stemmed[-1] in "lnr" and stemmed[-2] == "e" and stemmed[-3] not in VOWELS:
+        return stemmed[:-2] + stemmed[-1]
+    return stemmed
+
+
+SYNONYM_STEMS = {_norm(word): _norm(concept) for concept, words in SYNONYMS.items() for word in words.split()}
+
+
+@lru_cache(maxsize=20_000)
+def _concept(part: str) -> str:
+    normed = _norm(part)
+    return SYNONYM_STEMS.get(normed, normed)
+
+
+def _concepts_of(words: str) -> frozenset[str]:
+    return frozenset(_concept(word) for word in words.split())
+
+
 # Parts of one word that together mean one thing: a personalemøde is the husmøde, a ledergruppe the ledelse.
 COMPOUND_SYNONYMS = {
-    tuple(stem(w) for w in parts.split()): tuple(stem(w) for w in meaning.split())
+    tuple(_concept(w) for w in parts.split()): tuple(_concept(w) for w in meaning.split())
     for parts, meaning in [
         ("medarbejder møde", "hus møde"),
         ("fælles møde", "hus møde"),
@@ -150,22 +182,23 @@ COMPOUND_SYNONYMS = {
 }
 # Words that add nothing to what an initiative is ("Mentorordning" is the mentor scheme, "Sociale
 # arrangementer" the social events): dropped unless nothing else is left.
-LIGHT = frozenset(
-    stem(w) for w in _words("ordning system forløb program aktivitet arrangement initiativ tiltag indsats")
+LIGHT = _concepts_of(
+    "ordning system forløb program aktivitet aktiviteter arrangement initiativ tiltag indsats samvær event"
 )
+# Parts of a compound that do not change what it is ("fællesfrokost" is the frokost, "antimobbepolitik"
+# the mobbepolitik), unless a compound synonym has used them ("fællesmøde" is the husmøde).
+QUALIFIER_PARTS = _concepts_of("fælles anti")
 # The people an initiative is for, said after "for"/"til": "Mentorordning for nye medarbejdere" is the mentor scheme.
-AUDIENCE = frozenset(stem(w) for w in _words("medarbejder ansat personale"))
+AUDIENCE = _concepts_of("medarbejder ansat personale")
 AUDIENCE_AFTER = {"for", "til", "blandt"}
 # A concept that brings another along: onboarding is always of new employees.
-IMPLIES = {stem("onboarding"): frozenset({stem("medarbejder")})}
+IMPLIES = {_concept("onboarding"): _concepts_of("medarbejder")}
 # Activities *about* something: "Handlingsplan for APV", "Opfølgning på trivselsmålingen", "Uddannelse af
 # AMO" are about the APV, the measurement, the AMO, not the same thing. A title that adds one of these to
 # another title is related to it, not an overlap.
-RELATIONAL = frozenset(
-    SYNONYM_STEMS.get(stem(w), stem(w))
-    for w in _words(
-        "opfølgning handling plan uddannelse kursus kurser evaluering resultat rapport drøftelse træning oplæg møde"
-    )
+RELATIONAL = _concepts_of(
+    "opfølgning handling plan uddannelse kursus kurser evaluering resultat rapport drøftelse træning oplæg møde politik "
+    "skema skabelon tjekliste vejledning guide materiale dagsorden referat"
 )
 WORD_RE = re.compile(r"[^\W\d_]+", re.UNICODE)
 
@@ -180,6 +213,17 @@ def _known(word: str) -> bool:
 
 def _known_chars(parts: tuple[str, ...]) -> int:
     return sum(len(part) for part in parts if _known(part))
+
+
+# A first part ending like this always takes a joining "s" ("forventnings|afstemning").
+S_JOINING = ("ning", "ing", "else", "hed", "skab", "tion", "dom", "sel", "tet")
+
+
+def _rests(head: str, rest: str) -> list[str]:
+    """What may follow ``head`` in a compound: ``rest`` itself, or without its joining "s" or "e"."""
+    if rest[0] == "s" and (head.endswith(S_JOINING) or rest[1:2] == "s"):
+        return [rest[1:]]
+    return [rest, rest[1:]] if rest[0] in "se" else [rest]
 
 
 @lru_cache(maxsize=20_000)
@@ -197,8 +241,7 @@ def split_compound(word: str) -> tuple[str, ...]:
         if head not in LEXICON:
             continue
         rest = word[cut:]
-        candidates = [rest, rest[1:]] if rest[0] in "se" else [rest]
-        for candidate in candidates:
+        for candidate in _rests(head, rest):
             if len(candidate) < 3:
                 continue
             parts = (head, *split_compound(candidate))
@@ -208,15 +251,10 @@ def split_compound(word: str) -> tuple[str, ...]:
     return best
 
 
-def _concept(part: str) -> str:
-    stemmed = stem(part)
-    return SYNONYM_STEMS.get(stemmed, stemmed)
-
-
 @lru_cache(maxsize=20_000)
 def word_concepts(word: str) -> tuple[str, ...]:
     """The concepts of one lower-case word: acronym expansion, compound parts, stems, synonyms."""
-    if word in STOP_WORDS or word in QUALIFIERS or len(word) < 2:
+    if word in STOP_WORDS or _is_qualifier(word) or len(word) < 2:
         return ()
     if word in ACRONYMS and word not in AMBIGUOUS_ACRONYMS:
         return acronym_concepts(word)
@@ -227,8 +265,14 @@ def word_concepts(word: str) -> tuple[str, ...]:
     concepts = tuple(_concept(part) for part in parts)
     for n in range(len(concepts) - 1):  # "leder|gruppe|møde": the ledergruppe's meeting
         if (pair := concepts[n : n + 2]) in COMPOUND_SYNONYMS:
-            return (*concepts[:n], *COMPOUND_SYNONYMS[pair], *concepts[n + 2 :])
-    return concepts
+            concepts = (*concepts[:n], *COMPOUND_SYNONYMS[pair], *concepts[n + 2 :])
+            break
+    return tuple(c for c in concepts if c not in QUALIFIER_PARTS) or concepts
+
+
+def _is_qualifier(word: str) -> bool:
+    """A word of ``QUALIFIERS``, also in its neuter or plural form ("ugentligt", "faste")."""
+    return word in QUALIFIERS or (word[-1:] in ("t", "e") and word[:-1] in QUALIFIERS)
 
 
 def acronym_concepts(acronym: str) -> tuple[str, ...]:
@@ -254,7 +298,13 @@ def _tokens(text: str) -> Iterator[tuple[str, bool]]:
 @lru_cache(maxsize=20_000)
 def concepts(text: str) -> frozenset[str]:
     """What a title (or description) is about: the set of its words' concepts (see the module's docstring)."""
+    return _analyse(text)[0]
+
+
+def _analyse(text: str) -> tuple[frozenset[str], frozenset[str]]:
+    """A text's concepts, and those of them that only a word on its own for the people it is for brings."""
     found: list[str] = []
+    audience: set[str] = set()
     after = ""
     for word, written_as_acronym in _tokens(text):
         if word in AMBIGUOUS_ACRONYMS and written_as_acronym:
@@ -262,18 +312,61 @@ def concepts(text: str) -> frozenset[str]:
             after = ""
             continue
         parts = word_concepts(word)
-        if not (after in AUDIENCE_AFTER and len(parts) == 1 and parts[0] in AUDIENCE):
-            found += parts
+        if len(parts) == 1 and parts[0] in AUDIENCE:
+            audience.add(parts[0])
+            if after in AUDIENCE_AFTER:
+                parts = ()
+        found += parts
         if word in AUDIENCE_AFTER:
             after = word
-        elif word not in STOP_WORDS and word not in QUALIFIERS:
+        elif word not in STOP_WORDS and not _is_qualifier(word):
             after = ""
     result = set(found)
     if result - LIGHT:
         result -= LIGHT
     for concept in list(result):
         result -= IMPLIES.get(concept, frozenset())
-    return frozenset(result)
+    return frozenset(result), frozenset(audience & result)
+
+
+PARENTHESES = re.compile(r"\([^)]*\)")
+
+
+@lru_cache(maxsize=20_000)
+def title_variants(title: str) -> tuple[frozenset[str], ...]:
+    """The ways a title can be read, as concept sets: all of it; without what it says in parentheses
+    ("Trivselsmåling (pilot)", "Trivselsundersøgelse (APV)"); without a word on its own for the people it
+    is for ("Supervision af medarbejdere" is supervision). Empty sets are left out."""
+    main, audience = _analyse(title)
+    variants = [main]
+    if "(" in title:
+        variants.append(concepts(PARENTHESES.sub(" ", title)))
+    if audience:
+        variants += [variant - audience for variant in variants]
+    return tuple(dict.fromkeys(variant for variant in variants if variant))
+
+
+def split_by_vocabulary(vocabulary: set[str]) -> dict[str, tuple[str, ...]]:
+    """Compounds the lexicon cannot split, split into concepts the mapping uses on their own.
+
+    "Kriseberedskab" is krise + beredskab in a mapping where another title says
+    "Beredskab ved kriser": both parts must be concepts of the mapping."""
+    result: dict[str, tuple[str, ...]] = {}
+    for concept in vocabulary:
+        if len(concept) < 7:
+            continue
+        for cut in range(len(concept) - 3, 2, -1):
+            head = _concept(concept[:cut])
+            if head not in vocabulary or head == concept:
+                continue
+            for rest in _rests(concept[:cut], concept[cut:]):
+                tail = word_concepts(rest) if len(rest) >= 3 else ()
+                if tail and concept not in tail and all(part in vocabulary for part in tail):
+                    result[concept] = (head, *tail)
+                    break
+            if concept in result:
+                break
+    return result
 
 
 @lru_cache(maxsize=20_000)
@@ -283,7 +376,7 @@ def acronyms(text: str) -> frozenset[str]:
     for word, written_as_acronym in _tokens(text):
         if written_as_acronym or (word in ACRONYMS and word not in AMBIGUOUS_ACRONYMS):
             found.add(word)
-        elif (parts := KNOWN_COMPOUNDS.get(stem(word))) and parts[0] in ACRONYMS:
+        elif word.startswith(ACRONYM_COMPOUNDS) and (parts := KNOWN_COMPOUNDS.get(stem(word))):
             found.add(parts[0])
     return frozenset(found)
 
@@ -299,11 +392,18 @@ def dice(a: frozenset | set, b: frozenset | set) -> float:
     return 2 * len(a & b) / (len(a) + len(b))
 
 
+def _same_but_ending(a: str, b: str) -> bool:
+    shorter = min(len(a), len(b))
+    common = len(os.path.commonprefix([a, b]))
+    return abs(len(a) - len(b)) <= 3 and common >= max(5, 0.8 * shorter)
+
+
 def unify_variants(concept_sets: Iterable[frozenset[str]]) -> dict[str, str]:
     """Spelling variants left after stemming, joined to one spelling.
 
     Only concepts with the same first four letters are compared (cheap), and
-    they must share most character trigrams."""
+    they must share most character trigrams, or differ only in a short ending
+    that stemming left ("intran"/"intranet", "repræsentant"/"repræsentation")."""
     by_prefix: dict[str, list[str]] = defaultdict(list)
     for concept in sorted(set().union(*concept_sets)):
         if len(concept) >= 5:
@@ -317,7 +417,7 @@ def unify_variants(concept_sets: Iterable[frozenset[str]]) -> dict[str, str]:
             if a in canonical:
                 continue
             for b in group[i + 1 :]:
-                if b not in canonical and dice(grams[a], grams[b]) >= 0.8:
+                if b not in canonical and (dice(grams[a], grams[b]) >= 0.8 or _same_but_ending(a, b)):
                     canonical[b] = a
     return canonical
 

@@ -44,7 +44,7 @@ from datetime import date, timedelta
 from django.utils.translation import gettext, gettext_lazy
 
 from .levels import CELLS, Dimension, Level, cell_label
-from .overlaps import overlap_clusters, related_groups
+from .overlaps import analyse as analyse_overlaps
 
 LEVELS: tuple[str, ...] = tuple(Level.values)
 DIMENSIONS: tuple[str, ...] = tuple(Dimension.values)
@@ -432,7 +432,7 @@ def _overlaps(initiatives: list[InitiativeData], links: list[LinkData]) -> Itera
         "description": _("“%(a)s” og “%(b)s” er beskrevet næsten ens."),
         "purpose": _("“%(a)s” og “%(b)s” står i samme felt og tjener de samme formål."),
     }
-    clusters = overlap_clusters(initiatives)
+    clusters, related = analyse_overlaps(initiatives, links)
 
     def cells(ids: tuple) -> tuple[tuple[str, str], ...]:
         return tuple(dict.fromkeys((by_id[i].level, by_id[i].dimension) for i in ids))
@@ -461,7 +461,7 @@ def _overlaps(initiatives: list[InitiativeData], links: list[LinkData]) -> Itera
             cells=cells(ids),
             reason=cluster.reason,
         )
-    for ids in related_groups(initiatives, links, clusters):
+    for ids in related:
         yield Finding(
             "related_unlinked",
             _group_key("related_unlinked", ids),

@@ -48,6 +48,8 @@ from .danish import (
     acronyms,
     concepts,
     dice,
+    split_by_vocabulary,
+    title_variants,
     unify_variants,
 )
 
@@ -80,11 +82,6 @@ def titles_related(a: Concepts, b: Concepts) -> bool:
         return False
     smaller, larger = sorted((a, b), key=len)
     return (smaller < larger and bool(smaller - RELATIONAL)) or dice(a, b) >= TITLE_OVERLAP
-
-
-def same_thing(title_a: str, title_b: str) -> bool:
-    """Whether two titles overlap, for a pair on its own (the catalogue, tests)."""
-    return titles_overlap(concepts(title_a), concepts(title_b))
 
 
 def id_order(item_id: Hashable) -> tuple:
@@ -123,30 +120,53 @@ class _Groups:
 
 
 def _title_sets(initiatives: list["InitiativeData"]) -> tuple[dict, dict]:
-    """Each initiative's title and description concepts, spelling variants joined across the mapping."""
-    titles = {i.id: concepts(i.title) for i in initiatives}
+    """Each initiative's title readings (``danish.title_variants``) and description concepts.
+
+    Across the mapping, compounds are split at words other titles use on their
+    own, and spelling variants are joined."""
+    titles = {i.id: title_variants(i.title) for i in initiatives}
     descriptions = {i.id: concepts(i.description) for i in initiatives if i.description}
-    canonical = unify_variants([*set(titles.values()), *set(descriptions.values())])
+    vocabulary = set().union(*(v for variants in titles.values() for v in variants))
+    split = split_by_vocabulary(vocabulary)
+    if split:
+        titles = {
+            k: tuple(frozenset(p for c in v for p in split.get(c, (c,))) for v in variants)
+            for k, variants in titles.items()
+        }
+    canonical = unify_variants([*{v for variants in titles.values() for v in variants}, *set(descriptions.values())])
     if canonical:
-        titles = {k: frozenset(canonical.get(c, c) for c in v) for k, v in titles.items()}
+        titles = {
+            k: tuple(frozenset(canonical.get(c, c) for c in v) for v in variants) for k, variants in titles.items()
+        }
         descriptions = {k: frozenset(canonical.get(c, c) for c in v) for k, v in descriptions.items()}
     return titles, descriptions
 
 
 def _by_set(sets: dict) -> dict[Concepts, list]:
-    """Ids per distinct non-empty concept set: 1,000 alike titles are compared once, not 500,000 times."""
+    """Ids per distinct non-empty concept set: 1,000 alike titles are compared once, not 500,000 times.
+
+    ``sets`` maps an id to one set, or (titles) to a tuple of the ways it can be read."""
     members: dict[Concepts, list] = defaultdict(list)
-    for item_id, concept_set in sets.items():
-        if concept_set:
-            members[concept_set].append(item_id)
+    for item_id, found in sets.items():
+        for concept_set in found if isinstance(found, tuple) else (found,):
+            if concept_set:
+                members[concept_set].append(item_id)
     return members
 
 
-def overlap_clusters(initiatives: Iterable["InitiativeData"]) -> list[Cluster]:
-    """The mapping's clusters of overlapping initiatives, in the order of their first titles."""
+def analyse(
+    initiatives: Iterable["InitiativeData"], links: Iterable["LinkData"] = ()
+) -> tuple[list[Cluster], list[tuple]]:
+    """The mapping's clusters of overlapping initiatives, and its groups of related ones not yet linked."""
     initiatives = list(initiatives)
-    by_id = {i.id: i for i in initiatives}
     titles, descriptions = _title_sets(initiatives)
+    clusters = _clusters(initiatives, titles, descriptions)
+    return clusters, _related(initiatives, links, clusters, titles)
+
+
+def _clusters(initiatives: list["InitiativeData"], titles: dict, descriptions: dict) -> list[Cluster]:
+    """Clusters of overlapping initiatives, in the order of their titles."""
+    by_id = {i.id: i for i in initiatives}
     groups = _Groups()
     reasons: dict = defaultdict(set)  # a member of a joined pair -> why it was joined
 
@@ -189,14 +209,13 @@ def overlap_clusters(initiatives: Iterable["InitiativeData"]) -> list[Cluster]:
     return clusters
 
 
-def related_groups(
-    initiatives: Iterable["InitiativeData"], links: Iterable["LinkData"], clusters: Iterable[Cluster] = ()
+def _related(
+    initiatives: list["InitiativeData"], links: Iterable["LinkData"], clusters: list[Cluster], titles: dict
 ) -> list[tuple]:
     """Groups of initiatives that belong together but are not the same, and are not yet connected by links.
 
     Overlapping initiatives (``clusters``) count as one. A group is left out
     when links already connect all of its members, directly or through a chain."""
-    initiatives = list(initiatives)
     by_id = {i.id: i for i in initiatives}
     unit = _Groups()  # overlapping initiatives are one unit
     for cluster in clusters:
@@ -210,7 +229,6 @@ def related_groups(
     for units in by_acronym.values():
         related.join_all(units)
 
-    titles, _descriptions = _title_sets(initiatives)
     title_members = _by_set(titles)
     sets = list(title_members)
     for a, b in [*_similar_sets(sets, TITLE_OVERLAP), *_contained_sets(sets)]:

@@ -1,9 +1,12 @@
 """``gaps_500_ms``: the gap analysis of 500 initiatives and 300 links, overlap detection included.
+``gaps_similar_1000_ms``: the same for 1,000 near-identical titles, and ``gaps_similar_1000_kb``
+the size of their gaps.json (the findings as the endpoint writes them).
 
-The lead wires ``measure_gaps_500`` into tests/bench.py. Plain data only: the
-figure is the analysis alone, without the database. Target: <= 100 ms.
+tests/bench.py calls ``measure_gaps_500`` and ``measure_gaps_similar``. Plain data only: the
+figures are the analysis alone, without the database. Targets: <= 100 ms; <= 200 ms and <= 200 KB.
 """
 
+import json
 import random
 import statistics
 import time
@@ -53,6 +56,67 @@ def plain_data(seed: int = 500) -> MappingData:
     return MappingData(tuple(initiatives), purposes, links, today=today)
 
 
+N_SIMILAR = 1000
+
+
+def similar_data(seed: int = 1000) -> MappingData:
+    """1,000 cards titled nearly alike, otherwise well kept (a purpose each, owner, effect, reviewed, linked).
+
+    A quarter each: "Indsats nummer 001" …; "Trivselsmåling 1" …; "Trivselsmålinger (abc)" …; and
+    "Teammøder i team <made-up name>", alike but for one rare word each, so they must not overlap."""
+    rng = random.Random(seed)
+    letters = "abcdefghijklmnoprstuvy"
+
+    def made_up() -> str:
+        return "".join(rng.choice(letters) for _ in range(6)).capitalize()
+
+    titles = [
+        [f"Indsats nummer {n:03d}", f"Trivselsmåling {n}", f"Trivselsmålinger ({made_up()[:3]})", ""][n % 4]
+        or f"Teammøder i team {made_up()}"
+        for n in range(N_SIMILAR)
+    ]
+    today = date(2026, 6, 1)
+    initiatives = tuple(
+        InitiativeData(
+            id=n + 1,
+            title=title,
+            level=gaps.LEVELS[n % 4],
+            dimension=gaps.DIMENSIONS[(n // 4) % 2],
+            purposes=frozenset({n // 8 % 20 + 1, n // 160 + 21}),  # a different pair in each card of a cell
+            effect="clear",
+            owner="Ledergruppen",
+            reviewed_at=today,
+        )
+        for n, title in enumerate(titles)
+    )
+    links = tuple(LinkData(n, n + 1, "related") for n in range(1, N_SIMILAR))
+    purposes = tuple(PurposeData(n, f"Formål {n}") for n in range(1, 28))
+    return MappingData(initiatives, purposes, links, today=today)
+
+
+def gaps_json_bytes(data: MappingData) -> int:
+    """The size of the findings as gaps.json writes them."""
+    findings = [f.as_json() for f in gaps.find_gaps(data)]
+    return len(json.dumps({"findings": findings}, ensure_ascii=False).encode())
+
+
+def clear_word_caches() -> None:
+    """Each run then splits and stems every title, as a first analysis in a fresh process would."""
+    for cached in (danish.split_compound, danish.word_concepts, danish.concepts, danish.acronyms):
+        cached.cache_clear()
+    danish.title_variants.cache_clear()
+    danish._concept.cache_clear()
+
+
+def measure_gaps_similar(runs: int = 5) -> dict:
+    """Median milliseconds of the analysis of 1,000 near-identical titles, and the size of their gaps.json."""
+    data = similar_data()
+    return {
+        "gaps_similar_1000_ms": round(median_ms(data, runs), 2),
+        "gaps_similar_1000_kb": round(gaps_json_bytes(data) / 1024, 1),
+    }
+
+
 def analyse_all(data: MappingData) -> int:
     """What the dashboard computes: findings, coverage, purpose matrix and chains."""
     findings = gaps.find_gaps(data)
@@ -63,17 +127,15 @@ def analyse_all(data: MappingData) -> int:
 
 
 def measure_gaps_500(runs: int = 7) -> float:
-    """Median milliseconds of the analysis of 500 initiatives and 300 links.
+    """Median milliseconds of the analysis of 500 initiatives and 300 links."""
+    return median_ms(plain_data(), runs)
 
-    Word caches are cleared before every run, so each run splits and stems
-    every title as a first analysis in a fresh process would."""
-    data = plain_data()
+
+def median_ms(data: MappingData, runs: int) -> float:
+    """Median milliseconds of ``analyse_all``, word caches cleared before every run."""
     timings = []
     for _ in range(runs):
-        danish.split_compound.cache_clear()
-        danish.word_concepts.cache_clear()
-        danish.concepts.cache_clear()
-        danish.acronyms.cache_clear()
+        clear_word_caches()
         start = time.perf_counter()
         analyse_all(data)
         timings.append((time.perf_counter() - start) * 1000)
@@ -90,3 +152,4 @@ if __name__ == "__main__":
     data = plain_data()
     print(f"findings: {analyse_all(data)}")
     print(f"gaps_500_ms: {measure_gaps_500():.1f}")
+    print(measure_gaps_similar())

@@ -1,0 +1,215 @@
+"""Overlap detection (mapping/overlaps.py, the ``overlap`` and ``related_unlinked`` findings): plain data, no database."""
+
+import json
+import random
+from datetime import date
+from itertools import combinations
+from pathlib import Path
+
+import pytest
+from django.utils import translation
+
+from mapping import danish, gaps, overlaps
+from mapping.example import example_data
+from mapping.gaps import InitiativeData, LinkData, MappingData
+from tests.bench_gaps import gaps_json_bytes, similar_data
+
+TODAY = date(2026, 6, 1)
+PAIRS = json.loads((Path(__file__).parent / "data" / "overlap_pairs.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(autouse=True)
+def in_danish():
+    with translation.override("da"):
+        yield
+
+
+def card(id, title, level="individ", dimension="struktur", **fields) -> InitiativeData:
+    """A card that no other rule would mention: a purpose of its own, owner, effect, reviewed."""
+    defaults = {"purposes": frozenset({id}), "effect": "clear", "owner": "Ledelsen", "reviewed_at": TODAY}
+    return InitiativeData(id=id, title=title, level=level, dimension=dimension, **{**defaults, **fields})
+
+
+def findings(cards, links=(), code=None) -> list[gaps.Finding]:
+    found = gaps.find_gaps(MappingData(tuple(cards), links=tuple(links), today=TODAY))
+    return [f for f in found if code is None or f.code == code]
+
+
+def verdict(a: str, b: str) -> str:
+    """What the analysis says of two cards titled ``a`` and ``b`` in different cells, with different purposes."""
+    found = {f.code for f in findings([card(1, a), card(2, b, "organisation", "kultur")])}
+    if "overlap" in found:
+        return "overlap"
+    return "related" if "related_unlinked" in found else "different"
+
+
+# The labelled set
+
+
+def test_the_labelled_set_is_large_and_has_hard_negatives():
+    assert len(PAIRS["overlap"]) + len(PAIRS["related"]) + len(PAIRS["different"]) >= 150
+    assert len(PAIRS["overlap"]) >= 50 and len(PAIRS["different"]) >= 50 and len(PAIRS["related"]) >= 15
+    pairs = [frozenset(pair) for label in ("overlap", "related", "different") for pair in PAIRS[label]]
+    assert len(pairs) == len(set(pairs)), "a pair is labelled twice"
+
+
+def test_precision_and_recall_on_the_labelled_set():
+    """Precision: of the pairs called an overlap, how many are one; recall: of the overlaps, how many are found."""
+    said = {label: [verdict(a, b) for a, b in PAIRS[label]] for label in ("overlap", "related", "different")}
+    true_positives = said["overlap"].count("overlap")
+    false_positives = said["related"].count("overlap") + said["different"].count("overlap")
+    precision = true_positives / (true_positives + false_positives)
+    recall = true_positives / len(PAIRS["overlap"])
+    print(f"overlap precision {precision:.3f}, recall {recall:.3f} on {sum(map(len, said.values()))} pairs")
+    assert precision >= 0.95
+    assert recall >= 0.90
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Teammøde", "Teammøder"),
+        ("Husmøde", "Husmøder"),
+        ("GRUS", "Gruppeudviklingssamtale"),
+        ("Personalemøde", "Husmøde"),
+        ("Introforløb", "Onboarding af nyansatte"),
+        ("Kollegial sparring", "Sparring mellem kolleger"),
+        ("Trivselsundersøgelser", "Trivselsmålinger"),
+        ("MED-udvalg", "Medudvalget"),
+    ],
+)
+def test_the_known_misses_are_overlaps(a, b):
+    assert verdict(a, b) == "overlap", (danish.title_variants(a), danish.title_variants(b))
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("APV", "Handlingsplan for APV"),
+        ("AMO-møder", "Uddannelse af AMO"),
+        ("Trivselsmåling", "Opfølgning på trivselsmålingen"),
+    ],
+)
+def test_a_shared_acronym_or_a_follow_up_is_related_not_an_overlap(a, b):
+    assert verdict(a, b) == "related"
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [("Teammøder", "Husmøder"), ("Teammøde", "Ledermøde"), ("GRUS", "MUS"), ("Gruppemøde", "Ledergruppemøde")],
+)
+def test_titles_that_share_a_word_but_not_a_meaning_are_different(a, b):
+    assert verdict(a, b) == "different"
+
+
+def test_med_in_capitals_is_the_committee_and_in_small_letters_a_small_word():
+    assert danish.concepts("MED-udvalg") == danish.concepts("Medudvalget") == {"med", "udvalg"}
+    assert "med" not in danish.concepts("Sparring med kolleger")
+    assert danish.acronyms("MED-møder") == {"med"} and danish.acronyms("Sparring med kolleger") == set()
+    assert verdict("MED-udvalg", "MED-møder") == "related"
+    assert verdict("Sparring med kolleger", "MED-udvalg") == "different"
+
+
+# Clusters: one finding per group of alike titles
+
+
+def test_three_alike_titles_are_one_finding_listing_all_three():
+    cards = [card(1, "Teammøder"), card(2, "Kollegial sparring"), card(5, "Team-møder"), card(9, "Teammøde")]
+    (finding,) = findings(cards, code="overlap")
+    assert finding.initiatives == (1, 5, 9)
+    assert finding.key == "overlap:i1-i5-i9"
+    assert finding.message == "3 indsatser ligner hinanden: “Team-møder”, “Teammøde” og “Teammøder”."
+
+
+def test_a_pair_keeps_its_key_and_message():
+    (finding,) = findings([card(4, "Trivselsmålinger"), card(3, "Trivselsundersøgelser")], code="overlap")
+    assert finding.key == "overlap:i3-i4"
+    assert finding.message == "“Trivselsundersøgelser” og “Trivselsmålinger” ligner hinanden."
+
+
+def test_a_large_cluster_names_five_titles_and_a_key_that_fits_a_dismissal():
+    cards = [card(n, f"Indsats nummer {n:03d}") for n in range(1, 121)]
+    (finding,) = findings(cards, code="overlap")
+    assert len(finding.initiatives) == 120
+    assert finding.message.endswith("“Indsats nummer 005” og 115 flere.")
+    assert finding.key == "overlap:i1-i2-i3-i4-i5-i6-i7-i8-n120"
+    assert gaps.remap_key(finding.key, {f"i{n}": f"i{n + 100}" for n in range(1, 121)}).startswith("overlap:i101-")
+
+
+def test_the_cluster_message_reads_in_english():
+    cards = [card(n, f"Indsats nummer {n:03d}") for n in range(1, 8)]
+    with translation.override("en"):
+        (finding,) = findings(cards, code="overlap")
+        assert finding.message.startswith("7 initiatives look alike: “Indsats nummer 001”")
+        assert finding.message.endswith("and 2 more.")
+
+
+def test_a_thousand_alike_titles_give_a_small_gaps_json():
+    data = similar_data()
+    found = gaps.find_gaps(data)
+    overlap = [f for f in found if f.code == "overlap"]
+    assert len(data.initiatives) == 1000
+    assert [len(f.initiatives) for f in overlap] == [250, 500]  # "Teammøder i team <name>" do not overlap
+    assert gaps_json_bytes(data) <= 200 * 1024
+    assert all(len(f.key) <= 200 for f in found)
+
+
+def test_prefix_filtering_finds_every_pair_that_all_against_all_finds():
+    rng = random.Random(9)
+    words = [f"w{n}" for n in range(12)]
+    sets = list({frozenset(rng.sample(words, rng.randint(1, 5))) for _ in range(300)})
+    expected = {frozenset(p) for p in combinations(sets, 2) if danish.dice(*p) >= danish.TITLE_OVERLAP}
+    found = {frozenset(p) for p in overlaps._similar_sets(sets, danish.TITLE_OVERLAP)}
+    assert found == expected
+    contained = {(a, b) for a in sets for b in sets if a < b}
+    assert set(overlaps._contained_sets(sets)) == contained
+
+
+# Related: a suggestion to link, left out once linked
+
+
+def test_related_fires_once_for_initiatives_about_the_same_thing_and_names_them():
+    cards = [card(1, "APV"), card(2, "Handlingsplan for APV", "ledelse"), card(3, "Opfølgning på APV", "gruppe")]
+    assert findings(cards, code="overlap") == []
+    (finding,) = findings(cards, code="related_unlinked")
+    assert finding.initiatives == (1, 2, 3)
+    assert finding.severity == "low" and finding.step == 2
+    assert finding.message == (
+        "“APV”, “Handlingsplan for APV” og “Opfølgning på APV” hører sammen, men er ikke forbundet. Forbind dem?"
+    )
+
+
+def test_related_does_not_fire_once_they_are_linked_directly_or_through_a_chain():
+    cards = [card(1, "APV"), card(2, "Handlingsplan for APV", "ledelse"), card(3, "Husmøder", "organisation")]
+    assert findings(cards, [LinkData(1, 2)], code="related_unlinked") == []
+    assert findings(cards, [LinkData(1, 3), LinkData(3, 2)], code="related_unlinked") == []
+    assert len(findings(cards, [LinkData(1, 3)], code="related_unlinked")) == 1
+
+
+def test_related_does_not_fire_for_unrelated_titles_or_for_an_overlap():
+    assert findings([card(1, "MUS"), card(2, "Kollegial sparring")], code="related_unlinked") == []
+    assert findings([card(1, "MUS"), card(2, "Medarbejdersamtaler (MUS)")], code="related_unlinked") == []
+
+
+# The shipped example
+
+
+def example_mapping() -> MappingData:
+    data = example_data()
+    cards = tuple(
+        InitiativeData(id=i["id"], title=i["title"], level=i["level"], dimension=i["dimension"])
+        for i in data["initiatives"]
+    )
+    links = tuple(LinkData(link["source"], link["target"], link["kind"]) for link in data["links"])
+    return MappingData(cards, links=links, today=TODAY)
+
+
+def test_on_the_example_only_the_two_wellbeing_surveys_overlap_and_nothing_is_merely_related():
+    found = [f for f in gaps.find_gaps(example_mapping()) if f.code in ("overlap", "related_unlinked")]
+    assert [(f.code, f.initiatives, f.message) for f in found] == [
+        (
+            "overlap",
+            ("trivselsmaling", "trivselsundersogelser"),
+            "“Trivselsmålinger” og “Trivselsundersøgelser” ligner hinanden.",
+        )
+    ]
