@@ -1,12 +1,27 @@
 """Danish words, for telling whether two titles say the same thing.
 
 Pure and dependency-free. ``concepts`` turns a title into a set of concepts:
-small words dropped, acronyms expanded, compounds split at known word parts
-(with or without the joining "s" or "e"), every part stemmed with the Danish
-Snowball rules, and parts that mean the same mapped onto one concept.
-``dice`` compares two such sets; ``unify_variants`` joins left-over spelling
-variants by their character trigrams. What counts as an overlap, and the
-thresholds below, are applied in overlaps.py.
+
+- small words (``STOP_WORDS``) and words of frequency or firmness ("årlig",
+  "fast", "hver uge": ``QUALIFIERS``) are dropped;
+- acronyms are expanded (MUS, GRUS, APV, AMO, TR, AMR, MTU, SU); "MED" is the
+  committee only in capitals or before a hyphen, otherwise the small word;
+- compounds are split at known word parts (``LEXICON``, with or without the
+  joining "s" or "e"), and a part only counts as inflected when what follows it
+  is a Danish ending ("møde|r"), so "teammøde" is team + møde;
+- every part is stemmed with the Danish Snowball rules (and the "e" Danish
+  drops before an ending: "fleksibel"/"fleksible"), and parts that mean the
+  same are mapped onto one concept (``SYNONYMS``, ``COMPOUND_SYNONYMS``:
+  kolleger = kollegial, personalemøde = husmøde, introforløb = onboarding);
+- words that add nothing to what a thing is ("ordning", "forløb": ``LIGHT``),
+  and the people it is for after "for"/"til" ("… for nye medarbejdere"), go.
+
+``title_variants`` gives the other ways a title can be read (without what it
+says in parentheses, without a word for its audience); ``acronyms`` the
+abbreviations it names; ``dice`` compares two sets; ``split_by_vocabulary`` and
+``unify_variants`` use the whole mapping's words for compounds the lexicon
+cannot split and spelling variants stemming left. What counts as an overlap,
+and the thresholds below, are applied in overlaps.py.
 """
 
 import os
@@ -215,6 +230,9 @@ def _known_chars(parts: tuple[str, ...]) -> int:
     return sum(len(part) for part in parts if _known(part))
 
 
+# No real compound is longer ("medarbejdertilfredshedsundersøgelse" has 35 letters); a longer "word" (a
+# pasted run of letters) is taken whole, so splitting stays cheap and never recurses deeply.
+LONGEST_COMPOUND = 60
 # A first part ending like this always takes a joining "s" ("forventnings|afstemning").
 S_JOINING = ("ning", "ing", "else", "hed", "skab", "tion", "dom", "sel", "tet")
 
@@ -234,7 +252,7 @@ def split_compound(word: str) -> tuple[str, ...]:
     parts wins; on a tie, the one with fewer parts."""
     best: tuple[str, ...] = (word,)
     best_score = (len(word) if _known(word) else 0, -1)
-    if len(word) < 6:
+    if not 6 <= len(word) <= LONGEST_COMPOUND:
         return best
     for cut in range(len(word) - 3, 2, -1):
         head = word[:cut]
@@ -353,7 +371,7 @@ def split_by_vocabulary(vocabulary: set[str]) -> dict[str, tuple[str, ...]]:
     "Beredskab ved kriser": both parts must be concepts of the mapping."""
     result: dict[str, tuple[str, ...]] = {}
     for concept in vocabulary:
-        if len(concept) < 7:
+        if not 7 <= len(concept) <= LONGEST_COMPOUND:
             continue
         for cut in range(len(concept) - 3, 2, -1):
             head = _concept(concept[:cut])

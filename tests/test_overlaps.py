@@ -165,6 +165,13 @@ def test_prefix_filtering_finds_every_pair_that_all_against_all_finds():
     assert set(overlaps._contained_sets(sets)) == contained
 
 
+def test_a_pasted_run_of_word_parts_is_analysed_without_error():
+    text = "teammøde" * 600 + " Vi taler om trivsel, opgaver og fordeling af arbejdet"
+    cards = [card(1, "teammøde" * 25, description=text), card(2, "Husmøder", description=text)]
+    (finding,) = findings(cards, code="overlap")
+    assert (finding.initiatives, finding.reason) == ((1, 2), "description")
+
+
 # Related: a suggestion to link, left out once linked
 
 
