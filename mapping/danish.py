@@ -139,7 +139,12 @@ ACRONYMS = {
 # Acronyms that are also ordinary small words: an acronym only in capitals or before a hyphen ("MED-udvalg").
 AMBIGUOUS_ACRONYMS = {"med", "su", "tr"}
 # Words the splitter cannot take apart by itself.
-KNOWN_COMPOUNDS = {"medudvalg": ("med", "udvalg"), "nyansat": ("ansat",), "nyansatt": ("ansat",)}
+KNOWN_COMPOUNDS = {
+    "medudvalg": ("med", "udvalg"),
+    "nyansat": ("ansat",),
+    "nyansatt": ("ansat",),
+    "flekstid": ("fleksibel", "arbejdstid"),
+}
 ACRONYM_COMPOUNDS = tuple({parts[0] for parts in KNOWN_COMPOUNDS.values() if parts[0] in ACRONYMS})
 # Words that mean the same thing in a mapping, mapped onto one concept (the key's stem).
 SYNONYMS = {
@@ -152,6 +157,7 @@ SYNONYMS = {
     "feedback": "tilbagemelding",
     "politik": "policy retningslinje regel regler retningslinjer",
     "trivsel": "tilfredshed",
+    "fravær": "sygefravær",
     "tryghed": "sikkerhed",
     "onboarding": "intro introduktion velkomst",
     "exit": "fratrædelse",
@@ -215,15 +221,19 @@ RELATIONAL = _concepts_of(
     "opfølgning handling plan uddannelse kursus kurser evaluering resultat rapport drøftelse træning oplæg møde politik "
     "skema skabelon tjekliste vejledning guide materiale dagsorden referat"
 )
+# What the lexicon's words are as concepts: words of their own, never split by the mapping's vocabulary.
+LEXICON_CONCEPTS = frozenset(_concept(word) for word in LEXICON_WORDS)
 WORD_RE = re.compile(r"[^\W\d_]+", re.UNICODE)
 
 
 def _known(word: str) -> bool:
-    """A lexicon word, possibly with an inflection ending ("møder", "samtalerne")."""
-    return any(
-        word.endswith(ending) and len(word) - len(ending) >= 3 and word[: len(word) - len(ending)] in LEXICON
-        for ending in ENDINGS
-    )
+    """A lexicon word, possibly with an inflection ending ("møder", "samtalerne", "politikker")."""
+    for ending in ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= 3:
+            base = word[: len(word) - len(ending)]
+            if base in LEXICON or (ending and base[-1] == base[-2] and base[:-1] in LEXICON):
+                return True
+    return False
 
 
 def _known_chars(parts: tuple[str, ...]) -> int:
@@ -371,7 +381,7 @@ def split_by_vocabulary(vocabulary: set[str]) -> dict[str, tuple[str, ...]]:
     "Beredskab ved kriser": both parts must be concepts of the mapping."""
     result: dict[str, tuple[str, ...]] = {}
     for concept in vocabulary:
-        if not 7 <= len(concept) <= LONGEST_COMPOUND:
+        if not 7 <= len(concept) <= LONGEST_COMPOUND or concept in LEXICON_CONCEPTS:
             continue
         for cut in range(len(concept) - 3, 2, -1):
             head = _concept(concept[:cut])

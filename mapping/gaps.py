@@ -45,6 +45,7 @@ from django.utils.translation import gettext, gettext_lazy
 
 from .levels import CELLS, Dimension, Level, cell_label
 from .overlaps import analyse as analyse_overlaps
+from .overlaps import id_order
 
 LEVELS: tuple[str, ...] = tuple(Level.values)
 DIMENSIONS: tuple[str, ...] = tuple(Dimension.values)
@@ -461,14 +462,16 @@ def _overlaps(initiatives: list[InitiativeData], links: list[LinkData]) -> Itera
             cells=cells(ids),
             reason=cluster.reason,
         )
-    for ids in related:
+    for about, others in related:
+        ids = tuple(sorted([*about, *others], key=id_order))
+        titles = sorted(by_id[i].title for i in about) + sorted(by_id[i].title for i in others)
         yield Finding(
             "related_unlinked",
             _group_key("related_unlinked", ids),
-            _("%(titles)s hører sammen, men er ikke forbundet. Forbind dem?")
-            % {"titles": TitleList(sorted(by_id[i].title for i in ids))},
+            _("%(titles)s hører sammen, men er ikke forbundet. Forbind dem?") % {"titles": TitleList(titles)},
             _(
-                "Forbind dem på tavlen, så det er tydeligt, hvordan de hænger sammen, fx at den ene følger op på den anden."
+                "Forbind dem på tavlen, så det er tydeligt, hvordan de hænger sammen, "
+                "fx at den ene følger op på den anden."
             ),
             initiatives=ids,
             cells=cells(ids),

@@ -60,21 +60,29 @@ N_SIMILAR = 1000
 
 
 def similar_data(seed: int = 1000) -> MappingData:
-    """1,000 cards titled nearly alike, otherwise well kept (a purpose each, owner, effect, reviewed, linked).
+    """1,000 cards titled nearly alike, otherwise well kept (a pair of purposes each, owner, effect, reviewed, linked).
 
-    A quarter each: "Indsats nummer 001" …; "Trivselsmåling 1" …; "Trivselsmålinger (abc)" …; and
-    "Teammøder i team <made-up name>", alike but for one rare word each, so they must not overlap."""
+    A quarter each "Indsats nummer 001" …, "Trivselsmåling 1" …, "Trivselsmålinger (abc)" …; an eighth
+    "Teammøder i team <made-up name>", alike but for one rare word each, so no two overlap; an eighth
+    "Teammøde om trivsel og arbejdsmiljø i afdeling <made-up name>", which all overlap each other."""
     rng = random.Random(seed)
     letters = "abcdefghijklmnoprstuvy"
 
     def made_up() -> str:
         return "".join(rng.choice(letters) for _ in range(6)).capitalize()
 
-    titles = [
-        [f"Indsats nummer {n:03d}", f"Trivselsmåling {n}", f"Trivselsmålinger ({made_up()[:3]})", ""][n % 4]
-        or f"Teammøder i team {made_up()}"
-        for n in range(N_SIMILAR)
-    ]
+    def title(n: int) -> str:
+        if n % 4 == 0:
+            return f"Indsats nummer {n:03d}"
+        if n % 4 == 1:
+            return f"Trivselsmåling {n}"
+        if n % 4 == 2:
+            return f"Trivselsmålinger ({made_up()[:3]})"
+        if n % 8 == 3:
+            return f"Teammøder i team {made_up()}"
+        return f"Teammøde om trivsel og arbejdsmiljø i afdeling {made_up()}"
+
+    titles = [title(n) for n in range(N_SIMILAR)]
     today = date(2026, 6, 1)
     initiatives = tuple(
         InitiativeData(
