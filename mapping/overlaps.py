@@ -19,16 +19,22 @@ handlingsplan, uddannelse, møde …). So "Trivselsundersøgelser" and
 "APV" and "Opfølgning på APV". Descriptions overlap when both have at least
 four concepts and agree on at least 0.6.
 
-**Clusters.** Overlapping initiatives are grouped into clusters (connected
-through overlapping pairs), so a mapping where 1,000 cards are titled alike
-gives one finding, not half a million.
+A title can be read in more than one way ("Trivselsmåling (pilot)" also
+without its parentheses, "Supervision af medarbejdere" also without its
+audience); two titles overlap when any readings do.
 
-**Related.** Two initiatives that are not the same but belong together —
-they name the same acronym ("APV" and "Handlingsplan for APV", "AMO-møder"
-and "Uddannelse af AMO"), or one is an activity about the other ("Opfølgning
-på trivselsmålingen") — are *related*: a suggestion to link them, grouped the
-same way, and left out once they are connected by links (directly or through a
-chain).
+**Clusters.** Overlapping initiatives are grouped into clusters, so a mapping
+where 1,000 cards are titled alike gives one finding, not half a million.
+A cluster has a leader that every other member overlaps (``_leaders``): a
+chain of likenesses ("Teammøder" ~ "Trivselsmøder i teamet" ~ "Trivselsmøder")
+does not make one cluster of unlike things.
+
+**Related.** Initiatives that are not the same but belong together — they
+name the same acronym ("APV" and "Handlingsplan for APV", "AMO-møder" and
+"Uddannelse af AMO"), or one is an activity about the other ("Opfølgning på
+trivselsmålingen") — are *related*: a suggestion to link them, grouped around
+the thing they are about (``_related``), and left out once links connect them
+to it (directly or through a chain).
 
 **Bounded cost.** Titles are compared per distinct concept set, each only
 with the leaders of the clusters found so far, found by prefix filtering
@@ -132,15 +138,12 @@ def _title_sets(initiatives: list["InitiativeData"]) -> tuple[dict, dict]:
     return titles, descriptions
 
 
-def _by_set(sets: dict) -> dict[Concepts, list]:
-    """Ids per distinct non-empty concept set: 1,000 alike titles are compared once, not 500,000 times.
-
-    ``sets`` maps an id to one set, or (titles) to a tuple of the ways it can be read."""
+def _by_set(titles: dict) -> dict[Concepts, list]:
+    """Ids per distinct title reading: 1,000 alike titles are looked at once, not 1,000 times."""
     members: dict[Concepts, list] = defaultdict(list)
-    for item_id, found in sets.items():
-        for concept_set in found if isinstance(found, tuple) else (found,):
-            if concept_set:
-                members[concept_set].append(item_id)
+    for item_id, readings in titles.items():
+        for concept_set in readings:
+            members[concept_set].append(item_id)
     return members
 
 
