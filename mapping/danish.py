@@ -217,3 +217,49 @@ def unify_variants(concept_sets: Iterable[frozenset[str]]) -> dict[str, str]:
 TITLE_OVERLAP = 0.75
 DESCRIPTION_OVERLAP = 0.6
 DESCRIPTION_MIN_CONCEPTS = 4
+
+
+# --- What a title says it is -----------------------------------------------------------
+# The gap analysis recognises a few kinds of initiative by their titles: a suggestion the
+# team can confirm or turn off on the card (``is_measurement``), never a verdict.
+
+MEASUREMENT_TITLE = re.compile(
+    r"\bapv\b|arbejdspladsvurdering|trivselsm[aå]ling|trivselsunders[oø]gelse|"
+    r"medarbejdertilfredshed|tilfredshedsunders[oø]gelse|pulsm[aå]ling|pulsunders[oø]gelse|"
+    r"\bmtu\b|spørgeskema|\bm[aå]ling",
+    re.IGNORECASE,
+)
+APV_TITLE = re.compile(r"\bapv\b|arbejdspladsvurdering", re.IGNORECASE)
+AMO_TEXT = re.compile(
+    r"\bamo\b|\bamr\b|arbejdsmiljøorganisation|arbejdsmiljørepræsentant|arbejdsmiljøudvalg|arbejdsmiljøgruppe",
+    re.IGNORECASE,
+)
+# Where employees and their results meet: a forum with the employees present.
+DIALOGUE_FORUM = re.compile(
+    r"team-?\s?møde|husmøde|personalemøde|afdelingsmøde|fællesmøde|medarbejdermøde|stormøde|morgenmøde|"
+    r"dialogmøde|temadag|fokusgruppe|\bmed-?(udvalg|møde)|samarbejdsudvalg|amo-?møde|workshop",
+    re.IGNORECASE,
+)
+
+
+@lru_cache(maxsize=4096)
+def looks_like_measurement(title: str) -> bool:
+    """APV, trivselsmåling, pulsmåling …: a title that names a measurement whose results must be followed up."""
+    return MEASUREMENT_TITLE.search(title) is not None
+
+
+@lru_cache(maxsize=4096)
+def is_apv(title: str) -> bool:
+    return APV_TITLE.search(title) is not None
+
+
+@lru_cache(maxsize=4096)
+def names_amo(text: str) -> bool:
+    """The work-environment organisation (AMO, arbejdsmiljørepræsentant …) is named in the text."""
+    return AMO_TEXT.search(text) is not None
+
+
+@lru_cache(maxsize=4096)
+def is_dialogue_forum(title: str) -> bool:
+    """A meeting where employees take part: team meeting, house meeting, staff meeting, MED …"""
+    return DIALOGUE_FORUM.search(title) is not None

@@ -25,6 +25,7 @@ MAX_POSITION = 100_000
 IMPORTED_FIELDS = [
     "title",
     "description",
+    "purpose_text",
     "owner",
     "cadence",
     "level",
@@ -38,6 +39,7 @@ IMPORTED_FIELDS = [
 INITIATIVE_FIELDS = {
     "title": (str, 200),
     "description": (str, 5000),
+    "purpose_text": (str, 300),
     "owner": (str, 200),
     "cadence": (str, 100),
 }
@@ -70,6 +72,7 @@ def export_mapping(mapping: Mapping) -> dict:
                 "id": i.pk,
                 "title": i.title,
                 "description": i.description,
+                "purpose_text": i.purpose_text,
                 "level": i.level,
                 "dimension": i.dimension,
                 "position": i.position,
@@ -208,8 +211,8 @@ def validate(data: dict) -> dict:
         if not isinstance(position, int) or isinstance(position, bool) or not 0 <= position <= MAX_POSITION:
             raise ImportRefused(_("%(where)s: “position” skal være et tal ≥ 0.") % {"where": where})
         clean["position"] = position
-        is_measurement = item.get("is_measurement", False)
-        if not isinstance(is_measurement, bool):
+        is_measurement = item.get("is_measurement")  # null: nobody said, the title decides
+        if is_measurement is not None and not isinstance(is_measurement, bool):
             raise ImportRefused(_("%(where)s: “is_measurement” skal være true eller false.") % {"where": where})
         clean["is_measurement"] = is_measurement
         reviewed = item.get("reviewed_at")
