@@ -101,6 +101,8 @@ def export_mapping(mapping: Mapping) -> dict:
                 "id": action.pk,
                 "title": action.title,
                 "description": action.description,
+                "solution": action.solution,
+                "follow_up": action.follow_up,
                 "initiatives": sorted(i.pk for i in action.initiatives.all() if i.pk in active_ids),
                 "finding_code": action.finding_code,
                 "finding_key": action.finding_key,
@@ -288,6 +290,8 @@ def _validate_actions(data: dict, initiative_ids: set) -> list[dict]:
         clean = {
             "title": _text(item, "title", 200, where, required=True),
             "description": _text(item, "description", 5000, where),
+            "solution": _text(item, "solution", 2000, where),
+            "follow_up": _text(item, "follow_up", 1000, where),
             "owner": _text(item, "owner", 200, where),
             "finding_key": _text(item, "finding_key", 200, where),
             "due": _date(item, "due", where),
@@ -364,7 +368,11 @@ def create_mapping(organisation: Organisation, clean: dict, title: str | None = 
             Action(
                 mapping=mapping,
                 finding_key=gaps.remap_key(item["finding_key"], id_map),
-                **{f: item[f] for f in ("title", "description", "owner", "due", "burden", "effort", "status")},
+                **{
+                    f: item[f]
+                    for f in ("title", "description", "solution", "follow_up", "owner", "due", "burden", "effort")
+                },
+                status=item["status"],
                 finding_code=item["finding_code"],
             )
             for item in clean.get("actions", [])

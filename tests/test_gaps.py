@@ -747,3 +747,21 @@ def test_remap_key_rewrites_ids_and_drops_unknown_ones():
     assert gaps.remap_key("unused_purpose:p3", mapping) == "unused_purpose:p30"
     assert gaps.remap_key("empty_cell:individ-kultur", mapping) == "empty_cell:individ-kultur"
     assert gaps.remap_key("isolated:i5", mapping) == ""
+
+
+def test_the_catalogue_carries_the_methods_own_ideas():
+    titles = {item["title"]: item for item in ideas.catalogue()}
+    for title in [
+        "AMO og arbejdsmiljørepræsentant",
+        "Årlig arbejdsmiljødrøftelse",
+        "Supervision",
+        "Debriefing efter kritiske hændelser",
+        "Retningslinjer om vold og trusler",
+        "Aftaler om tilgængelighed uden for arbejdstid",
+        "Gruppeudviklingssamtale (GRUS)",
+        "Åbenhed om projektfinansiering og jobsikkerhed",
+    ]:
+        assert titles[title]["purpose"], title
+    keys = [item["key"] for item in ideas.catalogue()]
+    assert len(keys) == len(set(keys))
+    assert all((item["level"], item["dimension"]) in CELLS for item in ideas.catalogue())

@@ -55,5 +55,33 @@ class Migration(migrations.Migration):
                 verbose_name="er en måling",
             ),
         ),
+        migrations.AlterField(
+            model_name="invitation",
+            name="role",
+            field=models.CharField(
+                choices=[
+                    ("facilitator", "Facilitator"),
+                    ("amo", "AMO-medlem (arbejdsmiljøorganisationen)"),
+                    ("member", "Medlem"),
+                ],
+                default="member",
+                max_length=20,
+                verbose_name="rolle",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="membership",
+            name="role",
+            field=models.CharField(
+                choices=[
+                    ("facilitator", "Facilitator"),
+                    ("amo", "AMO-medlem (arbejdsmiljøorganisationen)"),
+                    ("member", "Medlem"),
+                ],
+                default="member",
+                max_length=20,
+                verbose_name="rolle",
+            ),
+        ),
         migrations.RunPython(unsaid_measurements, migrations.RunPython.noop),
     ]
