@@ -313,3 +313,38 @@ def test_a_finding_about_many_cards_lists_a_preview_and_all_on_request(facilitat
     assert finding.count('class="card-ref"') == 31 and "flere" not in finding
     flexible = by_title(example, "Fleksible arbejdstider")
     assert f'href="/o/forening/m/{example.pk}/#initiative-{flexible.pk}"' in finding
+
+
+def test_a_purpose_sentence_written_in_the_card_editor_answers_no_purpose(facilitator_client, mapping):
+    card = mapping.initiatives.create(title="Fredagsbar", level="gruppe", dimension="kultur")
+    editor = facilitator_client.get(url("initiative-detail", mapping, card.pk)).content.decode()
+    assert 'name="purpose_text"' in editor and "Formålet i én sætning" in editor
+    assert [
+        f["initiatives"] for f in findings_json(facilitator_client, mapping)["findings"] if f["code"] == "no_purpose"
+    ] == [[card.pk]]
+    data = {
+        "title": card.title,
+        "purpose_text": "Vi lærer hinanden at kende på tværs af teams.",
+        "effect": card.effect,
+        "status": card.status,
+        "is_measurement": "unknown",
+        "version": card.version,
+    }
+    assert facilitator_client.post(url("initiative-update", mapping, card.pk), data).status_code == 302
+    card.refresh_from_db()
+    assert card.purpose_text == "Vi lærer hinanden at kende på tværs af teams." and card.is_measurement is None
+    assert not any(f["code"] == "no_purpose" for f in findings_json(facilitator_client, mapping)["findings"])
+
+
+def test_a_measurement_guessed_from_its_title_can_be_turned_off_on_the_card(facilitator_client, mapping):
+    card = mapping.initiatives.create(title="Pulsmåling", level="organisation", dimension="struktur")
+
+    def unfollowed() -> list:
+        found = findings_json(facilitator_client, mapping)["findings"]
+        return [f["initiatives"] for f in found if f["code"] == "measurement_not_followed_up"]
+
+    assert unfollowed() == [[card.pk]]
+    data = {"title": card.title, "effect": card.effect, "status": card.status, "version": card.version}
+    facilitator_client.post(url("initiative-update", mapping, card.pk), {**data, "is_measurement": "false"})
+    card.refresh_from_db()
+    assert card.is_measurement is False and unfollowed() == []
