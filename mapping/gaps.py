@@ -302,9 +302,9 @@ def find_gaps(data: MappingData) -> list[Finding]:
     findings: list[Finding] = []
     findings += _cell_rules(initiatives)
     findings += _purpose_rules(initiatives, data.purposes)
-    findings += _initiative_rules(initiatives, data.today)
+    findings += _initiative_rules(initiatives, data.today, data.dismissed)
     findings += _overlaps(initiatives)
-    findings += _link_rules(initiatives, by_id, links)
+    findings += _link_rules(initiatives, by_id, links, data.dismissed)
     findings += _follow_up_rules(initiatives, links, data)
     findings += _plan_rules(findings, data)
     findings.sort(key=lambda f: RANK[f.code])
@@ -519,8 +519,14 @@ def _about(item: InitiativeData, code: str) -> Finding:
     )
 
 
-def _about_many(code: str, items: list[InitiativeData], total: int) -> Iterator[Finding]:
-    """One finding about every card a rule names (none if it names none), keyed for the whole mapping."""
+def _about_many(code: str, items: list[InitiativeData], total: int, dismissed: frozenset[str]) -> Iterator[Finding]:
+    """One finding about every card a rule names (none if it names none), keyed for the whole mapping.
+
+    A card someone judged not relevant for the rule (a dismissed ``code:i<id>``, as keys
+    were when each card was a finding of its own) is left out.
+    """
+    if dismissed:
+        items = [i for i in items if f"{code}:i{i.id}" not in dismissed]
     if not items:
         return
     message, next_text = ABOUT_MANY[code]
@@ -542,7 +548,7 @@ def _about_many(code: str, items: list[InitiativeData], total: int) -> Iterator[
     )
 
 
-def _initiative_rules(initiatives: list[InitiativeData], today: date) -> Iterator[Finding]:
+def _initiative_rules(initiatives: list[InitiativeData], today: date, dismissed: frozenset[str]) -> Iterator[Finding]:
     total = len(initiatives)
     no_purpose: list[InitiativeData] = []
     unknown: list[InitiativeData] = []
@@ -560,10 +566,10 @@ def _initiative_rules(initiatives: list[InitiativeData], today: date) -> Iterato
         seen = item.reviewed_at or item.created
         if seen is not None and today - seen > STALE_AFTER:
             stale.append(item)
-    yield from _about_many("no_purpose", no_purpose, total)
-    yield from _about_many("unknown_effect", unknown, total)
-    yield from _about_many("no_owner", no_owner, total)
-    yield from _about_many("stale", stale, total)
+    yield from _about_many("no_purpose", no_purpose, total, dismissed)
+    yield from _about_many("unknown_effect", unknown, total, dismissed)
+    yield from _about_many("no_owner", no_owner, total, dismissed)
+    yield from _about_many("stale", stale, total, dismissed)
 
 
 def _overlaps(initiatives: list[InitiativeData]) -> Iterator[Finding]:
@@ -588,7 +594,10 @@ def _overlaps(initiatives: list[InitiativeData]) -> Iterator[Finding]:
 
 
 def _link_rules(
-    initiatives: list[InitiativeData], by_id: dict[int, InitiativeData], links: list[LinkData]
+    initiatives: list[InitiativeData],
+    by_id: dict[int, InitiativeData],
+    links: list[LinkData],
+    dismissed: frozenset[str],
 ) -> Iterator[Finding]:
     neighbours: dict[int, set[int]] = defaultdict(set)
     outgoing: dict[int, list[LinkData]] = defaultdict(list)
@@ -620,9 +629,9 @@ def _link_rules(
             isolated.append(item)
         if item.level == "individ" and not any(by_id[n].level == "gruppe" for n in neighbours[item.id]):
             (unsupported_linked if neighbours[item.id] else unsupported_alone).append(item)
-    yield from _about_many("isolated", isolated, len(initiatives))
+    yield from _about_many("isolated", isolated, len(initiatives), dismissed)
     individual = sum(1 for i in initiatives if i.level == "individ")
-    yield from _about_many("individual_unsupported", unsupported_linked + unsupported_alone, individual)
+    yield from _about_many("individual_unsupported", unsupported_linked + unsupported_alone, individual, dismissed)
     present = {i.level for i in initiatives}
     if len(present) > 1:
         for level in LEVELS:

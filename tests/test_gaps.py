@@ -765,3 +765,12 @@ def test_the_catalogue_carries_the_methods_own_ideas():
     keys = [item["key"] for item in ideas.catalogue()]
     assert len(keys) == len(set(keys))
     assert all((item["level"], item["dimension"]) in CELLS for item in ideas.catalogue())
+
+
+def test_a_card_dismissed_for_a_rule_is_left_out_of_the_finding_that_lists_many():
+    grid = healthy_grid()
+    links = chain_links(grid[:4])
+    (found,) = codes(analyse(grid, links, dismissed=frozenset({"isolated:i6"})), "isolated")
+    assert found.initiatives == (5, 7, 8) and found.message.startswith("3 af 8 indsatser")
+    every = frozenset(f"isolated:i{n}" for n in (5, 6, 7, 8))
+    assert codes(analyse(grid, links, dismissed=every), "isolated") == []
