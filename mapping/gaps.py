@@ -677,18 +677,17 @@ def _reaches_employees(start: int, by_id: dict[int, InitiativeData], outgoing: d
 
 
 def _follow_up_rules(initiatives: list[InitiativeData], links: list[LinkData], data: MappingData) -> Iterator[Finding]:
-    if not any(danish.is_apv(i.title) for i in initiatives):
+    titles = "\n".join(i.title for i in initiatives)  # one search over all titles, not one per title
+    if not danish.is_apv(titles):
         yield Finding(
             "no_apv",
             group_key("no_apv"),
             _("Der er ingen APV på tavlen. Arbejdspladsvurderingen er lovpligtig og skal også dække det psykiske."),
             _("Sæt jeres APV på tavlen, eller aftal med AMO, hvornår den næste bliver lavet og fulgt op."),
         )
-    amo_cards = {i.id for i in initiatives if danish.names_amo(i.title)}
+    amo_cards = {i.id for i in initiatives if danish.names_amo(i.title)} if danish.names_amo(titles) else set()
     amo_linked = any(link.source in amo_cards or link.target in amo_cards for link in links)
-    amo_owns = any(danish.names_amo(i.owner) for i in initiatives) or any(
-        danish.names_amo(a.owner) for a in data.actions
-    )
+    amo_owns = danish.names_amo("\n".join([*(i.owner for i in initiatives), *(a.owner for a in data.actions)]))
     if not (amo_linked or amo_owns):
         yield Finding(
             "amo_not_involved",
@@ -711,11 +710,9 @@ def _follow_up_rules(initiatives: list[InitiativeData], links: list[LinkData], d
 
 def _plan_rules(findings: list[Finding], data: MappingData) -> Iterator[Finding]:
     acted = {action.key for action in data.actions if action.key}
-    important = [
-        f
-        for f in findings
-        if f.code in IMPORTANT and f.key not in data.dismissed and f.key not in acted and group_key(f.code) not in acted
-    ]
+    wanted = IMPORTANT - {group_code(key) for key in acted}  # an action for a whole kind covers each of it
+    skip = acted | data.dismissed
+    important = [f for f in findings if f.code in wanted and f.key not in skip]
     if important:
         yield Finding(
             "important_without_action",
