@@ -87,11 +87,6 @@ STEPS = {
     2: gettext_lazy("2. Forbind niveauer og struktur med kultur"),
     3: gettext_lazy("3. Involvér og følg op"),
 }
-STEP_INTROS = {
-    1: gettext_lazy("Hvad har I på hvert niveau, hvad skal det gøre godt for, og gør det en forskel?"),
-    2: gettext_lazy("Hænger indsatserne sammen på tværs af niveauer, og bliver resultater fulgt op?"),
-    3: gettext_lazy("Hvem holder indsatserne i live, og hvornår har I sidst set på dem?"),
-}
 
 # code -> (step, severity, heading), in the order the findings are shown: most important first.
 CODES: dict[str, tuple[int, str, object]] = {
@@ -252,6 +247,10 @@ class Finding:
     @property
     def severity(self) -> str:
         return CODES[self.code][1]
+
+    @property
+    def step_title(self) -> str:
+        return str(STEPS[self.step])
 
     @property
     def severity_label(self) -> str:

@@ -61,7 +61,7 @@ def test_the_example_reads_as_a_short_report_most_important_first(facilitator_cl
     assert findings.index('id="severity-high"') < findings.index('id="severity-medium"')
     assert findings.index('id="severity-medium"') < findings.index('id="severity-low"')
     assert "31 af 38 indsatser er ikke forbundet med nogen anden indsats" in findings
-    assert "trin 2" in findings
+    assert "Trin 2. Forbind niveauer og struktur med kultur" in findings
 
 
 def test_the_purpose_matrix_shows_purposes_per_level(facilitator_client, example):

@@ -95,7 +95,6 @@ def gaps_context(request: HtmxHttpRequest, access: MappingAccess, **extra) -> di
         "dismissed_count": len(dismissed_keys & {f.key for f in findings}),
         "action_count": mapping.actions.count(),
         "sections": sections,
-        "steps": gaps.STEPS,
         "is_empty": not data.initiatives,
         "dismissed": [item(f) for f in analysis.dismissed],
         "coverage": coverage,
