@@ -118,6 +118,7 @@ IMPORTANT = frozenset(code for code, (_step, severity, _h) in CODES.items() if s
 STALE_AFTER = timedelta(days=365)
 THIN_CELL = 2  # a cell with fewer active initiatives than this is "thin"
 FOLLOW_UP_KINDS = {"followed_up_at", "feeds_into"}
+GRID_ORDER = {cell: n for n, cell in enumerate(CELLS)}
 TITLES_NAMED = 3  # a finding about many cards names this many in its message
 
 
@@ -293,7 +294,8 @@ class Finding:
 
 def find_gaps(data: MappingData) -> list[Finding]:
     """Every finding for the mapping, most important first (``CODES`` order), none for an empty one."""
-    initiatives = list(data.initiatives)
+    # In the grid's order (Individ first), so a finding about many names them as the board shows them.
+    initiatives = sorted(data.initiatives, key=lambda i: GRID_ORDER.get((i.level, i.dimension), len(GRID_ORDER)))
     if not initiatives:
         return []
     by_id = {i.id: i for i in initiatives}
