@@ -454,3 +454,83 @@ def unify_variants(concept_sets: Iterable[frozenset[str]]) -> dict[str, str]:
 TITLE_OVERLAP = 0.75
 DESCRIPTION_OVERLAP = 0.6
 DESCRIPTION_MIN_CONCEPTS = 4
+
+
+# --- What a title says it is -----------------------------------------------------------
+# The gap analysis recognises a few kinds of initiative by their titles: a suggestion the
+# team can confirm or turn off on the card (``is_measurement``), never a verdict.
+
+# Plain lower-case substrings and whole words: a regular expression of many alternatives
+# costs tens of microseconds a title, and the analysis reads every title.
+MEASUREMENT_PARTS = (
+    "arbejdspladsvurdering",
+    "trivselsmåling",
+    "trivselsmaling",
+    "trivselsundersøgelse",
+    "medarbejdertilfredshed",
+    "tilfredshedsundersøgelse",
+    "pulsmåling",
+    "pulsundersøgelse",
+    "spørgeskema",
+)
+MEASUREMENT_WORDS = frozenset({"apv", "mtu"})
+AMO_PARTS = ("arbejdsmiljøorganisation", "arbejdsmiljørepræsentant", "arbejdsmiljøudvalg", "arbejdsmiljøgruppe")
+AMO_WORDS = frozenset({"amo", "amr"})
+# Where employees and their results meet: a forum with the employees present.
+FORUM_PARTS = (
+    "teammøde",
+    "team-møde",
+    "team møde",
+    "husmøde",
+    "personalemøde",
+    "afdelingsmøde",
+    "fællesmøde",
+    "medarbejdermøde",
+    "stormøde",
+    "morgenmøde",
+    "dialogmøde",
+    "temadag",
+    "fokusgruppe",
+    "samarbejdsudvalg",
+    "med-udvalg",
+    "medudvalg",
+    "med-møde",
+    "amo-møde",
+    "workshop",
+)
+TITLE_WORD = re.compile(r"\w+")
+
+
+def _words_of(text: str) -> tuple[str, set[str]]:
+    lowered = text.lower()
+    return lowered, set(TITLE_WORD.findall(lowered))
+
+
+@lru_cache(maxsize=4096)
+def looks_like_measurement(title: str) -> bool:
+    """APV, trivselsmåling, pulsmåling …: a title that names a measurement whose results must be followed up."""
+    lowered, words = _words_of(title)
+    return (
+        not words.isdisjoint(MEASUREMENT_WORDS)
+        or any(part in lowered for part in MEASUREMENT_PARTS)
+        or any(word.startswith(("måling", "maling")) for word in words)
+    )
+
+
+def is_apv(text: str) -> bool:
+    """The statutory workplace assessment (APV, arbejdspladsvurdering) is named in the text."""
+    lowered, words = _words_of(text)
+    return "apv" in words or "arbejdspladsvurdering" in lowered
+
+
+def names_amo(text: str) -> bool:
+    """The work-environment organisation (AMO, arbejdsmiljørepræsentant …) is named in the text."""
+    lowered, words = _words_of(text)
+    return not words.isdisjoint(AMO_WORDS) or any(part in lowered for part in AMO_PARTS)
+
+
+@lru_cache(maxsize=4096)
+def is_dialogue_forum(title: str) -> bool:
+    """A meeting where employees take part: team meeting, house meeting, staff meeting, MED …"""
+    lowered = title.lower()
+    return any(part in lowered for part in FORUM_PARTS)

@@ -25,6 +25,7 @@ MAX_POSITION = 100_000
 IMPORTED_FIELDS = [
     "title",
     "description",
+    "purpose_text",
     "owner",
     "cadence",
     "level",
@@ -38,6 +39,7 @@ IMPORTED_FIELDS = [
 INITIATIVE_FIELDS = {
     "title": (str, 200),
     "description": (str, 5000),
+    "purpose_text": (str, 300),
     "owner": (str, 200),
     "cadence": (str, 100),
 }
@@ -70,6 +72,7 @@ def export_mapping(mapping: Mapping) -> dict:
                 "id": i.pk,
                 "title": i.title,
                 "description": i.description,
+                "purpose_text": i.purpose_text,
                 "level": i.level,
                 "dimension": i.dimension,
                 "position": i.position,
@@ -98,6 +101,8 @@ def export_mapping(mapping: Mapping) -> dict:
                 "id": action.pk,
                 "title": action.title,
                 "description": action.description,
+                "solution": action.solution,
+                "follow_up": action.follow_up,
                 "initiatives": sorted(i.pk for i in action.initiatives.all() if i.pk in active_ids),
                 "finding_code": action.finding_code,
                 "finding_key": action.finding_key,
@@ -208,8 +213,8 @@ def validate(data: dict) -> dict:
         if not isinstance(position, int) or isinstance(position, bool) or not 0 <= position <= MAX_POSITION:
             raise ImportRefused(_("%(where)s: “position” skal være et tal ≥ 0.") % {"where": where})
         clean["position"] = position
-        is_measurement = item.get("is_measurement", False)
-        if not isinstance(is_measurement, bool):
+        is_measurement = item.get("is_measurement")  # null: nobody said, the title decides
+        if is_measurement is not None and not isinstance(is_measurement, bool):
             raise ImportRefused(_("%(where)s: “is_measurement” skal være true eller false.") % {"where": where})
         clean["is_measurement"] = is_measurement
         reviewed = item.get("reviewed_at")
@@ -285,6 +290,8 @@ def _validate_actions(data: dict, initiative_ids: set) -> list[dict]:
         clean = {
             "title": _text(item, "title", 200, where, required=True),
             "description": _text(item, "description", 5000, where),
+            "solution": _text(item, "solution", 2000, where),
+            "follow_up": _text(item, "follow_up", 1000, where),
             "owner": _text(item, "owner", 200, where),
             "finding_key": _text(item, "finding_key", 200, where),
             "due": _date(item, "due", where),
@@ -361,7 +368,11 @@ def create_mapping(organisation: Organisation, clean: dict, title: str | None = 
             Action(
                 mapping=mapping,
                 finding_key=gaps.remap_key(item["finding_key"], id_map),
-                **{f: item[f] for f in ("title", "description", "owner", "due", "burden", "effort", "status")},
+                **{
+                    f: item[f]
+                    for f in ("title", "description", "solution", "follow_up", "owner", "due", "burden", "effort")
+                },
+                status=item["status"],
                 finding_code=item["finding_code"],
             )
             for item in clean.get("actions", [])

@@ -41,6 +41,17 @@ class InitiativeCreateForm(forms.ModelForm):
         return title
 
 
+class MeasurementSelect(forms.NullBooleanSelect):
+    """Yes, no, or not said: then the gap analysis suggests it from the title (a checkbox's "on" is a yes)."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [("unknown", _("Gæt ud fra titlen")), ("true", _("Ja")), ("false", _("Nej"))]
+
+    def value_from_datadict(self, data, files, name):
+        return True if data.get(name) == "on" else super().value_from_datadict(data, files, name)
+
+
 class InitiativeForm(forms.ModelForm):
     """Edits a card; ``version`` is the version the editor started from."""
 
@@ -50,6 +61,7 @@ class InitiativeForm(forms.ModelForm):
         model = Initiative
         fields = [
             "title",
+            "purpose_text",
             "description",
             "purposes",
             "effect",
@@ -63,6 +75,7 @@ class InitiativeForm(forms.ModelForm):
             "description": forms.Textarea(attrs={"rows": 3}),
             "purposes": forms.CheckboxSelectMultiple,
             "reviewed_at": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "is_measurement": MeasurementSelect,
         }
 
     def __init__(self, *args, mapping: Mapping, **kwargs):
@@ -234,9 +247,22 @@ class ActionForm(forms.ModelForm):
 
     class Meta:
         model = Action
-        fields = ["title", "description", "initiatives", "owner", "due", "burden", "effort", "status"]
+        fields = [
+            "title",
+            "description",
+            "solution",
+            "follow_up",
+            "initiatives",
+            "owner",
+            "due",
+            "burden",
+            "effort",
+            "status",
+        ]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
+            "solution": forms.Textarea(attrs={"rows": 3}),
+            "follow_up": forms.Textarea(attrs={"rows": 2}),
             "initiatives": forms.CheckboxSelectMultiple,
             "due": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "burden": forms.Select(choices=[(n, str(n)) for n in range(1, 6)]),

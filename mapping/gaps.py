@@ -4,32 +4,56 @@ Pure: plain data in (``MappingData``), plain data out (``Finding``, coverage,
 purpose matrix, chains). No request, no database, no writes, so the tests run
 without a database and the benchmark times the analysis alone.
 
-Each finding has a stable ``key`` (code plus what it concerns, e.g.
-``isolated:i12`` or ``empty_cell:gruppe-kultur``). A dismissal stores that key,
-so a dismissed finding stays dismissed for as long as the same thing is true.
+The findings read as a consultant's short report: **one finding per rule and
+scope**, most important first. A rule about cards that concerns many of them
+(``isolated``, ``no_purpose``, ``unknown_effect``, ``no_owner``, ``stale``,
+``individual_unsupported``) is one finding for the whole mapping that lists
+every card ("31 af 38 indsatser …"); a default nobody filled in (effect,
+owner) is a gap in the mapping, not a problem per card, and ranks low. What
+matters for the method ranks first: a measurement nobody follows up, a level
+without support, an overlap, a purpose on one level only. ``CODES`` is in
+that order; ``find_gaps`` returns the findings in it.
 
-The findings follow the method's steps: 1 overview and purpose, 2 connect,
-3 involve and follow up. Texts are the product's own words, translatable;
-they are translated when shown (``Finding.message``), not while analysing.
+Each finding has a stable ``key``: code plus what it concerns, e.g.
+``overlap:i3-i9``, ``empty_cell:gruppe-kultur``, or ``isolated:alle`` for a
+finding about the whole mapping (``group_key``), which keeps its key while the
+cards it lists change. A dismissal and an action store that key.
+
+Texts are the product's own words, translatable; they are translated when
+shown (``Finding.message``), not while analysing.
 
 Rules that are not obvious from their names:
 
+- A mapping without initiatives has no findings: there is nothing to analyse
+  yet, and the dashboard says what to do first instead.
 - ``empty_cell`` counts active initiatives only: planned or paused ones do not
   cover a cell. ``one_sided_level`` needs a level with initiatives on one side
-  only; a wholly empty level shows as two empty cells instead.
-- ``measurement_not_followed_up``: a measurement (``is_measurement``) is
-  followed up when it has an outgoing link to a leadership-level initiative,
-  or an outgoing "følges op på" / "giver input til" link to any initiative.
-- ``individual_unsupported`` concerns individual-level initiatives that have
-  links, but none to the group level; an unlinked one is already ``isolated``.
+  only, and then says it instead of ``empty_cell`` for the empty side; a
+  wholly empty level shows as two empty cells.
+- A *measurement* is an initiative marked as one (``is_measurement``), or,
+  when nobody has said (None), one whose title names one (APV, trivselsmåling,
+  pulsmåling …: ``danish.looks_like_measurement``): a suggestion the team
+  confirms or turns off on the card.
+- ``measurement_not_followed_up``: a measurement is followed up when it has an
+  outgoing link to a leadership-level initiative, or an outgoing "følges op
+  på" / "giver input til" link to any initiative.
+- ``results_not_shared``: a followed-up measurement whose results never reach
+  the employees: no path of outgoing links from it leads to a forum where
+  employees meet (team meeting, husmøde …: ``danish.is_dialogue_forum``).
+- ``individual_unsupported``: individual-level initiatives with no link to the
+  group level, linked or not (the linked ones are named first).
 - ``disconnected_level``: a level with initiatives and no link crossing to
   another level (only once the mapping uses more than one level).
+- ``no_structure_culture_link``: the levels with both struktur and kultur
+  where no link joins a struktur card to a kultur card of that level.
+- ``no_apv``: no initiative is the statutory workplace assessment (APV).
+- ``amo_not_involved``: nothing names the AMO as owner (of an initiative or an
+  action), and no AMO initiative is linked to anything.
+- ``no_employee_input``: the mapping has never had input from employees in a
+  workshop (one finding for the mapping, not one per card).
+- ``important_without_action``: open "Vigtig" findings that no action is made
+  for; ``actions_incomplete``: unfinished actions without owner or due date.
 - ``stale``: last reviewed (or, if never reviewed, created) over 365 days ago.
-- ``no_employee_input``: an active initiative that no participant has rated
-  in any workshop of the mapping. It applies only once the mapping has had a
-  workshop (``MappingData.has_workshop``): before that, no rating is expected,
-  and the rule would name every card of every mapping. Planned and paused
-  initiatives are left out: there is nothing running for employees to judge.
 - ``overlap``: two initiatives that say the same thing in their titles or
   descriptions, or serve the same purposes in the same cell (overlaps.py).
 - What counts as a chain of links is stated at ``chains``.
@@ -43,6 +67,7 @@ from datetime import date, timedelta
 
 from django.utils.translation import gettext, gettext_lazy
 
+from . import danish
 from .levels import CELLS, Dimension, Level, cell_label
 from .overlaps import analyse as analyse_overlaps
 from .overlaps import id_order
@@ -63,35 +88,40 @@ STEPS = {
     2: gettext_lazy("2. Forbind niveauer og struktur med kultur"),
     3: gettext_lazy("3. Involvér og følg op"),
 }
-STEP_INTROS = {
-    1: gettext_lazy("Hvad har I på hvert niveau, hvad skal det gøre godt for, og gør det en forskel?"),
-    2: gettext_lazy("Hænger indsatserne sammen på tværs af niveauer, og bliver resultater fulgt op?"),
-    3: gettext_lazy("Hvem holder indsatserne i live, og hvornår har I sidst set på dem?"),
-}
 
-# code -> (step, severity, group heading)
+# code -> (step, severity, heading), in the order the findings are shown: most important first.
 CODES: dict[str, tuple[int, str, object]] = {
-    "empty_cell": (1, HIGH, gettext_lazy("Tomme felter")),
-    "one_sided_level": (1, MEDIUM, gettext_lazy("Niveauer med kun struktur eller kun kultur")),
-    "no_purpose": (1, MEDIUM, gettext_lazy("Indsatser uden formål")),
-    "unused_purpose": (1, LOW, gettext_lazy("Formål, som ingen indsats tjener")),
-    "single_level_purpose": (1, LOW, gettext_lazy("Formål på kun ét niveau")),
-    "one_sided_purpose": (1, LOW, gettext_lazy("Formål med kun struktur eller kun kultur")),
-    "no_effect": (1, HIGH, gettext_lazy("Indsatser uden effekt")),
-    "unknown_effect": (1, LOW, gettext_lazy("Indsatser med ukendt effekt")),
-    "overlap": (1, MEDIUM, gettext_lazy("Mulige overlap")),
-    "related_unlinked": (2, LOW, gettext_lazy("Indsatser, der hører sammen, men ikke er forbundet")),
+    "overlap": (1, HIGH, gettext_lazy("Mulige overlap")),
     "measurement_not_followed_up": (2, HIGH, gettext_lazy("Målinger uden opfølgning")),
+    "results_not_shared": (3, HIGH, gettext_lazy("Resultater, der ikke når medarbejderne")),
+    "individual_unsupported": (2, HIGH, gettext_lazy("Individindsatser uden opbakning i gruppen")),
+    "no_apv": (3, HIGH, gettext_lazy("Ingen APV")),
     "disconnected_level": (2, HIGH, gettext_lazy("Niveauer uden forbindelse til resten")),
-    "individual_unsupported": (2, MEDIUM, gettext_lazy("Individindsatser uden opbakning i gruppen")),
+    "empty_cell": (1, HIGH, gettext_lazy("Tomme felter")),
+    "no_effect": (1, HIGH, gettext_lazy("Indsatser uden effekt")),
+    "one_sided_level": (1, MEDIUM, gettext_lazy("Niveauer med kun struktur eller kun kultur")),
+    "single_level_purpose": (1, MEDIUM, gettext_lazy("Formål på kun ét niveau")),
+    "no_structure_culture_link": (2, MEDIUM, gettext_lazy("Struktur og kultur hænger ikke sammen")),
+    "amo_not_involved": (3, MEDIUM, gettext_lazy("AMO er ikke med i opfølgningen")),
+    "no_employee_input": (3, MEDIUM, gettext_lazy("Intet input fra medarbejderne")),
+    "important_without_action": (3, MEDIUM, gettext_lazy("Vigtige fund uden handling")),
     "isolated": (2, MEDIUM, gettext_lazy("Indsatser uden forbindelser")),
-    "no_owner": (3, LOW, gettext_lazy("Indsatser uden ansvarlig")),
-    "no_employee_input": (3, MEDIUM, gettext_lazy("Indsatser, som ingen medarbejder har bedømt")),
+    "no_purpose": (1, MEDIUM, gettext_lazy("Indsatser uden formål")),
+    "one_sided_purpose": (1, MEDIUM, gettext_lazy("Formål med kun struktur eller kun kultur")),
+    "actions_incomplete": (3, MEDIUM, gettext_lazy("Handlinger uden ansvarlig eller frist")),
+    "unused_purpose": (1, LOW, gettext_lazy("Formål, som ingen indsats tjener")),
+    "related_unlinked": (2, LOW, gettext_lazy("Indsatser, der hører sammen, men ikke er forbundet")),
+    "unknown_effect": (1, LOW, gettext_lazy("Effekt ikke vurderet")),
+    "no_owner": (3, LOW, gettext_lazy("Ansvarlig ikke angivet")),
     "stale": (3, LOW, gettext_lazy("Ikke gennemgået i over et år")),
 }
+RANK = {code: (SEVERITY_ORDER[severity], n) for n, (code, (_step, severity, _h)) in enumerate(CODES.items())}
+IMPORTANT = frozenset(code for code, (_step, severity, _h) in CODES.items() if severity == HIGH)
 STALE_AFTER = timedelta(days=365)
 THIN_CELL = 2  # a cell with fewer active initiatives than this is "thin"
 FOLLOW_UP_KINDS = {"followed_up_at", "feeds_into"}
+GRID_ORDER = {cell: n for n, cell in enumerate(CELLS)}
+TITLES_NAMED = 3  # a finding about many cards names this many in its message
 
 
 @dataclass(frozen=True)
@@ -105,9 +135,17 @@ class InitiativeData:
     status: str = "active"
     effect: str = "unknown"
     owner: str = ""
-    is_measurement: bool = False
+    is_measurement: bool | None = None  # None: nobody said; the title decides
     reviewed_at: date | None = None
     created: date | None = None
+    purpose_text: str = ""
+
+    @property
+    def measures(self) -> bool:
+        """A measurement: marked as one, or (until someone says) titled like one."""
+        if self.is_measurement is None:
+            return danish.looks_like_measurement(self.title)
+        return self.is_measurement
 
 
 @dataclass(frozen=True)
@@ -124,19 +162,29 @@ class LinkData:
 
 
 @dataclass(frozen=True)
-class MappingData:
-    """One mapping's non-deleted initiatives, its purposes and its links.
+class ActionData:
+    """An action of the plan: the finding it was made for (``key``, may be ""), owner, due date, whether done."""
 
-    ``has_workshop``: the mapping has had at least one workshop; ``rated``: the
-    ids of initiatives someone rated in one of them.
+    key: str = ""
+    owner: str = ""
+    due: date | None = None
+    is_done: bool = False
+
+
+@dataclass(frozen=True)
+class MappingData:
+    """One mapping's non-deleted initiatives, its purposes and its links; its actions and dismissed keys.
+
+    ``has_employee_input``: employees have given input (of any kind) in a workshop of the mapping.
     """
 
     initiatives: tuple[InitiativeData, ...]
     purposes: tuple[PurposeData, ...] = ()
     links: tuple[LinkData, ...] = ()
     today: date = field(default_factory=date.today)
-    has_workshop: bool = False
-    rated: frozenset[int] = frozenset()
+    has_employee_input: bool = False
+    actions: tuple[ActionData, ...] = ()
+    dismissed: frozenset[str] = frozenset()
 
 
 class Msg:
@@ -152,7 +200,24 @@ class Msg:
 
     def render(self) -> str:
         text = gettext(self.msgid)
-        return text if self.params is None else text % {key: str(value) for key, value in self.params.items()}
+        return text if self.params is None else text % {key: _shown(value) for key, value in self.params.items()}
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, Msg):
+        return value.render()
+    if isinstance(value, tuple):  # titles: “a”, “b” og “c”; named things (Msg): a, b og c
+        quoted = [item.render() if isinstance(item, Msg) else f"“{item}”" for item in value]
+        return (
+            quoted[0]
+            if len(quoted) == 1
+            else gettext("%(first)s og %(last)s")
+            % {
+                "first": ", ".join(quoted[:-1]),
+                "last": quoted[-1],
+            }
+        )
+    return str(value)
 
 
 _ = Msg  # marks a message for makemessages: _("...") % {...}
@@ -187,12 +252,29 @@ class Finding:
         return CODES[self.code][1]
 
     @property
+    def step_title(self) -> str:
+        return str(STEPS[self.step])
+
+    @property
     def severity_label(self) -> str:
         return str(SEVERITY_LABELS[self.severity])
 
     @property
     def heading(self) -> str:
         return str(CODES[self.code][2])
+
+    @property
+    def action_title(self) -> str:
+        """What an action made from the finding is called: something to do."""
+        try:
+            return (ACTION_TITLES[self.code] % (self.text.params or {})).render()
+        except (KeyError, TypeError):  # a finding worded without what the title names
+            return gettext("Tag stilling til: %(heading)s") % {"heading": self.heading}
+
+    @property
+    def is_grouped(self) -> bool:
+        """About the whole mapping (``code:alle``): lists its cards rather than being about one."""
+        return self.key == group_key(self.code)
 
     def as_json(self) -> dict:
         return {
@@ -213,44 +295,35 @@ class Finding:
 
 
 def find_gaps(data: MappingData) -> list[Finding]:
-    """Every finding for the mapping, most important first within each step."""
-    initiatives = list(data.initiatives)
+    """Every finding for the mapping, most important first (``CODES`` order), none for an empty one."""
+    # In the grid's order (Individ first), so a finding about many names them as the board shows them.
+    initiatives = sorted(data.initiatives, key=lambda i: GRID_ORDER.get((i.level, i.dimension), len(GRID_ORDER)))
+    if not initiatives:
+        return []
     by_id = {i.id: i for i in initiatives}
     links = [link for link in data.links if link.source in by_id and link.target in by_id]
     findings: list[Finding] = []
     findings += _cell_rules(initiatives)
     findings += _purpose_rules(initiatives, data.purposes)
-    findings += _initiative_rules(initiatives, data.today)
-    findings += _input_rules(initiatives, data)
+    findings += _initiative_rules(initiatives, data.today, data.dismissed)
     findings += _overlaps(initiatives, links)
-    findings += _link_rules(initiatives, by_id, links)
-    findings.sort(key=lambda f: (f.step, SEVERITY_ORDER[f.severity], list(CODES).index(f.code)))
+    findings += _link_rules(initiatives, by_id, links, data.dismissed)
+    findings += _follow_up_rules(initiatives, links, data)
+    findings += _plan_rules(findings, data)
+    findings.sort(key=lambda f: RANK[f.code])
     return findings
 
 
 def _cell_rules(initiatives: list[InitiativeData]) -> Iterator[Finding]:
     counts = coverage_counts(initiatives)
     for level in LEVELS:
-        for dimension in DIMENSIONS:
-            if counts[(level, dimension)] == 0:
-                yield Finding(
-                    "empty_cell",
-                    f"empty_cell:{level}-{dimension}",
-                    _("Der er ingen aktive indsatser i feltet %(cell)s.") % {"cell": cell_label(level, dimension)},
-                    _(
-                        "Se idéerne til feltet nedenfor, eller tal om, hvad der faktisk sker her, "
-                        "som I ikke har skrevet op."
-                    ),
-                    cells=((level, dimension),),
-                    levels=(level,),
-                )
         struktur, kultur = counts[(level, "struktur")], counts[(level, "kultur")]
         if struktur and not kultur:
             yield Finding(
                 "one_sided_level",
                 f"one_sided_level:{level}",
-                _("På niveauet %(level)s er alt formelt (struktur); intet uformelt (kultur) bærer det.")
-                % {"level": Level(level).label},
+                _("%(on_level)s er alt formelt (struktur); intet uformelt (kultur) bærer det.")
+                % {"on_level": ON_LEVEL[level], "at_level": AT_LEVEL[level]},
                 _("Overvej, hvad der i hverdagen holder de formelle tiltag i live: sparring, fællesskab, tonen."),
                 cells=((level, "kultur"),),
                 levels=(level,),
@@ -259,12 +332,74 @@ def _cell_rules(initiatives: list[InitiativeData]) -> Iterator[Finding]:
             yield Finding(
                 "one_sided_level",
                 f"one_sided_level:{level}",
-                _("På niveauet %(level)s er alt uformelt (kultur); intet er sat i system (struktur).")
-                % {"level": Level(level).label},
+                _("%(on_level)s er alt uformelt (kultur); intet er sat i system (struktur).")
+                % {"on_level": ON_LEVEL[level], "at_level": AT_LEVEL[level]},
                 _("Overvej, om noget af det uformelle skal have en fast ramme, så det ikke hviler på få personer."),
                 cells=((level, "struktur"),),
                 levels=(level,),
             )
+        else:  # the empty side of a one-sided level is said above, once
+            for dimension in DIMENSIONS:
+                if counts[(level, dimension)] == 0:
+                    yield Finding(
+                        "empty_cell",
+                        f"empty_cell:{level}-{dimension}",
+                        _("Der er ingen aktive indsatser i feltet %(cell)s.") % {"cell": cell_label(level, dimension)},
+                        _(
+                            "Se idéerne til feltet nedenfor, eller tal om, hvad der faktisk sker her, "
+                            "som I ikke har skrevet op."
+                        ),
+                        cells=((level, dimension),),
+                        levels=(level,),
+                    )
+
+
+# What an action made from a finding is called: something to do. The finding's own parameters fill it in.
+ACTION_TITLES: dict[str, Msg] = {
+    "overlap": _("Afklar, om “%(a)s” og “%(b)s” er det samme"),
+    "related_unlinked": _("Forbind %(titles)s"),
+    "measurement_not_followed_up": _("Aftal, hvordan resultaterne fra “%(title)s” følges op"),
+    "results_not_shared": _("Få resultaterne fra “%(title)s” ud til medarbejderne"),
+    "individual_unsupported": _("Giv indsatserne for den enkelte opbakning i gruppen"),
+    "no_apv": _("Sæt APV'en på tavlen, og aftal opfølgningen"),
+    "disconnected_level": _("Forbind indsatserne %(at_level)s med de andre niveauer"),
+    "empty_cell": _("Find indsatser til feltet %(cell)s"),
+    "no_effect": _("Justér eller stop “%(title)s”"),
+    "one_sided_level": _("Find balancen mellem struktur og kultur %(at_level)s"),
+    "single_level_purpose": _("Få formålet “%(purpose)s” båret på flere niveauer"),
+    "no_structure_culture_link": _("Forbind struktur og kultur på hvert niveau"),
+    "amo_not_involved": _("Aftal, hvad AMO følger op på"),
+    "no_employee_input": _("Hold en workshop med medarbejderne"),
+    "important_without_action": _("Beslut, hvad I gør ved de vigtige fund"),
+    "isolated": _("Forbind de indsatser, der står alene"),
+    "no_purpose": _("Skriv formålet med hver indsats"),
+    "one_sided_purpose": _("Giv formålet “%(purpose)s” både struktur og kultur"),
+    "actions_incomplete": _("Giv handlingerne en ansvarlig og en frist"),
+    "unused_purpose": _("Knyt formålet “%(purpose)s” til indsatser, eller slet det"),
+    "unknown_effect": _("Vurdér, om indsatserne virker"),
+    "no_owner": _("Sæt en ansvarlig på indsatserne"),
+    "stale": _("Gennemgå de indsatser, I ikke har set på i over et år"),
+}
+
+# "På ledelsesniveau": how a sentence names a level.
+ON_LEVEL = {
+    "individ": _("På individniveau"),
+    "gruppe": _("På gruppeniveau"),
+    "ledelse": _("På ledelsesniveau"),
+    "organisation": _("På organisationsniveau"),
+}
+LEVEL_NAMES = {
+    "individ": _("individniveau"),
+    "gruppe": _("gruppeniveau"),
+    "ledelse": _("ledelsesniveau"),
+    "organisation": _("organisationsniveau"),
+}
+AT_LEVEL = {
+    "individ": _("på individniveau"),
+    "gruppe": _("på gruppeniveau"),
+    "ledelse": _("på ledelsesniveau"),
+    "organisation": _("på organisationsniveau"),
+}
 
 
 def _purpose_rules(initiatives: list[InitiativeData], purposes: Iterable[PurposeData]) -> Iterator[Finding]:
@@ -290,8 +425,8 @@ def _purpose_rules(initiatives: list[InitiativeData], purposes: Iterable[Purpose
             yield Finding(
                 "single_level_purpose",
                 f"single_level_purpose:p{purpose.id}",
-                _("Formålet “%(purpose)s” tjenes kun på niveauet %(level)s.")
-                % {"purpose": purpose.title, "level": Level(level).label},
+                _("Formålet “%(purpose)s” tjenes kun %(at_level)s.")
+                % {"purpose": purpose.title, "at_level": AT_LEVEL[level]},
                 _("Tal om, hvem der ellers skal bære formålet: teamet, ledelsen eller organisationen som helhed."),
                 initiatives=ids,
                 purposes=(purpose.id,),
@@ -316,32 +451,9 @@ def _purpose_rules(initiatives: list[InitiativeData], purposes: Iterable[Purpose
 
 # What a finding about one initiative says, and the next step it suggests. "%(title)s" is its title.
 ABOUT_ONE: dict[str, tuple[Msg, Msg]] = {
-    "no_purpose": (
-        _("“%(title)s” har ikke fået et formål."),
-        _("Skriv i én sætning, hvad indsatsen skal gøre for arbejdsmiljøet, eller overvej, om I har brug for den."),
-    ),
     "no_effect": (
         _("I har vurderet, at “%(title)s” ikke har nogen effekt."),
         _("Justér indsatsen, eller stop den og brug tiden på noget, der virker."),
-    ),
-    "unknown_effect": (
-        _("I ved ikke, om “%(title)s” virker."),
-        _("Aftal, hvordan I finder ud af det: spørg dem, det gælder, eller tag den op ved næste gennemgang."),
-    ),
-    "no_owner": (
-        _("Ingen står som ansvarlig for “%(title)s”."),
-        _("Aftal, hvem der holder indsatsen i gang: en person, en rolle eller en gruppe."),
-    ),
-    "stale": (
-        _("“%(title)s” er ikke gennemgået i over et år."),
-        _("Tag den op: Bliver den brugt, virker den, og passer den stadig til jeres behov?"),
-    ),
-    "no_employee_input": (
-        _("Ingen medarbejder har bedømt “%(title)s” i en workshop."),
-        _(
-            "Spørg dem, indsatsen er til: Er formålet klart, og virker den? "
-            "Sæt den på til bedømmelse ved næste workshop."
-        ),
     ),
     "measurement_not_followed_up": (
         _("Resultaterne fra “%(title)s” går ikke videre til ledelsen eller til et sted, hvor der følges op."),
@@ -350,51 +462,118 @@ ABOUT_ONE: dict[str, tuple[Msg, Msg]] = {
             "og derfra videre til en snak med medarbejderne."
         ),
     ),
-    "isolated": (
-        _("“%(title)s” er ikke forbundet med nogen anden indsats."),
-        _("Find ud af, hvad den bygger på eller giver videre til, og forbind dem på tavlen."),
-    ),
-    "individual_unsupported": (
-        _("“%(title)s” handler om den enkelte, men intet i gruppen eller teamet bakker den op."),
-        _("Overvej, hvordan teamet kan tage den op, fx som et fast punkt på teammøderne."),
+    "results_not_shared": (
+        _("Resultaterne fra “%(title)s” bliver fulgt op, men når aldrig ud til medarbejderne."),
+        _(
+            "Aftal, hvor medarbejderne hører om resultaterne og taler om dem, fx på et teammøde eller husmøde, "
+            "og forbind det på tavlen."
+        ),
     ),
 }
-NEVER_REVIEWED = _("“%(title)s” har været på kortet i over et år uden at blive gennemgået.")
+# What a finding about many cards says ("%(count)s af %(total)s", "%(titles)s": the first few), and its next step.
+ABOUT_MANY: dict[str, tuple[Msg, Msg]] = {
+    "isolated": (
+        _("%(count)s af %(total)s indsatser er ikke forbundet med nogen anden indsats, fx %(titles)s."),
+        _("Tag dem én ad gangen: hvad bygger indsatsen på, og hvad giver den videre til? Forbind dem på tavlen."),
+    ),
+    "no_purpose": (
+        _("%(count)s af %(total)s indsatser har hverken en formålssætning eller et formål, fx %(titles)s."),
+        _(
+            "Skriv i én sætning pr. indsats, hvad den skal gøre for arbejdsmiljøet, eller overvej, om I har brug for den."
+        ),
+    ),
+    "unknown_effect": (
+        _("Effekten er ikke vurderet for %(count)s af %(total)s indsatser."),
+        _("Aftal, hvordan I finder ud af, om de virker: spørg dem, det gælder, eller tag det op ved næste gennemgang."),
+    ),
+    "no_owner": (
+        _("Der står ingen ansvarlig på %(count)s af %(total)s indsatser."),
+        _("Aftal for hver, hvem der holder den i gang: en person, en rolle eller en gruppe."),
+    ),
+    "stale": (
+        _("%(count)s af %(total)s indsatser er ikke gennemgået i over et år, fx %(titles)s."),
+        _("Tag dem op: Bliver de brugt, virker de, og passer de stadig til jeres behov?"),
+    ),
+    "individual_unsupported": (
+        _("%(count)s af %(total)s indsatser for den enkelte har ingen opbakning i gruppen, fx %(titles)s."),
+        _("Overvej, hvordan teamet kan tage dem op, fx som et fast punkt på teammøderne, og forbind dem på tavlen."),
+    ),
+}
+# The same, when the finding concerns a single card.
+ABOUT_MANY_ONE: dict[str, Msg] = {
+    "isolated": _("“%(title)s” er ikke forbundet med nogen anden indsats."),
+    "no_purpose": _("“%(title)s” har hverken en formålssætning eller et formål."),
+    "unknown_effect": _("Effekten af “%(title)s” er ikke vurderet."),
+    "no_owner": _("Der står ingen ansvarlig på “%(title)s”."),
+    "stale": _("“%(title)s” er ikke gennemgået i over et år."),
+    "individual_unsupported": _("“%(title)s” handler om den enkelte, men intet i gruppen bakker den op."),
+}
 
 
-def _about(item: InitiativeData, code: str, text: Msg | None = None) -> Finding:
+def _about(item: InitiativeData, code: str) -> Finding:
     """A finding about one initiative, worded by ``ABOUT_ONE``: keyed by its id, pointing at its cell."""
     message, next_text = ABOUT_ONE[code]
     return Finding(
         code,
         f"{code}:i{item.id}",
-        (text or message) % {"title": item.title},
+        message % {"title": item.title},
         next_text,
         initiatives=(item.id,),
         cells=((item.level, item.dimension),),
     )
 
 
-def _initiative_rules(initiatives: list[InitiativeData], today: date) -> Iterator[Finding]:
+def _about_many(code: str, items: list[InitiativeData], total: int, dismissed: frozenset[str]) -> Iterator[Finding]:
+    """One finding about every card a rule names (none if it names none), keyed for the whole mapping.
+
+    A card someone judged not relevant for the rule (a dismissed ``code:i<id>``, as keys
+    were when each card was a finding of its own) is left out.
+    """
+    if dismissed:
+        items = [i for i in items if f"{code}:i{i.id}" not in dismissed]
+    if not items:
+        return
+    message, next_text = ABOUT_MANY[code]
+    if len(items) == 1:
+        message = ABOUT_MANY_ONE[code]
+    yield Finding(
+        code,
+        group_key(code),
+        message
+        % {
+            "title": items[0].title,
+            "count": len(items),
+            "total": total,
+            "titles": tuple(i.title for i in items[:TITLES_NAMED]),
+        },
+        next_text,
+        initiatives=tuple(i.id for i in items),
+        cells=tuple(dict.fromkeys((i.level, i.dimension) for i in items)),
+    )
+
+
+def _initiative_rules(initiatives: list[InitiativeData], today: date, dismissed: frozenset[str]) -> Iterator[Finding]:
+    total = len(initiatives)
+    no_purpose: list[InitiativeData] = []
+    unknown: list[InitiativeData] = []
+    no_owner: list[InitiativeData] = []
+    stale: list[InitiativeData] = []
     for item in initiatives:
-        if not item.purposes:
-            yield _about(item, "no_purpose")
+        if not item.purposes and not item.purpose_text.strip():
+            no_purpose.append(item)
         if item.effect == "none":
             yield _about(item, "no_effect")
         elif item.effect == "unknown":
-            yield _about(item, "unknown_effect")
+            unknown.append(item)
         if not item.owner.strip():
-            yield _about(item, "no_owner")
+            no_owner.append(item)
         seen = item.reviewed_at or item.created
         if seen is not None and today - seen > STALE_AFTER:
-            yield _about(item, "stale", None if item.reviewed_at else NEVER_REVIEWED)
-
-
-def _input_rules(initiatives: list[InitiativeData], data: MappingData) -> Iterator[Finding]:
-    if data.has_workshop:
-        for item in initiatives:
-            if item.status == "active" and item.id not in data.rated:
-                yield _about(item, "no_employee_input")
+            stale.append(item)
+    yield from _about_many("no_purpose", no_purpose, total, dismissed)
+    yield from _about_many("unknown_effect", unknown, total, dismissed)
+    yield from _about_many("no_owner", no_owner, total, dismissed)
+    yield from _about_many("stale", stale, total, dismissed)
 
 
 MAX_TITLES = 5  # a finding about a group of initiatives names this many titles; its ``initiatives`` lists them all
@@ -479,28 +658,44 @@ def _overlaps(initiatives: list[InitiativeData], links: list[LinkData]) -> Itera
 
 
 def _link_rules(
-    initiatives: list[InitiativeData], by_id: dict[int, InitiativeData], links: list[LinkData]
+    initiatives: list[InitiativeData],
+    by_id: dict[int, InitiativeData],
+    links: list[LinkData],
+    dismissed: frozenset[str],
 ) -> Iterator[Finding]:
     neighbours: dict[int, set[int]] = defaultdict(set)
     outgoing: dict[int, list[LinkData]] = defaultdict(list)
     linked_levels: set[str] = set()
+    mixed_levels: set[str] = set()  # levels with a link between a struktur and a kultur card of the level
     for link in links:
         neighbours[link.source].add(link.target)
         neighbours[link.target].add(link.source)
         outgoing[link.source].append(link)
-        source_level, target_level = by_id[link.source].level, by_id[link.target].level
-        if source_level != target_level:
-            linked_levels.update((source_level, target_level))
+        source, target = by_id[link.source], by_id[link.target]
+        if source.level != target.level:
+            linked_levels.update((source.level, target.level))
+        elif source.dimension != target.dimension:
+            mixed_levels.add(source.level)
+    isolated: list[InitiativeData] = []
+    unsupported_linked: list[InitiativeData] = []
+    unsupported_alone: list[InitiativeData] = []
     for item in initiatives:
-        if item.is_measurement and not any(
-            by_id[link.target].level == "ledelse" or link.kind in FOLLOW_UP_KINDS for link in outgoing[item.id]
-        ):
-            yield _about(item, "measurement_not_followed_up")
+        if item.measures:
+            targets = [by_id[link.target] for link in outgoing[item.id]]
+            if not any(
+                target.level == "ledelse" or link.kind in FOLLOW_UP_KINDS
+                for link, target in zip(outgoing[item.id], targets, strict=True)
+            ):
+                yield _about(item, "measurement_not_followed_up")
+            elif not _reaches_employees(item.id, by_id, outgoing):
+                yield _about(item, "results_not_shared")
         if not neighbours[item.id]:
-            yield _about(item, "isolated")
-        elif item.level == "individ" and not any(by_id[n].level == "gruppe" for n in neighbours[item.id]):
-            # An isolated card already says it has no links; this rule is about linked ones.
-            yield _about(item, "individual_unsupported")
+            isolated.append(item)
+        if item.level == "individ" and not any(by_id[n].level == "gruppe" for n in neighbours[item.id]):
+            (unsupported_linked if neighbours[item.id] else unsupported_alone).append(item)
+    yield from _about_many("isolated", isolated, len(initiatives), dismissed)
+    individual = sum(1 for i in initiatives if i.level == "individ")
+    yield from _about_many("individual_unsupported", unsupported_linked + unsupported_alone, individual, dismissed)
     present = {i.level for i in initiatives}
     if len(present) > 1:
         for level in LEVELS:
@@ -508,12 +703,98 @@ def _link_rules(
                 yield Finding(
                     "disconnected_level",
                     f"disconnected_level:{level}",
-                    _("Intet på niveauet %(level)s er forbundet med de andre niveauer.")
-                    % {"level": Level(level).label},
+                    _("Intet %(at_level)s er forbundet med de andre niveauer.") % {"at_level": AT_LEVEL[level]},
                     _("Find mindst én indsats her, der hænger sammen med noget på et andet niveau, og forbind dem."),
                     initiatives=tuple(i.id for i in initiatives if i.level == level),
                     levels=(level,),
                 )
+    both = [
+        level for level in LEVELS if {"struktur", "kultur"} <= {i.dimension for i in initiatives if i.level == level}
+    ]
+    unmixed = tuple(level for level in both if level not in mixed_levels)
+    if unmixed:
+        yield Finding(
+            "no_structure_culture_link",
+            group_key("no_structure_culture_link"),
+            _("Intet formelt (struktur) er forbundet med noget uformelt (kultur) på %(levels)s.")
+            % {"levels": tuple(LEVEL_NAMES[level] for level in unmixed)},
+            _(
+                "Find på hvert niveau et formelt tiltag og det uformelle, der holder det i live "
+                "(fx MUS og den daglige sparring), og forbind dem."
+            ),
+            initiatives=tuple(i.id for i in initiatives if i.level in unmixed),
+            levels=unmixed,
+        )
+
+
+def _reaches_employees(start: int, by_id: dict[int, InitiativeData], outgoing: dict[int, list[LinkData]]) -> bool:
+    """Whether a path of outgoing links from ``start`` leads to a forum where employees meet."""
+    seen, frontier = {start}, [start]
+    while frontier:
+        for link in outgoing[frontier.pop()]:
+            if link.target not in seen:
+                if danish.is_dialogue_forum(by_id[link.target].title):
+                    return True
+                seen.add(link.target)
+                frontier.append(link.target)
+    return False
+
+
+def _follow_up_rules(initiatives: list[InitiativeData], links: list[LinkData], data: MappingData) -> Iterator[Finding]:
+    titles = "\n".join(i.title for i in initiatives)  # one search over all titles, not one per title
+    if not danish.is_apv(titles):
+        yield Finding(
+            "no_apv",
+            group_key("no_apv"),
+            _("Der er ingen APV på tavlen. Arbejdspladsvurderingen er lovpligtig og skal også dække det psykiske."),
+            _("Sæt jeres APV på tavlen, eller aftal med AMO, hvornår den næste bliver lavet og fulgt op."),
+        )
+    amo_cards = {i.id for i in initiatives if danish.names_amo(i.title)} if danish.names_amo(titles) else set()
+    amo_linked = any(link.source in amo_cards or link.target in amo_cards for link in links)
+    amo_owns = danish.names_amo("\n".join([*(i.owner for i in initiatives), *(a.owner for a in data.actions)]))
+    if not (amo_linked or amo_owns):
+        yield Finding(
+            "amo_not_involved",
+            group_key("amo_not_involved"),
+            _("AMO (arbejdsmiljøorganisationen) står ikke som ansvarlig for noget og er ikke forbundet med noget."),
+            _("Aftal, hvad AMO følger op på, fx APV'en og trivselsmålingen, og skriv AMO som ansvarlig der."),
+            initiatives=tuple(amo_cards),
+        )
+    if not data.has_employee_input:
+        yield Finding(
+            "no_employee_input",
+            group_key("no_employee_input"),
+            _("Medarbejderne har ikke givet input til kortlægningen endnu."),
+            _(
+                "Hold en workshop, hvor medarbejderne fra deres telefon foreslår, bedømmer og kommenterer "
+                "det, der står på tavlen."
+            ),
+        )
+
+
+def _plan_rules(findings: list[Finding], data: MappingData) -> Iterator[Finding]:
+    acted = {action.key for action in data.actions if action.key}
+    wanted = IMPORTANT - {group_code(key) for key in acted}  # an action for a whole kind covers each of it
+    skip = acted | data.dismissed
+    important = [f for f in findings if f.code in wanted and f.key not in skip]
+    if important:
+        yield Finding(
+            "important_without_action",
+            group_key("important_without_action"),
+            _("%(count)s vigtige fund har endnu ingen handling.") % {"count": len(important)},
+            _(
+                "Beslut for hvert vigtigt fund, hvad I vil gøre, og opret en handling, eller afvis fundet som ikke relevant."
+            ),
+            initiatives=tuple(dict.fromkeys(i for f in important for i in f.initiatives)),
+        )
+    incomplete = [a for a in data.actions if not a.is_done and (not a.owner.strip() or a.due is None)]
+    if incomplete:
+        yield Finding(
+            "actions_incomplete",
+            group_key("actions_incomplete"),
+            _("%(count)s handlinger mangler en ansvarlig eller en frist.") % {"count": len(incomplete)},
+            _("Giv hver handling en ansvarlig og en frist, så den ikke går i glemmebogen."),
+        )
 
 
 # --- Overviews for the dashboard and the printed overview -------------------------------

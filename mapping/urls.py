@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import actions, board, export, gaps, join, organisation, workshop
+from .views import actions, board, export, gaps, join, method, organisation, workshop
 
 app_name = "mapping"
 
@@ -8,6 +8,7 @@ mapping_prefix = "o/<slug:org>/m/<int:mapping_id>/"
 
 urlpatterns = [
     path("", organisation.home, name="home"),
+    path("om-metoden/", method.method_about, name="method"),
     path("invite/<str:token>/", organisation.invitation_accept, name="invitation-accept"),
     path("o/<slug:org>/", organisation.organisation_detail, name="organisation-detail"),
     path("o/<slug:org>/mappings/new/", organisation.mapping_create, name="mapping-create"),

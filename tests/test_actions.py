@@ -27,7 +27,10 @@ def test_one_click_makes_an_action_from_a_finding(facilitator_client, example):
     assert response.status_code == 302
     assert response["Location"] == url("actions", example) + f"#action-{action.pk}"
     assert action.finding_key == key and action.finding_code == "measurement_not_followed_up"
-    assert "Trivselsundersøgelser" in action.title
+    # titled as something to do; the finding is its context, its next step a first suggestion
+    assert action.title == "Aftal, hvordan resultaterne fra “Trivselsundersøgelser” følges op"
+    assert action.description.startswith("Resultaterne fra “Trivselsundersøgelser” går ikke videre")
+    assert action.solution.startswith("Forbind målingen med det møde") and action.follow_up == ""
     assert action.burden == 4  # an important finding burdens more
     assert [i.title for i in action.initiatives.all()] == ["Trivselsundersøgelser"]
     html = facilitator_client.get(url("actions", example)).content.decode()
@@ -160,6 +163,8 @@ def test_editing_an_action(facilitator_client, example):
         url("action-update", example, action.pk),
         {
             "title": "Efter",
+            "solution": "Trivselsmålingen tages op på ledermødet i marts.",
+            "follow_up": "AMO følger op i juni.",
             "owner": "AMO",
             "due": due.isoformat(),
             "burden": 4,
@@ -171,6 +176,12 @@ def test_editing_an_action(facilitator_client, example):
     assert response.status_code == 302
     action.refresh_from_db()
     assert (action.title, action.owner, action.due, action.burden, action.status) == ("Efter", "AMO", due, 4, "doing")
+    assert (action.solution, action.follow_up) == (
+        "Trivselsmålingen tages op på ledermødet i marts.",
+        "AMO følger op i juni.",
+    )
+    html = facilitator_client.get(url("actions", example)).content.decode()
+    assert "Løsning:" in html and "AMO følger op i juni." in html
     bad = facilitator_client.post(url("action-update", example, action.pk), {"title": "", "burden": 4})
     assert bad.status_code == 400
 
@@ -310,7 +321,14 @@ def test_actions_and_dismissals_survive_export_and_import(facilitator_client, ex
     overlap_key = f"overlap:i{min(survey.pk, measure.pk)}-i{max(survey.pk, measure.pk)}"
     assert facilitator_client.post(url("finding-act", example), {"finding": overlap_key}).status_code == 302
     example.actions.create(
-        title="Uden fund", owner="AMO", due=timezone.localdate(), burden=1, effort="large", status="done"
+        title="Uden fund",
+        solution="Det gør vi",
+        follow_up="AMO følger op",
+        owner="AMO",
+        due=timezone.localdate(),
+        burden=1,
+        effort="large",
+        status="done",
     )
     FindingDismissal.objects.create(mapping=example, key=f"isolated:i{survey.pk}", code="isolated")
     FindingDismissal.objects.create(mapping=example, key="empty_cell:individ-kultur", code="empty_cell")
@@ -392,9 +410,22 @@ def test_one_action_can_cover_every_finding_of_a_kind(facilitator_client, exampl
     action = example.actions.get()
     assert action.finding_key == "isolated:alle" and action.finding_code == "isolated"
     assert action.initiatives.count() == 31
-    assert "(31)" in action.title
+    assert action.title == "Forbind de indsatser, der står alene"
     facilitator_client.post(url("finding-act", example), {"group": "isolated"})
     assert example.actions.count() == 1
     html = facilitator_client.get(reverse("mapping:gaps", args=["forening", example.pk])).content.decode()
-    assert "Der er en handling for hele gruppen" in html
+    finding = html[html.index('id="finding-isolated-alle"') :]
+    assert "Der er en handling" in finding[: finding.index("</li>")]
     assert facilitator_client.post(url("finding-act", example), {"group": "empty_cell"}).status_code == 404
+
+
+def test_the_plan_names_the_amo_as_the_one_who_follows_up(facilitator_client, example):
+    html = facilitator_client.get(url("actions", example)).content.decode()
+    assert "AMO følger op" in html and "arbejdsmiljøorganisationen" in html
+    assert "Det, der belaster mest, står øverst." in html
+
+
+def test_the_amo_role_is_named_in_full(amo_client, organisation):
+    from mapping.models import Role
+
+    assert Role.AMO.label == "AMO-medlem (arbejdsmiljøorganisationen)"

@@ -1,5 +1,7 @@
 """The gap dashboard, its JSON, dismissals, live polling and the ideas catalogue."""
 
+import re
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -44,11 +46,22 @@ def test_findings_link_to_their_cards_on_the_board(facilitator_client, example):
     assert f'href="/o/forening/m/{example.pk}/#initiative-{survey.pk}"' in html
 
 
-def test_findings_are_grouped_by_the_methods_steps(facilitator_client, example):
+def test_the_example_reads_as_a_short_report_most_important_first(facilitator_client, example):
     html = facilitator_client.get(url("gaps", example)).content.decode()
-    assert html.index('id="step-1"') < html.index("Mulige overlap") < html.index('id="step-2"')
-    assert html.index('id="step-2"') < html.index("Målinger uden opfølgning") < html.index('id="step-3"')
-    assert html.index('id="step-3"') < html.index("Indsatser uden ansvarlig")
+    findings = html[html.index('id="findings"') : html.index('id="dismissed"')]
+    shown = re.findall(r'class="finding severity-(\w+)" id="[^"]+" data-code="(\w+)"', findings)
+    assert len(shown) <= 12
+    assert [code for _severity, code in shown[:4]] == [
+        "overlap",
+        "measurement_not_followed_up",
+        "measurement_not_followed_up",
+        "individual_unsupported",
+    ]
+    assert [code for _severity, code in shown].count("isolated") == 1
+    assert findings.index('id="severity-high"') < findings.index('id="severity-medium"')
+    assert findings.index('id="severity-medium"') < findings.index('id="severity-low"')
+    assert "31 af 38 indsatser er ikke forbundet med nogen anden indsats" in findings
+    assert "Trin 2. Forbind niveauer og struktur med kultur" in findings
 
 
 def test_the_purpose_matrix_shows_purposes_per_level(facilitator_client, example):
@@ -58,7 +71,8 @@ def test_the_purpose_matrix_shows_purposes_per_level(facilitator_client, example
     html = facilitator_client.get(url("gaps", example)).content.decode()
     matrix = html[html.index('id="purpose-matrix"') : html.index('id="findings"')]
     assert "Tidlig opsporing af stress" in matrix
-    assert matrix.count("S</abbr> 1") == 1 and matrix.count("K</abbr> 1") == 1
+    assert matrix.count("struktur 1 · kultur 0") == 1 and matrix.count("struktur 0 · kultur 1") == 1
+    assert "aria-label=" not in matrix and '<span class="visually-hidden">ingen</span>' in matrix
 
 
 def test_a_member_reads_the_dashboard_without_edit_controls(client, member, example):
@@ -80,8 +94,24 @@ def test_outsiders_get_404_and_anonymous_users_are_sent_to_login(client, outside
 
 def test_gaps_json_has_the_findings(facilitator_client, example):
     data = findings_json(facilitator_client, example)
+    assert len(data["findings"]) <= 12
     isolated = [f for f in data["findings"] if f["code"] == "isolated"]
-    assert len(isolated) == 31
+    assert [(f["key"], len(f["initiatives"])) for f in isolated] == [("isolated:alle", 31)]
+    assert [f["code"] for f in data["findings"][:4]] == [
+        "overlap",
+        "measurement_not_followed_up",
+        "measurement_not_followed_up",
+        "individual_unsupported",
+    ]
+    measured = {f["initiatives"][0] for f in data["findings"][1:3]}
+    assert measured == {
+        by_title(example, "Trivselsundersøgelser").pk,
+        by_title(example, "Arbejdspladsvurdering (APV)").pk,
+    }
+    assert by_title(example, "Trivselsmålinger").pk not in measured
+    assert by_title(example, "Medarbejdersamtaler (MUS)").pk == data["findings"][3]["initiatives"][0]
+    ranks = [gaps.RANK[f["code"]] for f in data["findings"]]
+    assert ranks == sorted(ranks)
     survey = by_title(example, "Trivselsundersøgelser").pk
     measurement = [f for f in data["findings"] if f["code"] == "measurement_not_followed_up"]
     assert survey in [f["initiatives"][0] for f in measurement]
@@ -91,7 +121,7 @@ def test_gaps_json_has_the_findings(facilitator_client, example):
 
 
 def test_a_dismissed_finding_stays_dismissed(facilitator_client, example):
-    key = f"isolated:i{by_title(example, 'Fleksible arbejdstider').pk}"
+    key = "isolated:alle"
     version = example.version
     response = facilitator_client.post(url("finding-dismiss", example), {"key": key})
     assert response.status_code == 302
@@ -107,7 +137,7 @@ def test_a_dismissed_finding_stays_dismissed(facilitator_client, example):
 
 
 def test_a_dismissed_finding_can_be_shown_again(facilitator_client, example):
-    key = f"isolated:i{by_title(example, 'Fleksible arbejdstider').pk}"
+    key = "isolated:alle"
     facilitator_client.post(url("finding-dismiss", example), {"key": key})
     response = facilitator_client.post(url("finding-restore", example), {"key": key})
     assert response.status_code == 302
@@ -116,7 +146,7 @@ def test_a_dismissed_finding_can_be_shown_again(facilitator_client, example):
 
 
 def test_a_dismissal_over_htmx_sends_the_regions_again(facilitator_client, example):
-    key = f"isolated:i{by_title(example, 'Fleksible arbejdstider').pk}"
+    key = "isolated:alle"
     response = facilitator_client.post(url("finding-dismiss", example), {"key": key}, headers={"HX-Request": "true"})
     assert response.status_code == 200
     html = response.content.decode()
@@ -132,7 +162,7 @@ def test_only_a_current_finding_can_be_dismissed(facilitator_client, example):
 
 def test_members_cannot_dismiss_or_add_ideas(client, member, example):
     client.force_login(member)
-    key = f"isolated:i{by_title(example, 'Fleksible arbejdstider').pk}"
+    key = "isolated:alle"
     assert client.post(url("finding-dismiss", example), {"key": key}).status_code == 403
     assert client.post(url("idea-add", example), {"idea": "gruppe-kultur-faelles-frokost"}).status_code == 403
     assert not FindingDismissal.objects.exists()
@@ -176,10 +206,12 @@ def test_the_dashboard_page_polls_for_changes(facilitator_client, example):
     assert url("gaps-poll", example) in html
 
 
-def test_an_empty_mapping_gets_ideas_for_every_cell(facilitator_client, mapping):
+def test_an_empty_mapping_says_what_to_do_first_and_gets_ideas_for_every_cell(facilitator_client, mapping):
     html = facilitator_client.get(url("gaps", mapping)).content.decode()
-    assert html.count('finding-message">Der er ingen aktive indsatser i feltet') == 8
+    assert "Start med at sætte det, I allerede gør, på tavlen" in html
+    assert 'class="finding ' not in html and "Vigtig" not in html
     assert "Fælles frokost" in html and "Sæt på tavlen" in html
+    assert findings_json(facilitator_client, mapping)["findings"] == []
 
 
 def test_ideas_leave_out_what_the_mapping_has(facilitator_client, example):
@@ -198,9 +230,10 @@ def test_one_click_puts_an_idea_on_the_board(facilitator_client, mapping):
     assert response.status_code == 302
     initiative = mapping.initiatives.get()
     assert (initiative.title, initiative.level, initiative.dimension) == ("Fælles frokost", "gruppe", "kultur")
-    assert initiative.description == idea["purpose"]
-    html = facilitator_client.get(url("gaps", mapping)).content.decode()
-    assert html.count('finding-message">Der er ingen aktive indsatser i feltet') == 7
+    assert (initiative.purpose_text, initiative.description) == (idea["purpose"], "")
+    data = findings_json(facilitator_client, mapping)
+    assert not any(f["code"] == "no_purpose" for f in data["findings"])  # the idea brought its purpose along
+    assert sum(f["code"] == "empty_cell" for f in data["findings"]) == 6  # and one_sided_level for the group
 
 
 def test_an_idea_goes_after_the_last_card_of_its_cell_even_when_cards_were_deleted(facilitator_client, mapping):
@@ -268,13 +301,50 @@ def test_findings_speak_english_when_asked(facilitator_client, example, settings
     assert survey["message"].startswith("The results of “")
 
 
-def test_long_groups_show_a_preview_and_all_on_request(facilitator_client, example):
+def test_a_finding_about_many_cards_lists_a_preview_and_all_on_request(facilitator_client, example):
     html = facilitator_client.get(url("gaps", example)).content.decode()
-    group = html[html.index('id="group-isolated"') :]
-    group = group[: group.index("</details>")]
-    assert group.count('class="finding"') == 12
-    assert "Vis 19 mere" in group and "?all=isolated#group-isolated" in group
+    finding = html[html.index('id="finding-isolated-alle"') :]
+    finding = finding[: finding.index("</li>")]
+    assert finding.count('class="card-ref"') == 12
+    assert "Vis 19 flere" in finding and "?all=isolated#finding-isolated-alle" in finding
     html = facilitator_client.get(url("gaps", example) + "?all=isolated").content.decode()
-    group = html[html.index('id="group-isolated"') :]
-    group = group[: group.index("</details>")]
-    assert group.count('class="finding"') == 31 and "mere" not in group
+    finding = html[html.index('id="finding-isolated-alle"') :]
+    finding = finding[: finding.index("</li>")]
+    assert finding.count('class="card-ref"') == 31 and "flere" not in finding
+    flexible = by_title(example, "Fleksible arbejdstider")
+    assert f'href="/o/forening/m/{example.pk}/#initiative-{flexible.pk}"' in finding
+
+
+def test_a_purpose_sentence_written_in_the_card_editor_answers_no_purpose(facilitator_client, mapping):
+    card = mapping.initiatives.create(title="Fredagsbar", level="gruppe", dimension="kultur")
+    editor = facilitator_client.get(url("initiative-detail", mapping, card.pk)).content.decode()
+    assert 'name="purpose_text"' in editor and "Formålet i én sætning" in editor
+    assert [
+        f["initiatives"] for f in findings_json(facilitator_client, mapping)["findings"] if f["code"] == "no_purpose"
+    ] == [[card.pk]]
+    data = {
+        "title": card.title,
+        "purpose_text": "Vi lærer hinanden at kende på tværs af teams.",
+        "effect": card.effect,
+        "status": card.status,
+        "is_measurement": "unknown",
+        "version": card.version,
+    }
+    assert facilitator_client.post(url("initiative-update", mapping, card.pk), data).status_code == 302
+    card.refresh_from_db()
+    assert card.purpose_text == "Vi lærer hinanden at kende på tværs af teams." and card.is_measurement is None
+    assert not any(f["code"] == "no_purpose" for f in findings_json(facilitator_client, mapping)["findings"])
+
+
+def test_a_measurement_guessed_from_its_title_can_be_turned_off_on_the_card(facilitator_client, mapping):
+    card = mapping.initiatives.create(title="Pulsmåling", level="organisation", dimension="struktur")
+
+    def unfollowed() -> list:
+        found = findings_json(facilitator_client, mapping)["findings"]
+        return [f["initiatives"] for f in found if f["code"] == "measurement_not_followed_up"]
+
+    assert unfollowed() == [[card.pk]]
+    data = {"title": card.title, "effect": card.effect, "status": card.status, "version": card.version}
+    facilitator_client.post(url("initiative-update", mapping, card.pk), {**data, "is_measurement": "false"})
+    card.refresh_from_db()
+    assert card.is_measurement is False and unfollowed() == []

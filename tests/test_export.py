@@ -189,7 +189,7 @@ def test_a_minimal_document_imports(facilitator_client, organisation):
     mapping = organisation.mappings.get()
     assert mapping.title == "Importeret"
     mus = mapping.initiatives.get(title="MUS")
-    assert (mus.status, mus.effect, mus.is_measurement) == ("active", "unknown", False)
+    assert (mus.status, mus.effect, mus.is_measurement) == ("active", "unknown", None)
     assert [p.title for p in mus.purposes.all()] == ["Trivsel"]
     assert mapping.links.get().kind == "related"
 

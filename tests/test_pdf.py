@@ -173,9 +173,9 @@ def test_the_gap_summary_prints_each_kind_once_with_its_count(example):
     summary = pdf.plain_findings(findings)
     assert [group["heading"] for group in summary] == list(dict.fromkeys(f.heading for f in findings))
     group = next(group for group in summary if group["heading"] == isolated[0].heading)
-    assert group["count"] == len(isolated) == 31
-    assert group["messages"] == [f.message for f in isolated[: pdf.FINDINGS_SHOWN_PER_KIND]]
-    assert group["more"] == 31 - pdf.FINDINGS_SHOWN_PER_KIND
+    assert group["count"] == len(isolated) == 1  # one finding names all 31
+    assert group["messages"] == [isolated[0].message] and "31 af 38" in isolated[0].message
+    assert group["more"] == 0
     assert (group["severity"], group["severity_label"]) == (isolated[0].severity, isolated[0].severity_label)
 
 
@@ -185,8 +185,8 @@ def test_the_gap_summary_groups_findings_of_one_kind(example, facilitator_client
     )
     assert response.status_code == 200
     text = pdf_text(response.content)
-    # The example has 31 isolated initiatives: three are named, the rest counted once.
-    assert squeeze("… og 28 flere af samme slags.") in text
+    # The example has 31 isolated initiatives: one finding counts them and names three.
+    assert squeeze("31 af 38 indsatser er ikke forbundet med nogen anden indsats") in text
     assert text.count(squeeze("Næste skridt:")) < 20
     assert len(PdfReader(io.BytesIO(response.content)).pages) <= 4
 

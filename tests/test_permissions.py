@@ -104,6 +104,7 @@ POST_ONLY = (302, 405, 405, 405, 405)  # a GET to a write URL; the method is ref
 
 EXPECTED: dict[str, list[Check]] = {
     "home": [Check("GET", lambda w: {}, (302, 302, 302, 302, 302))],
+    "method": [Check("GET", lambda w: {}, (200, 200, 200, 200, 200))],
     "invitation-accept": [
         Check("GET", lambda w: {"token": w.invitation.token}, (302, 200, 200, 200, 200)),
         Check("POST", lambda w: {"token": w.invitation.token}, (302, 302, 302, 302, 302)),

@@ -35,7 +35,7 @@ class LinkKind(models.TextChoices):
 
 class Role(models.TextChoices):
     FACILITATOR = "facilitator", _("Facilitator")
-    AMO = "amo", _("AMO")
+    AMO = "amo", _("AMO-medlem (arbejdsmiljøorganisationen)")
     MEMBER = "member", _("Medlem")
 
 

@@ -37,6 +37,18 @@ class Action(EditedTogether):
     mapping = models.ForeignKey(Mapping, on_delete=models.CASCADE, related_name="actions")
     title = models.CharField(_("handling"), max_length=200)
     description = models.TextField(_("beskrivelse"), blank=True, max_length=5000)
+    solution = models.TextField(
+        _("løsning"),
+        blank=True,
+        max_length=2000,
+        help_text=_("Hvad vil I gøre? Skriv det, så alle kan se, hvad der er aftalt."),
+    )
+    follow_up = models.TextField(
+        _("opfølgning"),
+        blank=True,
+        max_length=1000,
+        help_text=_("Hvordan og hvornår følger I op, og hvem gør det? Fx: AMO følger op på mødet i juni."),
+    )
     initiatives = models.ManyToManyField(
         Initiative, blank=True, related_name="actions", verbose_name=_("indsatser, det handler om")
     )
@@ -91,8 +103,10 @@ class Action(EditedTogether):
     def from_finding(cls, mapping: Mapping, key: str) -> "Action | None":
         """The action for a finding (its key), or for every open finding of a kind (``gaps.group_key``).
 
-        One click makes it: titled by the finding, with its next step as the
-        description, its initiatives attached, and a burden from its severity.
+        One click makes it: titled as something to do about the finding, with
+        the finding as its context (the description), the finding's next step
+        as a first suggestion for the solution, its initiatives attached, and a
+        burden from its severity.
         An action already made for the key is returned as it is; None when
         no open finding has the key.
         """
@@ -100,14 +114,14 @@ class Action(EditedTogether):
         if existing is not None:
             return existing
         analysis = mapping.findings()
-        code = gaps.group_code(key)
-        if code is not None:
+        finding = analysis.find(key)
+        code = gaps.group_code(key) if finding is None else None
+        if code is not None:  # every open finding of a kind, each about something of its own
             group = analysis.open_of_kind(code)
             title = f"{group[0].heading} ({len(group)})" if group else ""
         else:
-            finding = analysis.find(key)
             group = [finding] if finding is not None else []
-            title = group[0].message if group else ""
+            title = group[0].action_title if group else ""
         if not group:
             return None
         with mapping.change() as change:
@@ -118,7 +132,8 @@ class Action(EditedTogether):
                 return existing
             action = mapping.actions.create(
                 title=Truncator(title).chars(200),
-                description=group[0].next_step,
+                description=group[0].message if code is None else group[0].heading,
+                solution=group[0].next_step,
                 finding_code=group[0].code,
                 finding_key=key,
                 burden=BURDEN_FOR_SEVERITY[group[0].severity],

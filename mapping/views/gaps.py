@@ -20,7 +20,7 @@ from ..levels import Dimension, Level, cell_label
 from ..models import Action, FindingDismissal, Link
 
 GAPS = "mapping/gaps.html"
-GROUP_PREVIEW = 12  # findings shown per group until someone asks for all of them
+CARDS_PREVIEW = 12  # cards a finding about many lists until someone asks for all of them
 
 
 def gaps_url(access: MappingAccess, anchor: str = "") -> str:
@@ -36,38 +36,30 @@ def gaps_context(request: HtmxHttpRequest, access: MappingAccess, **extra) -> di
     purposes = {p.id: p for p in data.purposes}
     actions = dict(mapping.actions.exclude(finding_key="").values_list("finding_key", "pk"))
 
+    expanded = request.GET.get("all", "")
+
     def item(finding: gaps.Finding) -> dict:
+        cards = [by_id[i] for i in finding.initiatives if i in by_id]
+        shown = cards if finding.code == expanded or not finding.is_grouped else cards[:CARDS_PREVIEW]
         return {
             "finding": finding,
             "anchor": "finding-" + finding.key.replace(":", "-"),
-            "cards": [by_id[i] for i in finding.initiatives if i in by_id],
+            "cards": shown,
+            "hidden_count": len(cards) - len(shown),
             "purposes": [purposes[p] for p in finding.purposes if p in purposes],
-            "action_id": actions.get(finding.key),
+            "action_id": actions.get(finding.key) or actions.get(gaps.group_key(finding.code)),
         }
 
     open_findings = analysis.open
-    expanded = request.GET.get("all", "")
-    steps = []
-    for step, title in gaps.STEPS.items():
-        groups: dict[str, dict] = {}
-        for finding in open_findings:
-            if finding.step == step:
-                group = groups.setdefault(
-                    finding.code,
-                    {
-                        "code": finding.code,
-                        "heading": finding.heading,
-                        "severity": finding.severity,
-                        "items": [],
-                        "action_id": actions.get(gaps.group_key(finding.code)),
-                    },
-                )
-                group["items"].append(item(finding))
-        for group in groups.values():
-            limit = None if group["code"] == expanded else GROUP_PREVIEW
-            group["shown"] = group["items"][:limit]
-            group["hidden_count"] = len(group["items"]) - len(group["shown"])
-        steps.append({"number": step, "title": title, "intro": gaps.STEP_INTROS[step], "groups": list(groups.values())})
+    sections = [
+        {
+            "severity": severity,
+            "label": label,
+            "items": [item(f) for f in open_findings if f.severity == severity],
+        }
+        for severity, label in gaps.SEVERITY_LABELS.items()
+    ]
+    sections = [section for section in sections if section["items"]]
 
     counts = gaps.coverage_counts(data.initiatives)
     coverage = [
@@ -89,7 +81,7 @@ def gaps_context(request: HtmxHttpRequest, access: MappingAccess, **extra) -> di
     show_all_ideas = request.GET.get("ideas") == "all"
     idea_cells = list(counts) if show_all_ideas else ideas.thin_cells(data)
     suggested = ideas.ideas_for(data, idea_cells)
-    isolated = sum(1 for f in findings if f.code == "isolated")
+    isolated = sum(len(f.initiatives) for f in findings if f.code == "isolated")
     context = {
         "organisation": access.organisation,
         "mapping": mapping,
@@ -102,7 +94,8 @@ def gaps_context(request: HtmxHttpRequest, access: MappingAccess, **extra) -> di
         "link_count": len(data.links),
         "dismissed_count": len(dismissed_keys & {f.key for f in findings}),
         "action_count": mapping.actions.count(),
-        "steps": steps,
+        "sections": sections,
+        "is_empty": not data.initiatives,
         "dismissed": [item(f) for f in analysis.dismissed],
         "coverage": coverage,
         "dimension_labels": [dimension.label for dimension in Dimension],
@@ -224,7 +217,7 @@ def idea_add(request: HtmxHttpRequest, org: str, mapping_id: int) -> HttpRespons
     with mapping.change():  # under the mapping's lock, two ideas for one cell get two positions
         initiative = mapping.initiatives.create(
             title=idea["title"],
-            description=idea["purpose"],
+            purpose_text=idea["purpose"],
             level=idea["level"],
             dimension=idea["dimension"],
             position=mapping.initiatives.next_position(idea["level"], idea["dimension"]),

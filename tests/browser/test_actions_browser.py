@@ -33,7 +33,7 @@ def test_an_action_from_a_finding_appears_on_the_action_plan(page: Page, live_se
     page.wait_for_url("**/actions/**")
     action = mapping.actions.get()
     item = page.locator(f"#action-{action.pk}")
-    expect(item).to_contain_text("Trivselsundersøgelser")
+    expect(item).to_contain_text("Aftal, hvordan resultaterne fra “Trivselsundersøgelser” følges op")
     expect(item).to_contain_text("4/5")
     expect(page.locator(".wip")).to_contain_text("0 i gang af højst 3.")
 
@@ -46,7 +46,7 @@ def test_the_dashboard_follows_changes_on_the_board(page: Page, live_server, exa
     page.goto(f"{live_server.url}/o/{mapping.organisation.slug}/m/{mapping.pk}/gaps/")
     survey = page.locator("li.finding", has_text="Resultaterne fra “Trivselsundersøgelser”")
     expect(survey).to_be_visible()
-    page.locator("#group-no_purpose > summary").click()  # opened by hand: stays open through updates
+    page.locator("#cards-finding-no_purpose-alle > summary").click()  # opened by hand: stays open through updates
     with mapping.change():
         Link.objects.create(
             mapping=mapping,
@@ -56,4 +56,22 @@ def test_the_dashboard_follows_changes_on_the_board(page: Page, live_server, exa
         )
     expect(survey).to_have_count(0, timeout=6000)
     expect(page.locator("#chains")).to_contain_text("Trivselsundersøgelser")
-    expect(page.locator("#group-no_purpose")).to_have_attribute("open", "")
+    expect(page.locator("#cards-finding-no_purpose-alle")).to_have_attribute("open", "")
+
+
+@pytest.fixture
+def empty_mapping(transactional_db, organisation, facilitator):
+    return organisation.mappings.create(title="Vores første kortlægning")
+
+
+def test_a_newcomer_on_an_empty_mapping_is_told_what_to_do_first(page: Page, live_server, empty_mapping):
+    mapping = empty_mapping
+    sign_in(page, live_server, "facilitator")
+    page.goto(f"{live_server.url}/o/{mapping.organisation.slug}/m/{mapping.pk}/gaps/")
+    start = page.locator("#first-steps")
+    expect(start).to_be_visible()
+    expect(start).to_contain_text("Start med at sætte det, I allerede gør, på tavlen")
+    expect(page.locator("li.finding")).to_have_count(0)  # not a wall of findings
+    expect(page.get_by_text("Vigtig", exact=True)).to_have_count(0)
+    start.get_by_role("link", name="Gå til tavlen").click()
+    page.wait_for_url(f"**{mapping.get_absolute_url()}")
