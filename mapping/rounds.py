@@ -40,7 +40,8 @@ def next_title(title: str, taken: Collection[str] = ()) -> str:
 def _numbered(title: str) -> str:
     match = ROUND.search(title)
     base, number = (title[: match.start()], int(match.group(1)) + 1) if match else (title, 2)
-    suffix = f" ({gettext('runde')} {number})"
+    word = gettext("runde")
+    suffix = f" ({word} {number})"
     return base[: MAX_TITLE - len(suffix)] + suffix
 
 
