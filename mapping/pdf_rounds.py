@@ -55,13 +55,22 @@ def discussion_context(mapping: Mapping) -> dict:
         "previous": previous,
         "comparison": compared[2] if compared else None,
         "changes_shown": SUMMARY_CHANGES,
-        "findings": open_findings[:SUMMARY_FINDINGS],
-        "findings_more": max(0, len(open_findings) - SUMMARY_FINDINGS),
+        "findings": finding_kinds(open_findings)[:SUMMARY_FINDINGS],
+        "findings_more": max(0, len(finding_kinds(open_findings)) - SUMMARY_FINDINGS),
         "actions": [a for a in actions if a.status != a.Status.DONE][:SUMMARY_ACTIONS],
         "actions_more": max(0, sum(a.status != a.Status.DONE for a in actions) - SUMMARY_ACTIONS),
         "printed": timezone.localdate(),
         **discussion_topics(organisation),
     }
+
+
+def finding_kinds(findings: list) -> list[dict]:
+    """Open findings by kind, in the analysis's order: the heading, how many, and the first message."""
+    kinds: dict[str, dict] = {}
+    for finding in findings:
+        kind = kinds.setdefault(finding.code, {"heading": finding.heading, "count": 0, "example": finding.message})
+        kind["count"] += 1
+    return list(kinds.values())
 
 
 def render_discussion(mapping: Mapping) -> bytes:
