@@ -410,3 +410,64 @@ def test_due_is_twelve_months_later():
     assert Discussion(held_on=date(2026, 5, 4)).next_due == date(2027, 5, 4)
     assert Discussion().next_due is None
     assert timedelta(days=365) == date(2027, 5, 4) - date(2026, 5, 4)
+
+
+def test_export_and_import_round_trip_a_series_of_two_rounds(round_one, organisation, other_organisation):
+    from mapping.exchange import create_mapping, export_mapping, validate  # noqa: PLC0415
+
+    second = start_next_round(round_one)
+    carried = second.goals.get()
+    carried.evaluation, carried.comment = "reached", "Klaret"
+    carried.save()
+    Goal.objects.create(mapping=second, title="Nyt mål")
+    Discussion.objects.create(mapping=second, held_on=date(2027, 2, 1), participants="Anna, leder")
+    with second.change():
+        second.initiatives.get(title="Teammøder").delete()
+        add_card(second, "Mentorordning", "individ", "kultur")
+    document = export_mapping(second)
+    assert document["previous"]["title"] == "Kortlægning 2026"
+    imported = create_mapping(other_organisation, validate(document))
+    first = imported.predecessor
+    assert first is not None and first.organisation == other_organisation
+    assert first.is_read_only and not imported.is_read_only
+    assert imported.initiatives.get(title="MUS").predecessor == first.initiatives.get(title="MUS")
+    assert imported.actions.get(title="Følg op").predecessor == first.actions.get(title="Følg op")
+    goal = imported.goals.get(is_carried=True)
+    assert (goal.evaluation, goal.comment, goal.predecessor) == ("reached", "Klaret", first.goals.get())
+    assert imported.discussion.participants == "Anna, leder"
+    # The comparison reads the same across the import.
+    _t, _n, before = compare_rounds(round_one, second)
+    _t, _n, after = compare_rounds(first, imported)
+    assert [c.title for c in after.added] == [c.title for c in before.added] == ["Mentorordning"]
+    assert [c.title for c in after.removed] == [c.title for c in before.removed] == ["Teammøder"]
+    # Export -> import -> export gives the same document apart from ids and timestamps.
+    again = export_mapping(imported)
+
+    def shape(doc):
+        return (
+            doc["title"],
+            [(i["title"], i["predecessor"] is not None) for i in doc["initiatives"]],
+            [(g["title"], g["evaluation"], g["is_carried"]) for g in doc["goals"]],
+            doc["discussion"],
+            doc.get("previous") and shape(doc["previous"]),
+        )
+
+    assert shape(again) == shape(document)
+
+
+def test_an_import_with_bad_round_data_is_refused(organisation):
+    from mapping.exchange import ImportRefused, validate  # noqa: PLC0415
+
+    base = {"format": "iglo-mapping", "format_version": 1, "title": "X"}
+    for bad in (
+        {"goals": [{"title": ""}]},
+        {"goals": [{"title": "Mål", "initiatives": [99]}]},
+        {"goals": [{"title": "Mål", "evaluation": "perfekt"}]},
+        {"discussion": {"held_on": "igår"}},
+        {"discussion": "tekst"},
+        {"is_read_only": "ja"},
+        {"previous": ["x"]},
+        {"previous": {"title": ""}},
+    ):
+        with pytest.raises(ImportRefused):
+            validate({**base, **bad})
