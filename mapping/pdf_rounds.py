@@ -12,7 +12,7 @@ from weasyprint import HTML
 from . import rounds
 from .levels import DIMENSION_HINTS, LEVEL_HINTS, Dimension, Level
 from .models import Discussion, Mapping, Organisation
-from .models.rounds import compare_rounds
+from .models.rounds import compare_rounds, round_data
 from .participation import STEPS
 from .pdf import ORIGIN, StaticOnlyFetcher, font_config, static_prefix
 
@@ -39,8 +39,10 @@ def discussion_context(mapping: Mapping) -> dict:
         for level in Level
     ]
     previous = mapping.predecessor
-    compared = compare_rounds(mapping, previous) if previous is not None else None
-    open_findings = list(mapping.findings().open)
+    # One analysis of this round serves the comparison and the open findings.
+    now = round_data(mapping, organisation.group_minimum)
+    compared = compare_rounds(mapping, previous, known={mapping.pk: now}) if previous is not None else None
+    open_findings = list(now.findings)
     actions = list(mapping.actions.by_burden())
     goals = list(mapping.goals.prefetch_related("actions", "initiatives"))
     return {

@@ -471,3 +471,15 @@ def test_an_import_with_bad_round_data_is_refused(organisation):
     ):
         with pytest.raises(ImportRefused):
             validate({**base, **bad})
+
+
+def test_an_empty_mapping_prints_the_blank_sheet(mapping, member_client):
+    import io  # noqa: PLC0415
+
+    from pypdf import PdfReader  # noqa: PLC0415
+
+    response = member_client.get(reverse("mapping:mapping-export-pdf", args=["forening", mapping.pk]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    text = " ".join(PdfReader(io.BytesIO(response.content)).pages[0].extract_text().split())
+    assert "vores indsatser på fire niveauer" in text and "Ingen indsatser" not in text
+    assert "Overblik og formål" in text

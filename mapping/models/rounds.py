@@ -373,9 +373,11 @@ def round_data(mapping: Mapping, minimum: int) -> RoundData:
     )
 
 
-def compare_rounds(one: Mapping, other: Mapping) -> tuple[Mapping, Mapping, Comparison] | None:
+def compare_rounds(
+    one: Mapping, other: Mapping, known: dict[int, RoundData] | None = None
+) -> tuple[Mapping, Mapping, Comparison] | None:
     """The earlier and the later of two rounds of one series, and what changed; None when they are
-    not of one series."""
+    not of one series. ``known``: rounds already read (``round_data``), by id."""
     line = series(one)
     ids = [m.pk for m in line]
     if other.pk not in ids or one.pk == other.pk:
@@ -389,7 +391,9 @@ def compare_rounds(one: Mapping, other: Mapping) -> tuple[Mapping, Mapping, Comp
         "effect": {value: str(label) for value, label in Effect.choices},
         "status": {value: str(label) for value, label in InitiativeStatus.choices},
     }
-    result = compare(round_data(then, minimum), round_data(now, minimum), card_lineage, action_lineage, labels=labels)
+    known = known or {}
+    datas = [known.get(m.pk) or round_data(m, minimum) for m in (then, now)]
+    result = compare(datas[0], datas[1], card_lineage, action_lineage, labels=labels)
     return then, now, result
 
 
