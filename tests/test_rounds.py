@@ -16,6 +16,7 @@ from mapping.models import (
     Input,
     InputKind,
     Link,
+    Mapping,
     Purpose,
     RoundExists,
     RoundReadOnly,
@@ -24,6 +25,7 @@ from mapping.models import (
 from mapping.models.rounds import compare_rounds, rounds_overview
 
 from .conftest import add_card, client_for
+from .test_permissions import EXPECTED, ROLES, signed_in, world  # noqa: F401 - the matrix and its fixtures
 
 
 def test_the_next_title_counts_the_year_up():
@@ -483,3 +485,61 @@ def test_an_empty_mapping_prints_the_blank_sheet(mapping, member_client):
     text = " ".join(PdfReader(io.BytesIO(response.content)).pages[0].extract_text().split())
     assert "vores indsatser på fire niveauer" in text and "Ingen indsatser" not in text
     assert "Overblik og formål" in text
+
+
+@pytest.mark.parametrize("role", ["amo", "facilitator"])
+def test_every_write_url_refuses_a_read_only_round_with_a_reason(world, signed_in, role):  # noqa: F811
+    """Every POST of the permission matrix on a read-only round: 403 with the reason, nothing changes.
+    Participants' writes (a workshop still open) get a 4xx too, never a 500."""
+    Mapping.objects.filter(pk=world.mapping.pk).update(is_read_only=True)
+    version = Mapping.objects.get(pk=world.mapping.pk).version
+    client = signed_in(role)
+    for name, checks in EXPECTED.items():
+        for check in checks:
+            kwargs = check.kwargs(world)
+            if check.method != "POST" or name in ("round-next", "round-read-only"):
+                continue
+            if check.statuses[ROLES.index(role)] == 405:
+                continue  # not a write URL
+            if "mapping_id" not in kwargs and "code" not in kwargs:
+                continue  # the organisation's own pages
+            response = client.post(reverse(f"mapping:{name}", kwargs=kwargs), check.data(world))
+            if "code" in kwargs:
+                assert response.status_code < 500, name
+                continue
+            assert response.status_code == 403, name
+            if role == "facilitator":
+                assert "kan kun læses" in response.content.decode(), name
+    assert Mapping.objects.get(pk=world.mapping.pk).version == version
+    assert world.mapping.initiatives.count() == 3
+
+
+def test_compare_reports_status_and_purposes_by_lineage_not_by_title():
+    card = rounds.CardData
+    then = rounds.RoundData(
+        cards=(card(1, None, "MUS", "individ", "struktur", "some", "active", frozenset({"Trivsel"})),),
+        links=frozenset(),
+        findings=(rounds.FindingData("no_owner", "no_owner:i1", "", ""),),
+        actions=(),
+    )
+    now = rounds.RoundData(
+        cards=(
+            card(11, 1, "MUS", "individ", "struktur", "some", "paused", frozenset({"Læring"})),
+            card(12, None, "MUS", "individ", "struktur", "some", "active"),  # same title, no lineage: new
+        ),
+        links=frozenset(),
+        findings=(
+            rounds.FindingData("no_owner", "no_owner:i11", "", ""),  # the same finding through lineage
+            rounds.FindingData("no_owner", "no_owner:i12", "", ""),
+        ),
+        actions=(),
+    )
+    c = rounds.compare(then, now, labels={"status": {"active": "I gang", "paused": "Sat på pause"}})
+    [(changed, changes)] = c.changed
+    assert changed.id == 11
+    assert [(x.label, x.before, x.after) for x in changes] == [
+        ("Status", "I gang", "Sat på pause"),
+        ("Formål", "Trivsel", "Læring"),
+    ]
+    assert [x.id for x in c.added] == [12] and c.removed == []
+    assert [f.key for f in c.findings_new] == ["no_owner:i12"] and c.findings_resolved == [] and c.findings_kept == 1
