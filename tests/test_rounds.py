@@ -543,3 +543,21 @@ def test_compare_reports_status_and_purposes_by_lineage_not_by_title():
     ]
     assert [x.id for x in c.added] == [12] and c.removed == []
     assert [f.key for f in c.findings_new] == ["no_owner:i12"] and c.findings_resolved == [] and c.findings_kept == 1
+
+
+def test_a_read_only_rounds_analysis_is_read_once_and_follows_a_reopening(round_one, django_assert_max_num_queries):
+    from mapping.models import set_read_only  # noqa: PLC0415
+    from mapping.models.rounds import closed_round_data  # noqa: PLC0415
+
+    start_next_round(round_one)
+    round_one.refresh_from_db()
+    first = closed_round_data(round_one, 5)
+    with django_assert_max_num_queries(0):
+        assert closed_round_data(round_one, 5) == first
+    # Reopened and changed: the version moved, so the analysis is read again.
+    set_read_only(round_one, False)
+    with round_one.change():
+        add_card(round_one, "Mentorordning")
+    set_read_only(round_one, True)
+    round_one.refresh_from_db()
+    assert "Mentorordning" in {c.title for c in closed_round_data(round_one, 5).cards}

@@ -10,8 +10,11 @@ work-environment discussion of a round is its ``Discussion`` and its
 from collections.abc import Iterable
 from datetime import date
 
+from django.core.cache import cache
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from .. import gaps
@@ -373,6 +376,25 @@ def round_data(mapping: Mapping, minimum: int) -> RoundData:
     )
 
 
+ROUND_DATA_SECONDS = 3600
+
+
+def closed_round_data(mapping: Mapping, minimum: int) -> RoundData:
+    """``round_data``, from the cache for a read-only round: nothing in it moves (its workshops are
+    closed, writes refused), so its analysis is read once. The key names all it reads besides the
+    round: its version, the group size, the day (findings age) and the language (messages)."""
+    if not mapping.is_read_only:
+        return round_data(mapping, minimum)
+    key = "round-data:" + ":".join(
+        str(part) for part in (mapping.pk, mapping.version, minimum, timezone.localdate(), get_language())
+    )
+    data = cache.get(key)
+    if data is None:
+        data = round_data(mapping, minimum)
+        cache.set(key, data, ROUND_DATA_SECONDS)
+    return data
+
+
 def compare_rounds(
     one: Mapping, other: Mapping, known: dict[int, RoundData] | None = None
 ) -> tuple[Mapping, Mapping, Comparison] | None:
@@ -392,7 +414,7 @@ def compare_rounds(
         "status": {value: str(label) for value, label in InitiativeStatus.choices},
     }
     known = known or {}
-    datas = [known.get(m.pk) or round_data(m, minimum) for m in (then, now)]
+    datas = [known.get(m.pk) or closed_round_data(m, minimum) for m in (then, now)]
     result = compare(datas[0], datas[1], card_lineage, action_lineage, labels=labels)
     return then, now, result
 
