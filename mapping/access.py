@@ -25,7 +25,7 @@ from django_htmx.http import HttpResponseClientRefresh
 from django_htmx.middleware import HtmxDetails
 
 from . import participation
-from .models import Mapping, Membership, Organisation, Role, Workshop, normalise_code
+from .models import Mapping, Membership, Organisation, Role, RoundReadOnly, Workshop, normalise_code
 
 
 class Need(Enum):
@@ -73,6 +73,11 @@ class MappingAccess(Access):
 
     mapping: Mapping
 
+    @property
+    def can_edit(self) -> bool:
+        """A read-only round (a later round took over) is edited by nobody until a facilitator reopens it."""
+        return self.membership.can_edit and not self.mapping.is_read_only
+
 
 @overload
 def gate(request: HttpRequest, org: str, mapping_id: None = None, need: Need = Need.READ) -> Access: ...
@@ -110,6 +115,13 @@ def gate(request: HttpRequest, org: str, mapping_id: int | None = None, need: Ne
     organisation = membership.organisation
     if membership.role not in need.roles:
         raise PermissionDenied
+    if (
+        mapping is not None
+        and mapping.is_read_only
+        and need is Need.EDIT
+        and request.method not in ("GET", "HEAD", "OPTIONS")
+    ):
+        raise RoundReadOnly
     if mapping is None:
         return Access(organisation=organisation, membership=membership)
     return MappingAccess(organisation=organisation, membership=membership, mapping=mapping)

@@ -15,12 +15,27 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from . import gaps
-from .models import Action, Dimension, FindingDismissal, Initiative, Level, Link, Mapping, Organisation, Purpose
+from .models import (
+    Action,
+    Dimension,
+    Discussion,
+    FindingDismissal,
+    Goal,
+    GoalEvaluation,
+    Initiative,
+    Level,
+    Link,
+    Mapping,
+    Organisation,
+    Purpose,
+)
+from .models.rounds import DISCUSSION_TEXTS
 
 FORMAT = "iglo-mapping"
 FORMAT_VERSION = 1
 MAX_ITEMS = 5000
 MAX_POSITION = 100_000
+MAX_ROUNDS = 20  # rounds before this one kept in one export (nested under "previous")
 
 IMPORTED_FIELDS = [
     "title",
@@ -49,7 +64,7 @@ class ImportRefused(ValueError):
     """A file that cannot be imported; the message says why, in the user's language."""
 
 
-def export_mapping(mapping: Mapping) -> dict:
+def export_mapping(mapping: Mapping, depth: int = 0) -> dict:
     initiatives = list(
         mapping.initiatives.active().order_by("level", "dimension", "position", "id").prefetch_related("purposes")
     )
@@ -83,6 +98,7 @@ def export_mapping(mapping: Mapping) -> dict:
                 "is_measurement": i.is_measurement,
                 "reviewed_at": i.reviewed_at.isoformat() if i.reviewed_at else None,
                 "purposes": sorted(p.pk for p in i.purposes.all()),
+                "predecessor": i.predecessor_id,
             }
             for i in initiatives
         ],
@@ -111,11 +127,43 @@ def export_mapping(mapping: Mapping) -> dict:
                 "burden": action.burden,
                 "effort": action.effort,
                 "status": action.status,
+                "predecessor": action.predecessor_id,
             }
             for action in mapping.actions.order_by("id").prefetch_related("initiatives")
         ],
         "dismissals": [{"key": d.key, "code": d.code} for d in mapping.dismissals.order_by("id")],
+        **export_round(mapping, active_ids, depth),
     }
+
+
+def export_round(mapping: Mapping, active_ids: set[int], depth: int) -> dict:
+    """Rounds: read-only or not, the discussion record, the goals, and the rounds before (nested)."""
+    record = Discussion.objects.filter(mapping=mapping).first()
+    data: dict[str, Any] = {
+        "is_read_only": mapping.is_read_only,
+        "discussion": None
+        if record is None
+        else {
+            "held_on": record.held_on.isoformat() if record.held_on else None,
+            **{name: getattr(record, name) for name in DISCUSSION_TEXTS},
+        },
+        "goals": [
+            {
+                "id": goal.pk,
+                "title": goal.title,
+                "is_carried": goal.is_carried,
+                "predecessor": goal.predecessor_id,
+                "evaluation": goal.evaluation,
+                "comment": goal.comment,
+                "initiatives": sorted(i.pk for i in goal.initiatives.all() if i.pk in active_ids),
+                "actions": sorted(a.pk for a in goal.actions.all()),
+            }
+            for goal in mapping.goals.order_by("id").prefetch_related("initiatives", "actions")
+        ],
+    }
+    if mapping.predecessor is not None and depth < MAX_ROUNDS:
+        data["previous"] = export_mapping(mapping.predecessor, depth + 1)
+    return data
 
 
 def parse_upload(raw: bytes) -> dict:
@@ -180,7 +228,7 @@ def _list(data: dict, key: str) -> list:
     return value
 
 
-def validate(data: dict) -> dict:
+def validate(data: dict, depth: int = 0) -> dict:
     """Check a parsed export completely; returns clean data or raises ImportRefused."""
     title = _text(data, "title", 200, _("Kortlægningen"), required=True)
     purposes: list[dict[str, Any]] = []
@@ -230,6 +278,7 @@ def validate(data: dict) -> dict:
         if not isinstance(item_purposes, list) or any(not _is_id(p) or p not in purpose_ids for p in item_purposes):
             raise ImportRefused(_("%(where)s peger på et formål, der ikke er i filen.") % {"where": where})
         clean["purposes"] = list(dict.fromkeys(item_purposes))
+        clean["predecessor"] = item.get("predecessor") if _is_id(item.get("predecessor")) else None
         initiatives.append(clean)
 
     links, pairs = [], set()
@@ -262,6 +311,65 @@ def validate(data: dict) -> dict:
         "links": links,
         "actions": _validate_actions(data, initiative_ids),
         "dismissals": _validate_dismissals(data),
+        **_validate_round(data, initiative_ids, depth),
+    }
+
+
+def _validate_round(data: dict, initiative_ids: set, depth: int) -> dict:
+    """Rounds: read-only, the discussion record, the goals, and the rounds before (validated the same way)."""
+    is_read_only = data.get("is_read_only", False)
+    if not isinstance(is_read_only, bool):
+        raise ImportRefused(_("“is_read_only” skal være true eller false."))
+    record = data.get("discussion")
+    discussion = None
+    if record is not None:
+        if not isinstance(record, dict):
+            raise ImportRefused(_("Feltet “%(key)s” skal være en liste.") % {"key": "discussion"})
+        where = _("Drøftelsen")
+        limits = {
+            name: getattr(Discussion._meta.get_field(name), "max_length", None) or 5000 for name in DISCUSSION_TEXTS
+        }
+        discussion = {name: _text(record, name, limit, where) for name, limit in limits.items()}
+        discussion["held_on"] = _date(record, "held_on", where)
+    action_ids = {a.get("id") for a in _list(data, "actions") if _is_id(a.get("id"))}
+    goals = []
+    for n, item in enumerate(_list(data, "goals"), 1):
+        where = _("Mål nr. %(n)s") % {"n": n}
+        is_carried = item.get("is_carried", False)
+        if not isinstance(is_carried, bool):
+            raise ImportRefused(_("%(where)s: “is_carried” skal være true eller false.") % {"where": where})
+        linked, acted = item.get("initiatives", []), item.get("actions", [])
+        if not isinstance(linked, list) or any(not _known_id(i, initiative_ids) for i in linked):
+            raise ImportRefused(_("%(where)s peger på en indsats, der ikke er i filen.") % {"where": where})
+        if not isinstance(acted, list) or any(not _known_id(a, action_ids) for a in acted):
+            raise ImportRefused(_("%(where)s peger på en handling, der ikke er i filen.") % {"where": where})
+        goals.append(
+            {
+                "id": item.get("id") if _is_id(item.get("id")) else None,
+                "title": _text(item, "title", 300, where, required=True),
+                "is_carried": is_carried,
+                "predecessor": item.get("predecessor") if _is_id(item.get("predecessor")) else None,
+                "evaluation": _choice(item, "evaluation", GoalEvaluation, "", where),
+                "comment": _text(item, "comment", 3000, where),
+                "initiatives": list(dict.fromkeys(linked)),
+                "actions": list(dict.fromkeys(acted)),
+            }
+        )
+    previous = data.get("previous")
+    if previous is not None:
+        if not isinstance(previous, dict) or depth >= MAX_ROUNDS:
+            raise ImportRefused(_("Filen har for mange runder."))
+        previous = validate(previous, depth + 1)
+    action_predecessors = [
+        a.get("predecessor") if _is_id(a.get("predecessor")) else None for a in _list(data, "actions")
+    ]
+    return {
+        "is_read_only": is_read_only,
+        "discussion": discussion,
+        "goals": goals,
+        "previous": previous,
+        "action_ids": [a.get("id") for a in _list(data, "actions")],
+        "action_predecessors": action_predecessors,
     }
 
 
@@ -330,14 +438,35 @@ def _validate_dismissals(data: dict) -> list[dict]:
 
 @transaction.atomic
 def create_mapping(organisation: Organisation, clean: dict, title: str | None = None) -> Mapping:
-    """Write validated data (from ``validate``) as a new mapping of ``organisation``."""
-    mapping = organisation.mappings.create(title=title or clean["title"], wip_limit=clean.get("wip_limit", 3))
+    """Write validated data (from ``validate``) as a new mapping of ``organisation``, with the rounds before it."""
+    return _create_round(organisation, clean, title)[0]
+
+
+def _create_round(organisation: Organisation, clean: dict, title: str | None) -> tuple[Mapping, dict]:
+    """One round and (first) the rounds before it; returns it and its file ids -> new rows, for lineage."""
+    previous: Mapping | None = None
+    before: dict[str, dict] = {"cards": {}, "actions": {}, "goals": {}}
+    if clean.get("previous"):
+        previous, before = _create_round(organisation, clean["previous"], None)
+    mapping = organisation.mappings.create(
+        title=title or clean["title"],
+        wip_limit=clean.get("wip_limit", 3),
+        predecessor=previous,
+        is_read_only=clean.get("is_read_only", False),
+    )
     purposes = {
         p["id"]: Purpose.objects.create(mapping=mapping, title=p["title"], description=p["description"])
         for p in clean["purposes"]
     }
     created = Initiative.objects.bulk_create(
-        [Initiative(mapping=mapping, **{f: i[f] for f in IMPORTED_FIELDS}) for i in clean["initiatives"]]
+        [
+            Initiative(
+                mapping=mapping,
+                predecessor=before["cards"].get(i.get("predecessor")),
+                **{f: i[f] for f in IMPORTED_FIELDS},
+            )
+            for i in clean["initiatives"]
+        ]
     )
     by_key = {}
     through = []
@@ -374,8 +503,13 @@ def create_mapping(organisation: Organisation, clean: dict, title: str | None = 
                 },
                 status=item["status"],
                 finding_code=item["finding_code"],
+                predecessor=before["actions"].get(predecessor),
             )
-            for item in clean.get("actions", [])
+            for item, predecessor in zip(
+                clean.get("actions", []),
+                clean.get("action_predecessors") or [None] * len(clean.get("actions", [])),
+                strict=True,
+            )
         ]
     )
     Action.initiatives.through.objects.bulk_create(
@@ -391,4 +525,21 @@ def create_mapping(organisation: Organisation, clean: dict, title: str | None = 
         if key:
             dismissals.append(FindingDismissal(mapping=mapping, key=key, code=item["code"]))
     FindingDismissal.objects.bulk_create(dismissals, ignore_conflicts=True)
-    return mapping
+    action_by_key = dict(zip(clean.get("action_ids") or [], actions, strict=False))
+    if clean.get("discussion"):
+        Discussion.objects.create(mapping=mapping, **clean["discussion"])
+    goals = {}
+    for item in clean.get("goals") or []:
+        goal = Goal.objects.create(
+            mapping=mapping,
+            title=item["title"],
+            is_carried=item["is_carried"],
+            predecessor=before["goals"].get(item["predecessor"]),
+            evaluation=item["evaluation"],
+            comment=item["comment"],
+        )
+        goal.initiatives.set([by_key[i] for i in item["initiatives"]])
+        goal.actions.set([action_by_key[a] for a in item["actions"] if a in action_by_key])
+        if item["id"] is not None:
+            goals[item["id"]] = goal
+    return mapping, {"cards": by_key, "actions": action_by_key, "goals": goals}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import actions, board, export, gaps, join, method, organisation, workshop
+from .views import actions, board, export, gaps, join, method, organisation, rounds, workshop
 
 app_name = "mapping"
 
@@ -61,6 +61,16 @@ urlpatterns = [
         workshop.workshop_input_delete_all,
         name="workshop-input-delete-all",
     ),
+    # Rounds: the next round, two rounds compared, the annual discussion, the blank sheet.
+    path(mapping_prefix + "next-round/", rounds.round_next, name="round-next"),
+    path(mapping_prefix + "read-only/", rounds.round_read_only, name="round-read-only"),
+    path(mapping_prefix + "compare/<int:other_id>/", rounds.round_compare, name="round-compare"),
+    path(mapping_prefix + "discussion/", rounds.discussion, name="discussion"),
+    path(mapping_prefix + "discussion.pdf", rounds.discussion_pdf, name="discussion-pdf"),
+    path(mapping_prefix + "discussion/goals/new/", rounds.goal_create, name="goal-create"),
+    path(mapping_prefix + "discussion/goals/<int:goal_id>/", rounds.goal_update, name="goal-update"),
+    path(mapping_prefix + "discussion/goals/<int:goal_id>/delete/", rounds.goal_delete, name="goal-delete"),
+    path("o/<slug:org>/sheet.pdf", rounds.sheet_pdf, name="sheet-pdf"),
     # Participants: no account, the join code is the key.
     path("j/", join.join_enter, name="join-enter"),
     path("j/<str:code>/", join.join, name="join"),

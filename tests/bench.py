@@ -549,6 +549,12 @@ def measure_pdf(bench: Bench) -> dict:
     return figures
 
 
+def measure_rounds(bench: Bench) -> dict:
+    from tests.bench_rounds import measure_rounds_in_bench
+
+    return measure_rounds_in_bench(bench)
+
+
 WORKSHOP_SECONDS = float(os.environ.get("BENCH_WORKSHOP_SECONDS", "60"))
 
 
@@ -594,6 +600,7 @@ MEASUREMENTS = [
     measure_edit,
     measure_gaps,
     measure_pdf,
+    measure_rounds,  # tests/bench_rounds.py
     measure_workshop,
     measure_baseline_again,
 ]

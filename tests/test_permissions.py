@@ -97,6 +97,19 @@ def an_import(w: World) -> dict:
     return {"file": SimpleUploadedFile("x.json", json.dumps(example_data()).encode(), "application/json")}
 
 
+def a_goal(w: World) -> dict:
+    """Rounds: a goal of the mapping's discussion (made on first use)."""
+    goal = w.mapping.goals.first() or w.mapping.goals.create(title="Færre sygedage")
+    return {**board(w), "goal_id": goal.pk}
+
+
+def a_later_round(w: World) -> dict:
+    """Rounds: the mapping and a later round of its series (made on first use)."""
+    later = w.mapping.organisation.mappings.filter(predecessor=w.mapping).first()
+    later = later or w.mapping.organisation.mappings.create(title="Næste", predecessor=w.mapping)
+    return {**board(w), "other_id": later.pk}
+
+
 READ = (302, 404, 200, 200, 200)  # a page any member may see
 EDIT = (302, 404, 403, 302, 302)  # a change to the board: facilitator or AMO, then back to the board
 MANAGE = (302, 404, 403, 403, 302)  # members and mappings: facilitator only
@@ -266,6 +279,22 @@ EXPECTED: dict[str, list[Check]] = {
         Check("GET", action, POST_ONLY),
         Check("POST", action, EDIT),
     ],
+    # Rounds (issue 10): the facilitator starts and closes rounds; facilitator and AMO write the record.
+    "round-next": [Check("GET", board, POST_ONLY), Check("POST", board, MANAGE)],
+    "round-read-only": [Check("GET", board, POST_ONLY), Check("POST", board, MANAGE, lambda w: {"is_read_only": "on"})],
+    "round-compare": [Check("GET", a_later_round, READ)],
+    "discussion": [
+        Check("GET", board, READ),
+        Check("POST", board, EDIT, lambda w: {"version": 0, "participants": "Anna, leder"}),
+    ],
+    "discussion-pdf": [Check("GET", board, READ)],
+    "goal-create": [Check("GET", board, POST_ONLY), Check("POST", board, EDIT, lambda w: {"title": "Mål"})],
+    "goal-update": [
+        Check("GET", a_goal, POST_ONLY),
+        Check("POST", a_goal, EDIT, lambda w: {"title": "Nyt", "version": 1}),
+    ],
+    "goal-delete": [Check("GET", a_goal, POST_ONLY), Check("POST", a_goal, EDIT)],
+    "sheet-pdf": [Check("GET", org, READ)],
 }
 
 

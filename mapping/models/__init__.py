@@ -4,7 +4,8 @@
 - ``mappings``: a mapping and its board (purposes, initiatives, links), the
   write protocol ``Mapping.change()`` and the ``Conflict`` of a lost race;
 - ``plans``: the action plan and dismissed findings;
-- ``workshops``: live sessions and employees' input.
+- ``workshops``: live sessions and employees' input;
+- ``rounds``: the next round of a mapping, the annual discussion and its goals.
 """
 
 from ..levels import DIMENSION_HINTS, Dimension, Level
@@ -20,9 +21,10 @@ from .choices import (
     Role,
     WorkshopStatus,
 )
-from .mappings import Analysis, Change, Conflict, Initiative, InitiativeQuerySet, Link, Mapping, Purpose
+from .mappings import Analysis, Change, Conflict, Initiative, InitiativeQuerySet, Link, Mapping, Purpose, RoundReadOnly
 from .organisations import Invitation, Membership, Organisation
 from .plans import Action, ActionQuerySet, FindingDismissal
+from .rounds import Discussion, Goal, GoalEvaluation, RoundExists, set_read_only, start_next_round
 from .workshops import WORKSHOP_MAX_AGE, Input, InputQuerySet, Workshop, WorkshopQuerySet, new_join_code, normalise_code
 
 __all__ = [
@@ -36,9 +38,12 @@ __all__ = [
     "Change",
     "Conflict",
     "Dimension",
+    "Discussion",
     "Effect",
     "Effort",
     "FindingDismissal",
+    "Goal",
+    "GoalEvaluation",
     "Initiative",
     "InitiativeQuerySet",
     "InitiativeStatus",
@@ -55,9 +60,13 @@ __all__ = [
     "Organisation",
     "Purpose",
     "Role",
+    "RoundExists",
+    "RoundReadOnly",
     "Workshop",
     "WorkshopQuerySet",
     "WorkshopStatus",
     "new_join_code",
     "normalise_code",
+    "set_read_only",
+    "start_next_round",
 ]

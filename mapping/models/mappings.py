@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, Self
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import Avg, Count, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -109,6 +109,15 @@ def _shown(field: models.Field, value: Any) -> str:
     return str(value)
 
 
+class RoundReadOnly(PermissionDenied):
+    """A write to a round that is read-only (a later round took over): refused with a 403 that says why."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            gettext("Denne runde er afsluttet og kan kun læses. En facilitator kan genåbne den fra tavlen.")
+        )
+
+
 class EditedTogether(models.Model):
     """A row of a mapping that several people edit in forms at once.
 
@@ -186,6 +195,16 @@ class Mapping(models.Model):
         default=3,
         help_text=_("Gør lidt ad gangen: I får en advarsel, når flere handlinger end dette er i gang."),
     )
+    # Rounds: the round this one followed, and whether it is closed for writes (a later round took over).
+    predecessor = models.OneToOneField(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="successor",
+        verbose_name=_("forrige runde"),
+    )
+    is_read_only = models.BooleanField(_("kun til læsning"), default=False)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
@@ -204,7 +223,7 @@ class Mapping(models.Model):
         return reverse("mapping:board", args=[self.organisation.slug, self.pk])
 
     @contextmanager
-    def change(self, *, bumps: bool = True) -> Iterator["Change"]:
+    def change(self, *, bumps: bool = True, admits_read_only: bool = False) -> Iterator["Change"]:
         """The one write protocol: every write inside the mapping happens in here.
 
         One transaction; the mapping's row lock first, so every writer takes
@@ -214,21 +233,25 @@ class Mapping(models.Model):
         ``change.cancel()`` when nothing changed after all (a lost race, a
         double click): the transaction rolls back and the version stays. A
         write members do not see (``bumps=False``) may set ``change.bumps``
-        once it knows.
+        once it knows. A read-only round refuses the write (``RoundReadOnly``,
+        a 403) unless the write is the one that opens or closes it.
         """
         with transaction.atomic():
-            locked = self.lock()
+            locked, is_read_only = self.lock()
+            if is_read_only and not admits_read_only:
+                raise RoundReadOnly
             change = Change(bumps=bumps)
             yield change
             if change.bumps and not change.is_cancelled:
                 self._bump(locked)
 
-    def lock(self) -> int:
-        """Take the mapping's row lock; returns its version, which stays put while the lock is held.
+    def lock(self) -> tuple[int, bool]:
+        """Take the mapping's row lock; returns its version (which stays put while the lock is held)
+        and whether it is read-only.
 
         On SQLite the transaction itself holds the write lock (IMMEDIATE mode in settings).
         """
-        return Mapping.objects.select_for_update().values_list("version", flat=True).get(pk=self.pk)
+        return Mapping.objects.select_for_update().values_list("version", "is_read_only").get(pk=self.pk)
 
     def _bump(self, locked: int) -> None:
         from ..live import version_changed  # live.py builds on the models
@@ -424,6 +447,10 @@ class Initiative(EditedTogether):
     )
     version = models.PositiveIntegerField(default=1)
     deleted_at = models.DateTimeField(null=True, blank=True)
+    # The same initiative in the round before (rounds.py carries it over); lets two rounds be compared.
+    predecessor = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="successors", editable=False
+    )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 

@@ -24,6 +24,9 @@ class Organisation(models.Model):
         default=5,
         help_text=_("Gennemsnit og stemmetal vises først, når så mange har svaret (mindst 3)."),
     )
+    # What the annual discussion must cover depends on these (rounds: the competence plan or the knowledge question).
+    employee_count = models.PositiveIntegerField(_("antal ansatte"), null=True, blank=True)
+    has_amo = models.BooleanField(_("har en arbejdsmiljøorganisation (AMO)"), default=False)
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -65,6 +65,10 @@ class Action(EditedTogether):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.TODO)
     # Moves on every save of the action, so an edit started from an older one is caught (``save_edit``).
     version = models.PositiveIntegerField(default=1)
+    # The same action in the round before: an open action is carried over to the next round.
+    predecessor = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="successors", editable=False
+    )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 

@@ -9,7 +9,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
-from .. import pdf
+from .. import pdf, pdf_rounds
 from ..access import HtmxHttpRequest, MappingAccess, gate
 from ..exchange import export_mapping
 from ..forms import ExportForm
@@ -67,6 +67,12 @@ def mapping_export_pdf(request: HtmxHttpRequest, org: str, mapping_id: int) -> H
     if not form.is_valid():
         return export_page(request, access, form, status=400)
     options = form.cleaned_data
+    if not access.mapping.initiatives.active().exists():
+        # Nothing on the board yet: the blank sheet to start on paper, not eight "no initiatives" cells.
+        sheet = pdf_rounds.render_sheet(access.organisation, options["paper"].lower())
+        response = HttpResponse(sheet, content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{download_name(access.mapping.title, "-ark")}.pdf"'
+        return response
     # The open findings (without those the team dismissed) and the actions, most burdensome first.
     findings, actions = access.mapping.findings().open, list(access.mapping.actions.by_burden())
     context = pdf.document_context(access.mapping, sections=options["section"], findings=findings, actions=actions)

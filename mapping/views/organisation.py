@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -14,6 +15,7 @@ from ..example import create_example
 from ..exchange import ImportRefused, create_mapping, parse_upload, validate
 from ..forms import ImportForm, InvitationForm, MappingForm, MemberAddForm, RoleForm
 from ..models import Invitation, Membership, Organisation, Role
+from ..models.rounds import rounds_overview
 
 ORGANISATION = "mapping/organisation.html"
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
@@ -40,6 +42,7 @@ def organisation_context(request: HtmxHttpRequest, access: Access, **extra) -> d
         "member_form": MemberAddForm(),
         "invitation_form": InvitationForm(),
         "roles": Role.choices,
+        **rounds_overview(organisation, timezone.localdate()),
     }
     if access.can_manage:
         context["members"] = organisation.memberships.select_related("user").order_by("user__username")
