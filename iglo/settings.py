@@ -234,3 +234,27 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": 10_000},
     }
 }
+
+# -- i11b: more than one server -------------------------------------------------
+# With REDIS_URL, one Redis holds the cache for every process and host: rate limits
+# count once, the poll's cached versions and the board's regions agree, and sessions
+# are read from Redis (cached_db: written through to the database, so a Redis restart
+# signs no one out).
+REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+if REDIS_URL:
+    if urlsplit(REDIS_URL).scheme not in {"redis", "rediss", "unix"}:
+        raise ImproperlyConfigured(
+            f"REDIS_URL={REDIS_URL!r} is not a Redis URL: set it to e.g. redis://127.0.0.1:6379/0."
+        )
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # Keeps two deployments (or test runs) on one Redis database apart.
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "iglo"),
+            # A Redis that stops answering fails a request in seconds instead of hanging it.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# -- end i11b --------------------------------------------------------------------
