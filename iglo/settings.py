@@ -122,6 +122,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "iglo.requestlog.RequestLogMiddleware",  # i11b: first, so it times everything below
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -219,11 +220,29 @@ if env_bool("BEHIND_PROXY", False):
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# i11b: one line per request (iglo.requestlog), errors with tracebacks, all to stderr;
+# LOG_FORMAT=json writes JSON lines for a log collector.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+if LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r} is not known: set it to text or json.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"mask_secret_paths": {"()": "iglo.requestlog.MaskSecretPaths"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "iglo.requestlog.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stderr",
+            "formatter": LOG_FORMAT,
+            "filters": ["mask_secret_paths"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "loggers": {"iglo.request": {"level": "INFO"}},
 }
 
 # Process-local cache: rendered board regions (keyed by mapping version), the poll's
@@ -234,3 +253,52 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": 10_000},
     }
 }
+
+# -- i11b: more than one server -------------------------------------------------
+# With REDIS_URL, one Redis holds the cache for every process and host: rate limits
+# count once, the poll's cached versions and the board's regions agree, and sessions
+# are read from Redis (cached_db: written through to the database, so a Redis restart
+# signs no one out).
+REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+if REDIS_URL:
+    if urlsplit(REDIS_URL).scheme not in {"redis", "rediss", "unix"}:
+        raise ImproperlyConfigured(
+            f"REDIS_URL={REDIS_URL!r} is not a Redis URL: set it to e.g. redis://127.0.0.1:6379/0."
+        )
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # Keeps two deployments (or test runs) on one Redis database apart.
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "iglo"),
+            # A Redis that stops answering fails a request in seconds instead of hanging it.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
+# E-mail (password resets): an SMTP server from the environment (EMAIL_HOST, EMAIL_PORT,
+# EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS), in Django 6.1's MAILERS form. Without
+# EMAIL_HOST: printed while developing; in production the machine's own mail server (localhost:25).
+# A mail that cannot be sent is logged, and the person sees the same "check your e-mail" page.
+MAILERS: dict[str, dict[str, object]]
+if DEBUG and not os.environ.get("EMAIL_HOST"):
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+else:
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": os.environ.get("EMAIL_HOST") or "localhost",
+                "port": env_int("EMAIL_PORT", 587 if os.environ.get("EMAIL_HOST") else 25),
+                "username": os.environ.get("EMAIL_HOST_USER", ""),
+                "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+                "use_tls": env_bool("EMAIL_USE_TLS", bool(os.environ.get("EMAIL_HOST"))),
+                "timeout": 10,
+            },
+        }
+    }
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "IGLO <noreply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # a reset link works for a day
+# -- end i11b --------------------------------------------------------------------

@@ -13,13 +13,21 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 urlpatterns = [
     path("healthz/", healthz, name="healthz"),
-    # Only signing in and out: there is no e-mail set up for password resets.
+    # Signing in and out, and a forgotten password reset by e-mail (Django's own views; EMAIL_* settings).
     path(
         "accounts/",
         include(
             [
                 path("login/", auth_views.LoginView.as_view(), name="login"),
                 path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+                path("password-reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+                path("password-reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+                path(
+                    "reset/<uidb64>/<token>/",
+                    auth_views.PasswordResetConfirmView.as_view(),
+                    name="password_reset_confirm",
+                ),
+                path("reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
             ]
         ),
     ),

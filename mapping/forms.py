@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from .models import Action, Dimension, Initiative, InputStatus, Level, Link, Mapping, Purpose, Role
+from .models import Action, Dimension, Initiative, InputStatus, Level, Link, Mapping, Purpose, Role, Workshop
 from .participation import STEPS
 
 
@@ -452,3 +452,48 @@ class VoteForm(ParticipantForm):
     ADD, REMOVE = "add", "remove"
 
     action = forms.ChoiceField(choices=[(ADD, ADD), (REMOVE, REMOVE)])
+
+
+# -- i11b: leaving no data behind ---------------------------------------------------
+
+
+class OrganisationDeleteForm(forms.Form):
+    """Typing the organisation's name is the confirmation: a click alone deletes nothing."""
+
+    confirm = forms.CharField(label=_("Skriv organisationens navn"), max_length=200)
+
+    def __init__(self, *args, organisation_name: str, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.organisation_name = organisation_name
+
+    def clean_confirm(self) -> str:
+        typed = self.cleaned_data["confirm"].strip()
+        if typed != self.organisation_name.strip():
+            raise ValidationError(_("Navnet passer ikke. Skriv det præcis, som det står."))
+        return typed
+
+
+class AccountDeleteForm(forms.Form):
+    """Your password again: a forgotten open laptop must not be enough to delete an account."""
+
+    password = forms.CharField(label=_("Din adgangskode"), strip=False, widget=forms.PasswordInput)
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise ValidationError(_("Adgangskoden er forkert."))
+        return password
+
+
+class WorkshopRetentionForm(forms.Form):
+    input_kept_days = forms.TypedChoiceField(
+        label=_("Slet input automatisk"),
+        choices=[("" if days is None else days, label) for days, label in Workshop.RETENTION_CHOICES],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )

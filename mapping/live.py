@@ -25,6 +25,7 @@ Participants' phones poll the same way without an account: their state is
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.cache import cache
@@ -59,6 +60,17 @@ def token_user(token: str, mapping_id: int, need: Need = Need.READ) -> int | Non
     return user_id
 
 
+def cache_seconds() -> float:
+    """How long a version and a membership check stay cached.
+
+    Django's Redis backend keeps whole seconds only (0.5 would store nothing,
+    and every poll would ask the database); with a shared cache the writer
+    stores the exact new version for every process when it commits, so the
+    whole second delays no one's change.
+    """
+    return 1 if str(settings.CACHES["default"]["BACKEND"]).endswith(".RedisCache") else CACHE_SECONDS
+
+
 def version_key(mapping_id: int) -> str:
     return f"live:version:{mapping_id}"
 
@@ -71,7 +83,7 @@ def version_changed(mapping_id: int, version: int) -> None:
     """Called by ``Mapping.change()`` inside the write's transaction."""
     key = version_key(mapping_id)
     cache.delete(key)
-    transaction.on_commit(lambda: cache.set(key, version, CACHE_SECONDS))
+    transaction.on_commit(lambda: cache.set(key, version, cache_seconds()))
 
 
 def page_state(mapping: Mapping, *, workshop: bool = False) -> str:
@@ -131,7 +143,7 @@ def current_state(
         row = cursor.fetchone()
     if row is None:
         return None
-    cache.set_many({keys[0]: row[0], keys[1]: True}, CACHE_SECONDS)
+    cache.set_many({keys[0]: row[0], keys[1]: True}, cache_seconds())
     return _state(row[0], (row[1], row[2])) if workshop else str(row[0])
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import actions, board, export, gaps, join, method, organisation, rounds, workshop
+from .views import actions, board, export, gaps, join, lifecycle, method, organisation, rounds, workshop
 
 app_name = "mapping"
 
@@ -16,6 +16,16 @@ urlpatterns = [
     path("o/<slug:org>/members/add/", organisation.member_add, name="member-add"),
     path("o/<slug:org>/members/<int:membership_id>/role/", organisation.member_role, name="member-role"),
     path("o/<slug:org>/invitations/new/", organisation.invitation_create, name="invitation-create"),
+    # i11b: leaving no data behind
+    path("o/<slug:org>/export.zip", lifecycle.organisation_export_zip, name="organisation-export-zip"),
+    path("o/<slug:org>/delete/", lifecycle.organisation_delete, name="organisation-delete"),
+    path("account/", lifecycle.account, name="account"),
+    path("account/delete/", lifecycle.account_delete, name="account-delete"),
+    path(
+        mapping_prefix + "workshop/<int:workshop_id>/retention/",
+        lifecycle.workshop_retention,
+        name="workshop-retention",
+    ),
     path(mapping_prefix, board.board, name="board"),
     path(mapping_prefix + "poll/", board.board_poll, name="board-poll"),
     path(mapping_prefix + "export.json", export.mapping_export_json, name="mapping-export-json"),

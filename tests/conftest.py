@@ -1,13 +1,17 @@
 """The fixed cast: one organisation with a facilitator, an AMO member and a
 member, and an outsider who belongs to another organisation."""
 
+import itertools
 import os
+import secrets
 import shutil
 
 import pytest
+import redis
+from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.test import Client
+from django.test import Client, override_settings
 
 from mapping.example import create_example
 from mapping.models import Initiative, Link, Membership, Organisation, Purpose, Role
@@ -36,12 +40,38 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+# A shared Redis (REDIS_URL) may serve other test runs and servers too: this run's keys carry
+# their own prefix, and emptying the cache deletes only them (Redis's clear() empties the database).
+RUN_PREFIX = f"test-{os.getpid()}-{secrets.token_hex(4)}"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def cache_of_this_run():
+    if not django_settings.REDIS_URL:
+        yield
+        return
+    with override_settings(CACHES={"default": {**django_settings.CACHES["default"], "KEY_PREFIX": RUN_PREFIX}}):
+        yield
+
+
+def clear_cache() -> None:
+    if not django_settings.REDIS_URL:
+        cache.clear()
+        return
+    client = redis.Redis.from_url(django_settings.REDIS_URL)
+    try:
+        for keys in itertools.batched(client.scan_iter(match=f"{RUN_PREFIX}:*", count=500), 500):
+            client.delete(*keys)
+    finally:
+        client.close()
+
+
 @pytest.fixture(autouse=True)
-def empty_cache():
+def empty_cache(cache_of_this_run):
     """Each test starts with an empty cache: ids and versions repeat between tests."""
-    cache.clear()
+    clear_cache()
     yield
-    cache.clear()
+    clear_cache()
 
 
 def make_user(username: str):

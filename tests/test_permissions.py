@@ -148,6 +148,26 @@ EXPECTED: dict[str, list[Check]] = {
         Check("GET", org, POST_ONLY),
         Check("POST", org, MANAGE, lambda w: {"role": "member"}),
     ],
+    # i11b: leaving no data behind
+    "organisation-export-zip": [Check("GET", org, (302, 404, 403, 403, 200))],
+    "organisation-delete": [
+        Check("GET", org, (302, 404, 403, 403, 200)),
+        Check("POST", org, MANAGE, lambda w: {"confirm": "Foreningen"}),
+    ],
+    "account": [Check("GET", lambda w: {}, (302, 200, 200, 200, 200))],
+    "account-delete": [
+        Check("GET", lambda w: {}, POST_ONLY),
+        Check("POST", lambda w: {}, (302, 400, 400, 400, 400), lambda w: {"password": "wrong"}),
+    ],
+    "workshop-retention": [
+        Check("GET", lambda w: {**board(w), "workshop_id": w.workshop.pk}, POST_ONLY),
+        Check(
+            "POST",
+            lambda w: {**board(w), "workshop_id": w.workshop.pk},
+            (302, 404, 403, 302, 302),
+            lambda w: {"input_kept_days": "30"},
+        ),
+    ],
     "board": [
         Check("GET", board, READ),
         Check("POST", board, (302, 405, 405, 405, 405)),

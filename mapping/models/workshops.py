@@ -32,10 +32,17 @@ def normalise_code(code: str) -> str:
 
 
 WORKSHOP_MAX_AGE = timedelta(hours=24)
+INPUT_KEPT_DAYS = 90  # a new workshop's input is deleted this long after it ends
 CODE_ATTEMPTS = 5  # 31**8 codes: a second collision in a row does not happen
 
 
 class WorkshopQuerySet(models.QuerySet["Workshop"]):
+    def with_expired_input(self, now=None) -> list["Workshop"]:
+        """Workshops that still hold input past its ``input_expires`` (see ``purge_expired``)."""
+        now = now or timezone.now()
+        candidates = self.filter(input_kept_days__isnull=False, inputs__isnull=False).distinct()
+        return [workshop for workshop in candidates.select_related("mapping") if workshop.input_expires <= now]
+
     def joinable(self):
         """Open, and not older than a working day and a night: a forgotten workshop stops taking input."""
         return self.filter(status=WorkshopStatus.OPEN, created__gte=timezone.now() - WORKSHOP_MAX_AGE)
@@ -92,8 +99,24 @@ class Workshop(models.Model):
     input_version = models.PositiveBigIntegerField(default=1)
     created = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # i11b: employees' input is not kept for ever; `manage.py purge_expired` deletes it.
+    input_kept_days = models.PositiveSmallIntegerField(
+        _("input gemmes i dage"),
+        null=True,
+        blank=True,
+        default=INPUT_KEPT_DAYS,
+        help_text=_("Input slettes så mange dage efter workshoppens afslutning. Tomt: indtil I sletter det."),
+    )
 
     objects = WorkshopQuerySet.as_manager()
+
+    # What the workshop screen offers for ``input_kept_days``.
+    RETENTION_CHOICES = [
+        (30, _("30 dage efter workshoppen")),
+        (INPUT_KEPT_DAYS, _("90 dage efter workshoppen")),
+        (365, _("et år efter workshoppen")),
+        (None, _("aldrig (vi sletter det selv)")),
+    ]
 
     class Meta:
         ordering = ["-created", "-id"]
@@ -245,6 +268,16 @@ class Workshop(models.Model):
         """
         count = Input.objects.filter(initiative_id=initiative_id, kind=InputKind.RATING).count()
         return count in (1, self.mapping.organisation.group_minimum)
+
+    @property
+    def ended(self):
+        """When the workshop stopped taking input: closed, or no longer joinable."""
+        return self.closed_at or self.created + WORKSHOP_MAX_AGE
+
+    @property
+    def input_expires(self):
+        """When ``purge_expired`` deletes the input; None while it is kept until someone deletes it."""
+        return None if self.input_kept_days is None else self.ended + timedelta(days=self.input_kept_days)
 
     def delete_all_input(self) -> int:
         """Delete every input of the workshop; initiatives already approved stay on the board.
