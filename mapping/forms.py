@@ -325,11 +325,21 @@ class WorkshopStepForm(forms.Form):
     step = forms.IntegerField(min_value=1, max_value=len(STEPS))
 
 
+def cell_parts(value: str) -> tuple[str, str]:
+    """A cell choice ("gruppe:kultur") as (level, dimension); ("", "") for none."""
+    if not value:
+        return "", ""
+    level, dimension = value.split(":")
+    return level, dimension
+
+
 class ModerateForm(forms.Form):
     APPROVE, MERGE, HIDE = "approve", "merge", "hide"
 
     action = forms.ChoiceField(choices=[(APPROVE, _("Godkend")), (MERGE, _("Slå sammen")), (HIDE, _("Skjul"))])
     initiative = forms.ModelChoiceField(queryset=Initiative.objects.none(), required=False, label=_("Slå sammen med"))
+    # Where an approved suggestion goes: the facilitator places what a participant left as "ved ikke".
+    cell = forms.ChoiceField(label=_("Celle"), choices=[("", "—"), *CELL_CHOICES], required=False)
 
     def __init__(self, *args, mapping: Mapping, **kwargs):
         super().__init__(*args, **kwargs)
@@ -370,7 +380,12 @@ class JoinForm(forms.Form):
 
 
 class SuggestionForm(ParticipantForm):
-    cell = forms.ChoiceField(label=_("Hvor hører det hjemme?"), choices=CELL_CHOICES)
+    # Left alone, a suggestion is "ved ikke": the facilitator places it when approving it.
+    cell = forms.ChoiceField(
+        label=_("Hvor hører det hjemme?"),
+        choices=[("", _("Ved ikke – facilitatoren placerer det")), *CELL_CHOICES],
+        required=False,
+    )
     is_missing = forms.TypedChoiceField(
         label=_("Hvad vil du sige?"),
         choices=[("0", _("Det gør vi også")), ("1", _("Det savner vi"))],
@@ -388,8 +403,8 @@ class SuggestionForm(ParticipantForm):
         return " ".join(self.cleaned_data["text"].split())
 
     def cell_parts(self) -> tuple[str, str]:
-        level, dimension = self.cleaned_data["cell"].split(":")
-        return level, dimension
+        """The level and dimension chosen, or ("", "") for "ved ikke"."""
+        return cell_parts(self.cleaned_data["cell"])
 
 
 RATING_CHOICES = [(str(n), str(n)) for n in range(1, 6)]

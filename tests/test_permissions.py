@@ -205,6 +205,8 @@ EXPECTED: dict[str, list[Check]] = {
     "workshop": [Check("GET", board, (302, 404, 403, 200, 200))],
     "workshop-poll": [Check("GET", board, (404, 404, 403, 200, 200))],
     "workshop-qr": [Check("GET", board, (302, 404, 403, 200, 200))],
+    "workshop-present": [Check("GET", board, (302, 404, 403, 200, 200))],
+    "workshop-present-poll": [Check("GET", board, (404, 404, 403, 200, 200))],
     "workshop-start": [
         Check("GET", board, POST_ONLY),
         Check("POST", board, (302, 404, 403, 302, 302), lambda w: {"votes_per_participant": 3}),

@@ -329,6 +329,95 @@ def test_amo_may_run_a_workshop(client, amo, mapping):
     assert client.get(facilitator_url("workshop", mapping)).status_code == 200
 
 
+# -- Presenter view (the projector) --------------------------------------------------------
+
+PRIVATE = "Vores leder taler grimt til os på møderne"
+
+
+def test_the_console_opens_the_presenter_view_in_a_new_window(facilitator_client, mapping, workshop):
+    page = facilitator_client.get(facilitator_url("workshop", mapping)).text
+    link = re.search(rf'<a [^>]*href="{facilitator_url("workshop-present", mapping)}"[^>]*>', page).group(0)
+    assert 'target="_blank"' in link and 'rel="noopener"' in link
+
+
+def test_the_presenter_view_shows_code_qr_timer_step_and_questions(facilitator_client, mapping, workshop, card):
+    workshop.move_to_step(2)
+    page = facilitator_client.get(facilitator_url("workshop-present", mapping)).text
+    assert workshop.code_display in page
+    assert facilitator_url("workshop-qr", mapping) in page
+    assert "data-timer" in page
+    assert "Trin 2 af 4" in page
+    for question in rules.STEPS[1].questions:
+        assert str(question) in page
+    assert "Teammøder" in page
+    assert "Luk workshoppen" not in page and "Læg på tavlen" not in page  # no controls, no inbox
+
+
+def test_the_presenter_view_says_when_no_workshop_was_started(facilitator_client, mapping):
+    page = facilitator_client.get(facilitator_url("workshop-present", mapping))
+    assert page.status_code == 200
+    assert "Ingen workshop endnu" in page.text
+
+
+def pending_and_named_input(workshop, card) -> None:
+    """What must never reach the wall: pending text, and names even on approved input."""
+    suggest(participant(workshop, "Mette K."), workshop, text=PRIVATE)
+    comment(participant(workshop, "Jonas P."), workshop, card, text="Møderne er for lange")
+    named = participant(workshop, "Ole B.")
+    suggest(named, workshop, text="Walk and talk")
+    comment(named, workshop, card, text="Godt initiativ")
+    for item in workshop.inputs.filter(text__in=["Walk and talk", "Godt initiativ"]):
+        item.moderate(InputStatus.APPROVED)
+
+
+def assert_nothing_private(text: str) -> None:
+    for secret in (PRIVATE, "Møderne er for lange", "Mette K.", "Jonas P.", "Ole B.", "Godt initiativ"):
+        assert secret not in text
+
+
+def test_the_presenter_view_never_shows_pending_input_or_names(facilitator_client, mapping, workshop, card):
+    pending_and_named_input(workshop, card)
+    console = facilitator_client.get(facilitator_url("workshop", mapping)).text
+    assert PRIVATE in console and "Mette K." in console  # the facilitator reads it before anyone else
+    page = facilitator_client.get(facilitator_url("workshop-present", mapping)).text
+    assert "Walk and talk" in page  # approved: on the board, without its author
+    assert_nothing_private(page)
+
+
+def test_the_presenter_poll_never_brings_pending_input_or_names(facilitator_client, mapping, workshop, card):
+    poll = facilitator_url("workshop-present-poll", mapping)
+    seen = poll_form(facilitator_client.get(facilitator_url("workshop-present", mapping)).text)
+    assert set(seen) == {"v", "t"}
+    assert facilitator_client.get(poll, seen, HTTP_HX_REQUEST="true").status_code == 204
+    pending_and_named_input(workshop, card)
+    response = facilitator_client.get(poll, seen, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    for region in ("present-join", "present-step", "workshop-board", "present-votes"):
+        assert re.search(rf'id="{region}"[^>]*hx-swap-oob="true"', response.text)
+    assert "workshop-inbox" not in response.text
+    assert "Walk and talk" in response.text
+    assert_nothing_private(response.text)
+
+
+def test_the_presenter_shows_averages_and_votes_only_from_the_minimum(facilitator_client, mapping, workshop, card):
+    ratings_from(4, workshop, card)
+    for _ in range(2):
+        vote(participant(workshop), workshop, card)
+    page = facilitator_client.get(facilitator_url("workshop-present", mapping)).text
+    assert "For få har svaret" in page and "Formål klart" not in page
+    assert "For få har stemt" in page
+    ratings_from(1, workshop, card)
+    page = facilitator_client.get(facilitator_url("workshop-present", mapping)).text
+    assert "Formål klart 4,0 · Virker 3,0 (5 svar)" in page
+
+
+def test_a_members_board_token_is_no_key_to_the_presenter_poll(member_client, mapping, workshop):
+    board = poll_form(member_client.get(mapping.get_absolute_url()).text)
+    seen = {"v": live.page_state(mapping, workshop=True), "t": board["t"]}
+    response = member_client.get(facilitator_url("workshop-present-poll", mapping), seen, HTTP_HX_REQUEST="true")
+    assert response.status_code == 403
+
+
 # -- Participants ----------------------------------------------------------------------
 
 
@@ -550,6 +639,33 @@ def test_approving_a_suggestion_puts_it_on_the_board(facilitator_client, mapping
     mapping.refresh_from_db()
     assert mapping.version > version
     assert "Sparring i par" in phone.get(reverse("mapping:join", args=[workshop.code])).text
+
+
+def test_an_untouched_suggestion_is_ved_ikke_and_waits_for_the_facilitator_to_place_it(
+    facilitator_client, mapping, workshop
+):
+    page = participant(workshop).get(reverse("mapping:join", args=[workshop.code])).text
+    select = re.search(r'<select id="suggest-cell".*?</select>', page, re.S).group(0)
+    assert re.search(r'<option value="" selected>Ved ikke', select)  # the first option, empty, chosen
+    assert suggest(participant(workshop), workshop, text="Supervision", cell="").status_code == 302
+    item = workshop.inputs.get()
+    assert (item.level, item.dimension) == ("", "")
+    assert "ved ikke hvor" in facilitator_client.get(facilitator_url("workshop", mapping)).text
+    moderate(facilitator_client, mapping, item, "approve")
+    item.refresh_from_db()
+    assert item.status == InputStatus.PENDING and not mapping.initiatives.exists()  # not silently misplaced
+    moderate(facilitator_client, mapping, item, "approve", cell="ledelse:kultur")
+    item.refresh_from_db()
+    card = mapping.initiatives.get()
+    assert item.status == InputStatus.APPROVED and item.result == card
+    assert (card.level, card.dimension) == ("ledelse", "kultur")
+
+
+def test_the_facilitator_may_move_a_suggestion_to_another_cell_when_approving(facilitator_client, mapping, workshop):
+    suggest(participant(workshop), workshop, text="Kaffepause", cell="individ:struktur")
+    item = workshop.inputs.get()
+    moderate(facilitator_client, mapping, item, "approve", cell="gruppe:kultur")
+    assert (mapping.initiatives.get().level, mapping.initiatives.get().dimension) == ("gruppe", "kultur")
 
 
 def test_participants_see_what_became_of_their_own_suggestions(facilitator_client, mapping, workshop, card):
@@ -1028,6 +1144,8 @@ FACILITATOR_URLS = [
     ("workshop", "get", (302, 404, 403, 200, 200)),
     ("workshop-poll", "get", (404, 404, 403, 200, 200)),
     ("workshop-qr", "get", (302, 404, 403, 200, 200)),
+    ("workshop-present", "get", (302, 404, 403, 200, 200)),
+    ("workshop-present-poll", "get", (404, 404, 403, 200, 200)),
     ("workshop-step", "post", (302, 404, 403, 302, 302)),
     ("workshop-input-moderate", "post", (302, 404, 403, 302, 302)),
     ("workshop-input-delete-all", "post", (302, 404, 403, 302, 302)),

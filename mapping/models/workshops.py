@@ -374,13 +374,24 @@ class Input(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk}"
 
-    def moderate(self, status: str, target: Initiative | None = None) -> bool:
+    def needs_cell(self, status: str) -> bool:
+        """Whether moderating to ``status`` needs a cell from the facilitator: approving a "ved ikke" suggestion."""
+        creates = self.kind == InputKind.SUGGESTION and status == InputStatus.APPROVED and self.result_id is None
+        return creates and not (self.level and self.dimension)
+
+    def moderate(self, status: str, target: Initiative | None = None, *, cell: tuple[str, str] | None = None) -> bool:
         """Approve, merge or hide a suggestion or comment; a repeated click changes nothing.
 
         An approved suggestion becomes an initiative in its cell ("we miss" as
-        planned); a merged one points at the initiative it duplicates.
+        planned): ``cell`` (level, dimension) when the facilitator placed it,
+        else where the participant put it; a "ved ikke" suggestion is not
+        approved without a cell. A merged one points at the initiative it duplicates.
         """
         if status == InputStatus.MERGED and (self.kind != InputKind.SUGGESTION or target is None):
+            return False
+        if cell is not None and self.kind == InputKind.SUGGESTION:
+            self.level, self.dimension = cell
+        if self.needs_cell(status):
             return False
         mapping = self.workshop.mapping
         creates = self.kind == InputKind.SUGGESTION and status == InputStatus.APPROVED and self.result_id is None
@@ -401,7 +412,7 @@ class Input(models.Model):
                 )
             elif status == InputStatus.MERGED:
                 self.result = target
-            Input.objects.filter(pk=self.pk).update(result=self.result)
+            Input.objects.filter(pk=self.pk).update(result=self.result, level=self.level, dimension=self.dimension)
             self.status = status
             self.workshop.bump()
         return True

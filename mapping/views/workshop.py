@@ -1,10 +1,13 @@
-"""The workshop, as the facilitator runs it: the projector screen, starting and closing, steps, moderation.
+"""The workshop, as the facilitator runs it: the console (starting and closing, steps,
+moderation) and the presenter view for the projector.
 
-Facilitators and AMO members (``Need.EDIT``). The screen polls with the one
-live protocol (mapping/live.py); its state adds the latest workshop's
-``input_version``, so every input shows within a second. The page and its
-live regions come from one template and one context builder
-(``workshop_context``). The participants' side is views/join.py.
+Facilitators and AMO members (``Need.EDIT``). Both screens poll with the one
+live protocol (mapping/live.py); their state adds the latest workshop's
+``input_version``, so every input shows within a second. Each page and its
+live regions come from one template and one context builder:
+``workshop_context`` for the console (everything, the inbox with names
+included), ``presenter_context`` for the projector (approved content and
+aggregates only). The participants' side is views/join.py.
 """
 
 from dataclasses import dataclass
@@ -25,10 +28,11 @@ from .. import live
 from .. import participation as rules
 from ..access import HtmxHttpRequest, MappingAccess, Need, gate
 from ..board import grid
-from ..forms import ModerateForm, WorkshopStartForm, WorkshopStepForm, error_text
+from ..forms import CELL_CHOICES, ModerateForm, WorkshopStartForm, WorkshopStepForm, cell_parts, error_text
 from ..models import Action, Initiative, Input, InputKind, InputStatus, Mapping, Workshop, WorkshopStatus
 
 WORKSHOP = "mapping/workshop.html"
+PRESENT = "mapping/workshop_present.html"
 INBOX_SIZE = 40  # a projector shows a handful; the rest follows as these are handled
 
 
@@ -85,11 +89,13 @@ class ScreenCard:
         return self.card.dimension
 
 
-def results_context(access: MappingAccess, workshop: Workshop) -> dict:
-    """The board with aggregates, and the input waiting for moderation.
+def board_results(access: MappingAccess, workshop: Workshop) -> dict:
+    """What employees gave, as everyone in the room may see it: the board with aggregates, the votes.
 
-    Nothing here is per person: ratings and votes arrive as sums and counts,
-    and an author name appears only where a participant chose to give one.
+    Nothing here is per person or waiting for moderation: ratings and votes
+    arrive as sums and counts, each shown only from the group minimum on
+    (``participation``), and the cards are those on the board. The presenter
+    view shows exactly this; the console adds the inbox (``results_context``).
     """
     mapping = access.mapping
     minimum = access.organisation.group_minimum
@@ -124,6 +130,26 @@ def results_context(access: MappingAccess, workshop: Workshop) -> dict:
             for pk, n in sorted(tally.items(), key=lambda item: (-item[1], item[0]))
             if pk in titles and n > 0
         ][:5]
+    return {
+        "rows": grid(shown),
+        "cards": cards,
+        "voters_enough": tally is not None,
+        "has_initiative_votes": any(card is not None for card, _action, _who in votes),
+        "top_votes": top,
+        "candidate_actions": candidates,
+        "action_votes_enough": action_tally is not None,
+        "minimum": minimum,
+    }
+
+
+def results_context(access: MappingAccess, workshop: Workshop) -> dict:
+    """The console's results: the board with aggregates, and the input waiting for moderation.
+
+    An author name appears only where a participant chose to give one, and
+    only here: never on the presenter view.
+    """
+    context = board_results(access, workshop)
+    inputs = workshop.inputs
     pending = inputs.filter(kind__in=[InputKind.SUGGESTION, InputKind.COMMENT], status=InputStatus.PENDING)
     inbox = list(pending.select_related("initiative")[:INBOX_SIZE])
     handled = list(
@@ -133,20 +159,44 @@ def results_context(access: MappingAccess, workshop: Workshop) -> dict:
         .order_by("-id")[:30]
     )
     counts = dict(inputs.order_by().values("kind").annotate(n=Count("id")).values_list("kind", "n"))
-    return {
-        "rows": grid(shown),
-        "inbox": inbox,
-        "pending_count": len(inbox) if len(inbox) < INBOX_SIZE else pending.count(),
-        "handled": handled,
-        "counts": {kind: counts.get(kind, 0) for kind in InputKind.values},
-        "voters_enough": tally is not None,
-        "has_initiative_votes": any(card is not None for card, _action, _who in votes),
-        "top_votes": top,
-        "candidate_actions": candidates,
-        "action_votes_enough": action_tally is not None,
-        "minimum": minimum,
-        "merge_targets": cards,
+    context.update(
+        {
+            "inbox": inbox,
+            "pending_count": len(inbox) if len(inbox) < INBOX_SIZE else pending.count(),
+            "handled": handled,
+            "counts": {kind: counts.get(kind, 0) for kind in InputKind.values},
+            "merge_targets": context["cards"],
+            "cell_choices": CELL_CHOICES,
+        }
+    )
+    return context
+
+
+def presenter_context(request: HtmxHttpRequest, access: MappingAccess, **extra) -> dict:
+    """The presenter view's data, and nothing else: what the whole room may see.
+
+    Built apart from ``workshop_context`` on purpose: pending input and
+    display names are not in it, so no template slip can put them on the wall.
+    """
+    mapping = access.mapping
+    state = live.page_state(mapping, workshop=True)  # first: what arrives meanwhile shows with the next poll
+    workshop = latest_workshop(mapping)
+    context: dict[str, object] = {
+        "organisation": access.organisation,
+        "mapping": mapping,
+        "workshop": workshop,
+        "steps": rules.STEPS,
+        "live_state": state,
+        "poll_token": live.poll_token(access.membership.user_id, mapping.pk, Need.EDIT),
+        "poll_url": reverse("mapping:workshop-present-poll", args=[access.organisation.slug, mapping.pk]),
+        "oob": False,
     }
+    if workshop is not None:
+        context.update(board_results(access, workshop))
+        context["step"] = rules.step(workshop.step)
+        context["join_url"] = join_url(request, workshop)
+    context.update(extra)
+    return context
 
 
 def back_to_workshop(access: MappingAccess) -> HttpResponse:
@@ -168,6 +218,33 @@ def live_response(request: HtmxHttpRequest, access: MappingAccess) -> HttpRespon
 def workshop(request: HtmxHttpRequest, org: str, mapping_id: int) -> HttpResponse:
     access = gate(request, org, mapping_id, Need.EDIT)
     return render(request, WORKSHOP, workshop_context(request, access))
+
+
+@login_required
+@require_GET
+def workshop_present(request: HtmxHttpRequest, org: str, mapping_id: int) -> HttpResponse:
+    """The presenter view for the projector: approved content and aggregates only, no names.
+
+    The same people as the console (``Need.EDIT``) open it: it shows the join
+    code, which the facilitator hands out, and members give their input on
+    their phones like everyone else.
+    """
+    access = gate(request, org, mapping_id, Need.EDIT)
+    return render(request, PRESENT, presenter_context(request, access))
+
+
+@require_GET
+def workshop_present_poll(request: HtmxHttpRequest, org: str, mapping_id: int) -> HttpResponse:
+    """The presenter's poll: the one live protocol with the presenter's own regions."""
+    return live.poll(
+        request,
+        org,
+        mapping_id,
+        template=PRESENT,
+        context=lambda request, access: presenter_context(request, access, oob=True),
+        need=Need.EDIT,
+        workshop=True,
+    )
 
 
 @require_GET
@@ -247,7 +324,13 @@ def workshop_input_moderate(request: HtmxHttpRequest, org: str, mapping_id: int,
     if not form.is_valid():
         messages.error(request, error_text(form))
     else:
-        item.moderate(form.status(), form.cleaned_data.get("initiative"))
+        level, dimension = cell_parts(form.cleaned_data["cell"])
+        if not level and item.needs_cell(form.status()):
+            messages.error(request, _("Vælg, hvor på tavlen forslaget hører hjemme."))
+        else:
+            item.moderate(
+                form.status(), form.cleaned_data.get("initiative"), cell=(level, dimension) if level else None
+            )
     if request.htmx:
         return live_response(request, access)
     return back_to_workshop(access)

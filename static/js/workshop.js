@@ -1,5 +1,8 @@
 // Workshop screens: the facilitator's timer. Live polling that never destroys
 // what someone is typing is iglo.js's, as on the board. No inline scripts (CSP).
+// The console and the presenter view (open in two windows of one browser) show
+// one timer: each tells the other what it did over a BroadcastChannel named by
+// the timer's data-timer value.
 (function () {
   "use strict";
 
@@ -13,6 +16,11 @@
     var left = total;
     var ticking = null;
     var endsAt = 0;
+    var channel = ("BroadcastChannel" in window && root.dataset.timer) ? new BroadcastChannel(root.dataset.timer) : null;
+
+    function tell() {
+      if (channel) channel.postMessage({ total: total, left: left, endsAt: ticking ? endsAt : 0 });
+    }
 
     function show() {
       display.textContent = pad(Math.floor(left / 60)) + ":" + pad(left % 60);
@@ -29,25 +37,43 @@
       if (left === 0) stop();
       show();
     }
+    function run() {
+      ticking = setInterval(tick, 250);
+    }
     root.querySelectorAll("[data-timer-set]").forEach(function (button) {
       button.addEventListener("click", function () {
         stop();
         total = left = parseInt(button.dataset.timerSet, 10) * 60;
         show();
+        tell();
       });
     });
     toggle.addEventListener("click", function () {
-      if (ticking) { stop(); show(); return; }
+      if (ticking) { stop(); show(); tell(); return; }
       if (left === 0) left = total;
       endsAt = Date.now() + left * 1000;
-      ticking = setInterval(tick, 250);
+      run();
       show();
+      tell();
     });
     root.querySelector("[data-timer-reset]").addEventListener("click", function () {
       stop();
       left = total;
       show();
+      tell();
     });
+    if (channel) {
+      channel.onmessage = function (evt) {
+        var data = evt.data || {};
+        if (data.ask) { tell(); return; }  // a window just opened: say where we are
+        if (typeof data.total !== "number" || typeof data.left !== "number") return;
+        stop();
+        total = data.total;
+        left = data.left;
+        if (data.endsAt) { endsAt = data.endsAt; run(); tick(); } else { show(); }
+      };
+      channel.postMessage({ ask: true });
+    }
     root.hidden = false;
     show();
   }
