@@ -312,6 +312,14 @@ def test_changing_step_reaches_participants(facilitator_client, mapping, worksho
     assert str(rules.STEPS[3].prompt) in page
 
 
+@pytest.mark.parametrize(("number", "first"), [(1, "board"), (3, "suggest"), (4, "candidates")])
+def test_the_phone_shows_the_current_steps_task_first(workshop, number, first):
+    workshop.move_to_step(number)
+    page = participant(workshop).get(reverse("mapping:join", args=[workshop.code])).text
+    tasks = page[page.index("data-join-tasks") :]
+    assert re.search(r'data-task="(\w+)"', tasks).group(1) == first
+
+
 def test_members_cannot_open_the_facilitator_screen(client, member, mapping, workshop):
     client.force_login(member)
     assert client.get(facilitator_url("workshop", mapping)).status_code == 403

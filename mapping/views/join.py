@@ -50,6 +50,15 @@ def set_participant(response: HttpResponse, workshop: Workshop, participant: rul
     )
 
 
+# The phone shows the current step's task first (the page follows the step live: static/js/workshop.js).
+TASKS_BY_STEP = {
+    1: ("board", "suggest", "candidates"),  # rate what exists
+    2: ("board", "suggest", "candidates"),  # comment on what belongs together
+    3: ("suggest", "board", "candidates"),  # suggest what else we do, or miss
+    4: ("candidates", "board", "suggest"),  # vote on what to start with
+}
+
+
 def participant_context(request: HtmxHttpRequest, workshop: Workshop, participant: rules.Participant, **extra) -> dict:
     mapping = workshop.mapping
     state = live.participant_state(workshop.code)  # read before what it stands for: a change meanwhile shows next poll
@@ -87,6 +96,7 @@ def participant_context(request: HtmxHttpRequest, workshop: Workshop, participan
         "participant": participant,
         "rows": grid(cards),
         "step": rules.step(workshop.step),
+        "tasks": TASKS_BY_STEP[rules.step(workshop.step).number],
         "votes_left": workshop.votes_left(len(voted) + len(voted_actions)),
         "candidate_actions": candidates,
         "rated": rated,

@@ -78,7 +78,29 @@
     show();
   }
 
+  // The phone follows the facilitator's step: the step's task moves to the top.
+  // Moving the sections keeps what someone typed; while a field in them has
+  // focus the move waits until it loses it.
+  function followStep() {
+    var step = document.getElementById("join-step");
+    var tasks = document.querySelector("[data-join-tasks]");
+    if (!step || !tasks || !step.dataset.tasks) return;
+    var wanted = step.dataset.tasks;
+    var now = Array.prototype.map.call(tasks.children, function (el) { return el.dataset.task; }).join(" ");
+    if (now === wanted) return;
+    var active = document.activeElement;
+    if (active && tasks.contains(active) && active.matches("input, textarea, select")) {
+      active.addEventListener("blur", followStep, { once: true });
+      return;
+    }
+    wanted.split(" ").forEach(function (name) {
+      var section = tasks.querySelector(":scope > [data-task='" + name + "']");
+      if (section) tasks.appendChild(section);
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-timer]").forEach(initTimer);
   });
+  document.addEventListener("htmx:afterSettle", followStep);
 })();
