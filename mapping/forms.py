@@ -418,6 +418,8 @@ class RatingForm(ParticipantForm):
         coerce=int,
         widget=forms.RadioSelect,
         error_messages=RATING_ERRORS,
+        required=False,
+        empty_value=None,
     )
     rating_works = forms.TypedChoiceField(
         label=_("Virker det?"),
@@ -425,7 +427,28 @@ class RatingForm(ParticipantForm):
         coerce=int,
         widget=forms.RadioSelect,
         error_messages=RATING_ERRORS,
+        required=False,
+        empty_value=None,
     )
+    # The other answer: "kender den ikke" (its own button), in place of the two numbers.
+    unknown = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def clean(self) -> dict:
+        data = super().clean() or {}
+        if not data.get("unknown"):
+            for name in ("rating_purpose", "rating_works"):
+                if data.get(name) is None and name not in self.errors:
+                    self.add_error(name, RATING_ERRORS["required"])
+        return data
+
+
+class BurdenForm(ParticipantForm):
+    """A "belaster" mark on a finding (step 4), or taking it back."""
+
+    ADD, REMOVE = "add", "remove"
+
+    finding = forms.CharField(max_length=200)
+    action = forms.ChoiceField(choices=[(ADD, ADD), (REMOVE, REMOVE)])
 
 
 class CommentForm(ParticipantForm):

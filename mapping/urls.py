@@ -72,4 +72,5 @@ urlpatterns = [
     path("j/<str:code>/i/<int:initiative_id>/comment/", join.join_comment, name="join-comment"),
     path("j/<str:code>/i/<int:initiative_id>/vote/", join.join_vote, name="join-vote"),
     path("j/<str:code>/a/<int:action_id>/vote/", join.join_action_vote, name="join-action-vote"),
+    path("j/<str:code>/burden/", join.join_burden, name="join-burden"),
 ]

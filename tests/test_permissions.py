@@ -239,6 +239,7 @@ EXPECTED: dict[str, list[Check]] = {
     "join-comment": [Check("POST", join_card, (302,) * 5, participant_input)],
     "join-vote": [Check("POST", join_card, (302,) * 5, participant_input)],
     "join-action-vote": [Check("POST", join_action, (302,) * 5, participant_input)],
+    "join-burden": [Check("POST", join, (302,) * 5, participant_input)],
     "actions": [Check("GET", board, READ)],
     "action-create": [
         Check("GET", board, POST_ONLY),

@@ -12,6 +12,7 @@ aggregates only). The participants' side is views/join.py.
 
 from dataclasses import dataclass
 from io import BytesIO
+from typing import cast
 
 import segno
 from django.contrib import messages
@@ -79,6 +80,7 @@ class ScreenCard:
     card: Initiative
     ratings: dict[str, rules.Aggregate] | None
     votes: int | None
+    unknown: int | None = None  # how many answered "kender den ikke"; None below the group minimum
 
     @property
     def level(self) -> str:
@@ -100,16 +102,26 @@ def board_results(access: MappingAccess, workshop: Workshop) -> dict:
     mapping = access.mapping
     minimum = access.organisation.group_minimum
     inputs = workshop.inputs
-    rating_rows = (
-        inputs.of_kind(InputKind.RATING)
+    # Ratings and "kender den ikke" per card in one query; their figures are shown apart.
+    answer_rows = list(
+        inputs.filter(kind__in=[InputKind.RATING, InputKind.UNKNOWN])
         .order_by()
-        .values("initiative")
+        .values("initiative", "kind")
         .annotate(n=Count("id"), purpose=Sum("rating_purpose"), works=Sum("rating_works"))
-        .values_list("initiative", "n", "purpose", "works")
+        .values_list("kind", "initiative", "n", "purpose", "works")
     )
+    rating_rows = [row[1:] for row in answer_rows if row[0] == InputKind.RATING]
     ratings = rules.rating_aggregates(rating_rows, minimum)
-    # One row per vote: a workshop has at most participants x votes_per_participant of them.
-    votes = list(inputs.of_kind(InputKind.VOTE).order_by().values_list("initiative", "action", "participant"))
+    rated = {pk: n for pk, n, _purpose, _works in rating_rows}
+    not_known = {pk: n for kind, pk, n, _purpose, _works in answer_rows if kind == InputKind.UNKNOWN}
+    # One row per vote or "belaster" mark: at most participants x (votes_per_participant + BURDEN_MARKS).
+    marks = list(
+        inputs.filter(kind__in=[InputKind.VOTE, InputKind.BURDEN])
+        .order_by()
+        .values_list("kind", "initiative", "action", "finding", "participant")
+    )
+    votes = [(card, action, who) for kind, card, action, _finding, who in marks if kind == InputKind.VOTE]
+    burden_rows = [(finding, who) for kind, _card, _action, finding, who in marks if kind == InputKind.BURDEN]
     tally = rules.tally_votes(((card, who) for card, _action, who in votes if card is not None), minimum)
     action_tally = rules.tally_votes(((action, who) for _card, action, who in votes if action is not None), minimum)
     candidates = [
@@ -120,7 +132,13 @@ def board_results(access: MappingAccess, workshop: Workshop) -> dict:
         candidates.sort(key=lambda pair: -(pair[1] or 0))  # a stable sort: ties keep the plan's order
     cards = list(mapping.initiatives.for_board(minimum))
     shown = [
-        ScreenCard(card, ratings.get(card.pk), tally.get(card.pk, 0) if tally is not None else None) for card in cards
+        ScreenCard(
+            card,
+            ratings.get(card.pk),
+            tally.get(card.pk, 0) if tally is not None else None,
+            unknown_figure(not_known.get(card.pk, 0), rated.get(card.pk, 0), minimum),
+        )
+        for card in cards
     ]
     top = []
     if tally:
@@ -130,9 +148,20 @@ def board_results(access: MappingAccess, workshop: Workshop) -> dict:
             for pk, n in sorted(tally.items(), key=lambda item: (-item[1], item[0]))
             if pk in titles and n > 0
         ][:5]
+    burden_tally = cast(dict[str, int] | None, rules.tally_votes(burden_rows, minimum))  # keyed by finding
+    burdens = []
+    if burden_tally:
+        messages_by_key = {finding.key: finding.message for finding in mapping.findings().findings}
+        burdens = [
+            (messages_by_key[key], n)
+            for key, n in sorted(burden_tally.items(), key=lambda item: (-item[1], item[0]))
+            if key in messages_by_key
+        ][:5]
     return {
         "rows": grid(shown),
         "cards": cards,
+        "burdens": burdens,
+        "has_burden_marks": bool(burden_rows),
         "voters_enough": tally is not None,
         "has_initiative_votes": any(card is not None for card, _action, _who in votes),
         "top_votes": top,
@@ -140,6 +169,12 @@ def board_results(access: MappingAccess, workshop: Workshop) -> dict:
         "action_votes_enough": action_tally is not None,
         "minimum": minimum,
     }
+
+
+def unknown_figure(unknown: int, rated: int, minimum: int) -> int | None:
+    """How many answered "kender den ikke", shown like a vote count: only once enough answered the card at all."""
+    tally = rules.vote_tally({0: unknown}, unknown + rated, minimum)
+    return None if tally is None else tally[0]
 
 
 def results_context(access: MappingAccess, workshop: Workshop) -> dict:

@@ -83,8 +83,9 @@ def test_a_participant_suggests_and_rates_and_the_facilitator_approves(new_page,
     expect(phone.locator("#join-board")).to_contain_text("Walk and talk", timeout=LIVE)
     facilitator.get_by_role("button", name="Fra kortlægning til handling").click()
     expect(phone.locator("#join-step")).to_contain_text("Fra kortlægning til handling", timeout=LIVE)
-    # The phone follows the step: step 4's task (the votes on actions) moves to the top, without a reload.
-    expect(phone.locator("[data-join-tasks] > *").first).to_have_id("candidates", timeout=LIVE)
+    # The phone follows the step: step 4's task ("what burdens you most?") moves to the top, without a reload.
+    expect(phone.locator("[data-join-tasks] > *").first).to_have_id("burden", timeout=LIVE)
+    expect(phone.locator("#burden")).to_contain_text("Hvad belaster dig mest?")
     assert phone.evaluate("window.iglo_marker") == "same page"
 
 
