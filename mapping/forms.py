@@ -351,11 +351,21 @@ class WorkshopStepForm(forms.Form):
     step = forms.IntegerField(min_value=1, max_value=len(STEPS))
 
 
+def cell_parts(value: str) -> tuple[str, str]:
+    """A cell choice ("gruppe:kultur") as (level, dimension); ("", "") for none."""
+    if not value:
+        return "", ""
+    level, dimension = value.split(":")
+    return level, dimension
+
+
 class ModerateForm(forms.Form):
     APPROVE, MERGE, HIDE = "approve", "merge", "hide"
 
     action = forms.ChoiceField(choices=[(APPROVE, _("Godkend")), (MERGE, _("Slå sammen")), (HIDE, _("Skjul"))])
     initiative = forms.ModelChoiceField(queryset=Initiative.objects.none(), required=False, label=_("Slå sammen med"))
+    # Where an approved suggestion goes: the facilitator places what a participant left as "ved ikke".
+    cell = forms.ChoiceField(label=_("Celle"), choices=[("", "—"), *CELL_CHOICES], required=False)
 
     def __init__(self, *args, mapping: Mapping, **kwargs):
         super().__init__(*args, **kwargs)
@@ -396,7 +406,12 @@ class JoinForm(forms.Form):
 
 
 class SuggestionForm(ParticipantForm):
-    cell = forms.ChoiceField(label=_("Hvor hører det hjemme?"), choices=CELL_CHOICES)
+    # Left alone, a suggestion is "ved ikke": the facilitator places it when approving it.
+    cell = forms.ChoiceField(
+        label=_("Hvor hører det hjemme?"),
+        choices=[("", _("Ved ikke – facilitatoren placerer det")), *CELL_CHOICES],
+        required=False,
+    )
     is_missing = forms.TypedChoiceField(
         label=_("Hvad vil du sige?"),
         choices=[("0", _("Det gør vi også")), ("1", _("Det savner vi"))],
@@ -414,8 +429,8 @@ class SuggestionForm(ParticipantForm):
         return " ".join(self.cleaned_data["text"].split())
 
     def cell_parts(self) -> tuple[str, str]:
-        level, dimension = self.cleaned_data["cell"].split(":")
-        return level, dimension
+        """The level and dimension chosen, or ("", "") for "ved ikke"."""
+        return cell_parts(self.cleaned_data["cell"])
 
 
 RATING_CHOICES = [(str(n), str(n)) for n in range(1, 6)]
@@ -429,6 +444,8 @@ class RatingForm(ParticipantForm):
         coerce=int,
         widget=forms.RadioSelect,
         error_messages=RATING_ERRORS,
+        required=False,
+        empty_value=None,
     )
     rating_works = forms.TypedChoiceField(
         label=_("Virker det?"),
@@ -436,7 +453,28 @@ class RatingForm(ParticipantForm):
         coerce=int,
         widget=forms.RadioSelect,
         error_messages=RATING_ERRORS,
+        required=False,
+        empty_value=None,
     )
+    # The other answer: "kender den ikke" (its own button), in place of the two numbers.
+    unknown = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def clean(self) -> dict:
+        data = super().clean() or {}
+        if not data.get("unknown"):
+            for name in ("rating_purpose", "rating_works"):
+                if data.get(name) is None and name not in self.errors:
+                    self.add_error(name, RATING_ERRORS["required"])
+        return data
+
+
+class BurdenForm(ParticipantForm):
+    """A "belaster" mark on a finding (step 4), or taking it back."""
+
+    ADD, REMOVE = "add", "remove"
+
+    finding = forms.CharField(max_length=200)
+    action = forms.ChoiceField(choices=[(ADD, ADD), (REMOVE, REMOVE)])
 
 
 class CommentForm(ParticipantForm):

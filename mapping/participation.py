@@ -51,6 +51,9 @@ STEPS = (
             _("Hvilke indsatser burde tale bedre sammen?"),
             _("Står den enkelte alene med noget, som teamet ikke bakker op om?"),
             _("Når en måling viser et problem: Hvem tager det op, og hvor bliver det fulgt op?"),
+            _(
+                "Hvilke formelle indsatser (struktur) bæres af den måde, vi er sammen på (kultur) – og hvor mangler det ene det andet?"
+            ),
         ),
         _("Kommentér: Hvad hænger sammen, og hvad mangler en forbindelse?"),
     ),
@@ -62,17 +65,19 @@ STEPS = (
             _("Hvem kan sige noget om, hvordan indsatserne virker i hverdagen?"),
             _("Hvad skal der til, for at vi kan tale åbent om arbejdsmiljøet?"),
             _("Oplever I noget, som ingen indsats tager sig af i dag?"),
+            _("Hvordan er AMO (arbejdsmiljøorganisationen) med, når resultaterne skal følges op?"),
         ),
         _("Foreslå det, I også gør, eller det, I savner."),
     ),
     Step(
         4,
         _("Fra kortlægning til handling"),
-        _("Tag en ting ad gangen, og begynd med det, der tynger mest lige nu."),
+        _("Tag en ting ad gangen, og begynd med det, der belaster mest lige nu."),
         (
             _("Hvad belaster mest lige nu?"),
             _("Hvilket hul lukker vi først, og hvad justerer vi i det, vi allerede gør?"),
             _("Hvad er et lille, realistisk første skridt – og hvem følger op?"),
+            _("Hvad vælger vi fra, så der bliver plads til det nye?"),
         ),
         _("Brug dine stemmer på det, der er vigtigst at tage fat på."),
     ),

@@ -57,6 +57,8 @@ urlpatterns = [
     path(mapping_prefix + "actions/<int:action_id>/delete/", actions.action_delete, name="action-delete"),
     path(mapping_prefix + "workshop/", workshop.workshop, name="workshop"),
     path(mapping_prefix + "workshop/poll/", workshop.workshop_poll, name="workshop-poll"),
+    path(mapping_prefix + "workshop/present/", workshop.workshop_present, name="workshop-present"),
+    path(mapping_prefix + "workshop/present/poll/", workshop.workshop_present_poll, name="workshop-present-poll"),
     path(mapping_prefix + "workshop/start/", workshop.workshop_start, name="workshop-start"),
     path(mapping_prefix + "workshop/close/", workshop.workshop_close, name="workshop-close"),
     path(mapping_prefix + "workshop/step/", workshop.workshop_step, name="workshop-step"),
@@ -91,4 +93,5 @@ urlpatterns = [
     path("j/<str:code>/i/<int:initiative_id>/comment/", join.join_comment, name="join-comment"),
     path("j/<str:code>/i/<int:initiative_id>/vote/", join.join_vote, name="join-vote"),
     path("j/<str:code>/a/<int:action_id>/vote/", join.join_action_vote, name="join-action-vote"),
+    path("j/<str:code>/burden/", join.join_burden, name="join-burden"),
 ]

@@ -239,6 +239,8 @@ EXPECTED: dict[str, list[Check]] = {
     "workshop": [Check("GET", board, (302, 404, 403, 200, 200))],
     "workshop-poll": [Check("GET", board, (404, 404, 403, 200, 200))],
     "workshop-qr": [Check("GET", board, (302, 404, 403, 200, 200))],
+    "workshop-present": [Check("GET", board, (302, 404, 403, 200, 200))],
+    "workshop-present-poll": [Check("GET", board, (404, 404, 403, 200, 200))],
     "workshop-start": [
         Check("GET", board, POST_ONLY),
         Check("POST", board, (302, 404, 403, 302, 302), lambda w: {"votes_per_participant": 3}),
@@ -271,6 +273,7 @@ EXPECTED: dict[str, list[Check]] = {
     "join-comment": [Check("POST", join_card, (302,) * 5, participant_input)],
     "join-vote": [Check("POST", join_card, (302,) * 5, participant_input)],
     "join-action-vote": [Check("POST", join_action, (302,) * 5, participant_input)],
+    "join-burden": [Check("POST", join, (302,) * 5, participant_input)],
     "actions": [Check("GET", board, READ)],
     "action-create": [
         Check("GET", board, POST_ONLY),

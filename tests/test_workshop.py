@@ -312,6 +312,14 @@ def test_changing_step_reaches_participants(facilitator_client, mapping, worksho
     assert str(rules.STEPS[3].prompt) in page
 
 
+@pytest.mark.parametrize(("number", "first"), [(1, "board"), (3, "suggest"), (4, "burden")])
+def test_the_phone_shows_the_current_steps_task_first(workshop, number, first):
+    workshop.move_to_step(number)
+    page = participant(workshop).get(reverse("mapping:join", args=[workshop.code])).text
+    tasks = page[page.index("data-join-tasks") :]
+    assert re.search(r'data-task="(\w+)"', tasks).group(1) == first
+
+
 def test_members_cannot_open_the_facilitator_screen(client, member, mapping, workshop):
     client.force_login(member)
     assert client.get(facilitator_url("workshop", mapping)).status_code == 403
@@ -327,6 +335,95 @@ def test_outsiders_get_404(client, outsider, mapping, workshop):
 def test_amo_may_run_a_workshop(client, amo, mapping):
     client.force_login(amo)
     assert client.get(facilitator_url("workshop", mapping)).status_code == 200
+
+
+# -- Presenter view (the projector) --------------------------------------------------------
+
+PRIVATE = "Vores leder taler grimt til os på møderne"
+
+
+def test_the_console_opens_the_presenter_view_in_a_new_window(facilitator_client, mapping, workshop):
+    page = facilitator_client.get(facilitator_url("workshop", mapping)).text
+    link = re.search(rf'<a [^>]*href="{facilitator_url("workshop-present", mapping)}"[^>]*>', page).group(0)
+    assert 'target="_blank"' in link and 'rel="noopener"' in link
+
+
+def test_the_presenter_view_shows_code_qr_timer_step_and_questions(facilitator_client, mapping, workshop, card):
+    workshop.move_to_step(2)
+    page = facilitator_client.get(facilitator_url("workshop-present", mapping)).text
+    assert workshop.code_display in page
+    assert facilitator_url("workshop-qr", mapping) in page
+    assert "data-timer" in page
+    assert "Trin 2 af 4" in page
+    for question in rules.STEPS[1].questions:
+        assert str(question) in page
+    assert "Teammøder" in page
+    assert "Luk workshoppen" not in page and "Læg på tavlen" not in page  # no controls, no inbox
+
+
+def test_the_presenter_view_says_when_no_workshop_was_started(facilitator_client, mapping):
+    page = facilitator_client.get(facilitator_url("workshop-present", mapping))
+    assert page.status_code == 200
+    assert "Ingen workshop endnu" in page.text
+
+
+def pending_and_named_input(workshop, card) -> None:
+    """What must never reach the wall: pending text, and names even on approved input."""
+    suggest(participant(workshop, "Mette K."), workshop, text=PRIVATE)
+    comment(participant(workshop, "Jonas P."), workshop, card, text="Møderne er for lange")
+    named = participant(workshop, "Ole B.")
+    suggest(named, workshop, text="Walk and talk")
+    comment(named, workshop, card, text="Godt initiativ")
+    for item in workshop.inputs.filter(text__in=["Walk and talk", "Godt initiativ"]):
+        item.moderate(InputStatus.APPROVED)
+
+
+def assert_nothing_private(text: str) -> None:
+    for secret in (PRIVATE, "Møderne er for lange", "Mette K.", "Jonas P.", "Ole B.", "Godt initiativ"):
+        assert secret not in text
+
+
+def test_the_presenter_view_never_shows_pending_input_or_names(facilitator_client, mapping, workshop, card):
+    pending_and_named_input(workshop, card)
+    console = facilitator_client.get(facilitator_url("workshop", mapping)).text
+    assert PRIVATE in console and "Mette K." in console  # the facilitator reads it before anyone else
+    page = facilitator_client.get(facilitator_url("workshop-present", mapping)).text
+    assert "Walk and talk" in page  # approved: on the board, without its author
+    assert_nothing_private(page)
+
+
+def test_the_presenter_poll_never_brings_pending_input_or_names(facilitator_client, mapping, workshop, card):
+    poll = facilitator_url("workshop-present-poll", mapping)
+    seen = poll_form(facilitator_client.get(facilitator_url("workshop-present", mapping)).text)
+    assert set(seen) == {"v", "t"}
+    assert facilitator_client.get(poll, seen, HTTP_HX_REQUEST="true").status_code == 204
+    pending_and_named_input(workshop, card)
+    response = facilitator_client.get(poll, seen, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    for region in ("present-join", "present-step", "workshop-board", "present-votes"):
+        assert re.search(rf'id="{region}"[^>]*hx-swap-oob="true"', response.text)
+    assert "workshop-inbox" not in response.text
+    assert "Walk and talk" in response.text
+    assert_nothing_private(response.text)
+
+
+def test_the_presenter_shows_averages_and_votes_only_from_the_minimum(facilitator_client, mapping, workshop, card):
+    ratings_from(4, workshop, card)
+    for _ in range(2):
+        vote(participant(workshop), workshop, card)
+    page = facilitator_client.get(facilitator_url("workshop-present", mapping)).text
+    assert "For få har svaret" in page and "Formål klart" not in page
+    assert "For få har stemt" in page
+    ratings_from(1, workshop, card)
+    page = facilitator_client.get(facilitator_url("workshop-present", mapping)).text
+    assert "Formål klart 4,0 · Virker 3,0 (5 svar)" in page
+
+
+def test_a_members_board_token_is_no_key_to_the_presenter_poll(member_client, mapping, workshop):
+    board = poll_form(member_client.get(mapping.get_absolute_url()).text)
+    seen = {"v": live.page_state(mapping, workshop=True), "t": board["t"]}
+    response = member_client.get(facilitator_url("workshop-present-poll", mapping), seen, HTTP_HX_REQUEST="true")
+    assert response.status_code == 403
 
 
 # -- Participants ----------------------------------------------------------------------
@@ -550,6 +647,33 @@ def test_approving_a_suggestion_puts_it_on_the_board(facilitator_client, mapping
     mapping.refresh_from_db()
     assert mapping.version > version
     assert "Sparring i par" in phone.get(reverse("mapping:join", args=[workshop.code])).text
+
+
+def test_an_untouched_suggestion_is_ved_ikke_and_waits_for_the_facilitator_to_place_it(
+    facilitator_client, mapping, workshop
+):
+    page = participant(workshop).get(reverse("mapping:join", args=[workshop.code])).text
+    select = re.search(r'<select id="suggest-cell".*?</select>', page, re.S).group(0)
+    assert re.search(r'<option value="" selected>Ved ikke', select)  # the first option, empty, chosen
+    assert suggest(participant(workshop), workshop, text="Supervision", cell="").status_code == 302
+    item = workshop.inputs.get()
+    assert (item.level, item.dimension) == ("", "")
+    assert "ved ikke hvor" in facilitator_client.get(facilitator_url("workshop", mapping)).text
+    moderate(facilitator_client, mapping, item, "approve")
+    item.refresh_from_db()
+    assert item.status == InputStatus.PENDING and not mapping.initiatives.exists()  # not silently misplaced
+    moderate(facilitator_client, mapping, item, "approve", cell="ledelse:kultur")
+    item.refresh_from_db()
+    card = mapping.initiatives.get()
+    assert item.status == InputStatus.APPROVED and item.result == card
+    assert (card.level, card.dimension) == ("ledelse", "kultur")
+
+
+def test_the_facilitator_may_move_a_suggestion_to_another_cell_when_approving(facilitator_client, mapping, workshop):
+    suggest(participant(workshop), workshop, text="Kaffepause", cell="individ:struktur")
+    item = workshop.inputs.get()
+    moderate(facilitator_client, mapping, item, "approve", cell="gruppe:kultur")
+    assert (mapping.initiatives.get().level, mapping.initiatives.get().dimension) == ("gruppe", "kultur")
 
 
 def test_participants_see_what_became_of_their_own_suggestions(facilitator_client, mapping, workshop, card):
@@ -1028,6 +1152,8 @@ FACILITATOR_URLS = [
     ("workshop", "get", (302, 404, 403, 200, 200)),
     ("workshop-poll", "get", (404, 404, 403, 200, 200)),
     ("workshop-qr", "get", (302, 404, 403, 200, 200)),
+    ("workshop-present", "get", (302, 404, 403, 200, 200)),
+    ("workshop-present-poll", "get", (404, 404, 403, 200, 200)),
     ("workshop-step", "post", (302, 404, 403, 302, 302)),
     ("workshop-input-moderate", "post", (302, 404, 403, 302, 302)),
     ("workshop-input-delete-all", "post", (302, 404, 403, 302, 302)),
@@ -1070,6 +1196,7 @@ PARTICIPANT_URLS = [
     ("join-rate", "post", True, 302, 302),
     ("join-comment", "post", True, 302, 302),
     ("join-vote", "post", True, 302, 302),
+    ("join-burden", "post", False, 302, 302),
 ]
 
 
@@ -1480,3 +1607,140 @@ def test_every_polling_form_is_marked_for_the_guard(facilitator_client, mapping,
         assert polls and all("data-live-poll" in form for form in polls)
         versions = re.findall(r'<input type="hidden" id="live-version" [^>]*>', page)
         assert versions and all("data-live-version" in field for field in versions)
+
+
+# -- "Kender den ikke": the rating's other answer ---------------------------------------------
+
+
+def not_known(client, workshop, card, form_key=None):
+    return client.post(
+        reverse("mapping:join-rate", args=[workshop.code, card.pk]), {"unknown": "1", "key": form_key or key()}
+    )
+
+
+def test_kender_den_ikke_is_an_answer_in_place_of_a_rating(workshop, card):
+    phone = participant(workshop)
+    rate(phone, workshop, card)
+    assert not_known(phone, workshop, card).status_code == 302
+    assert list(workshop.inputs.values_list("kind", flat=True)) == [InputKind.UNKNOWN]
+    assert Input.objects.filter(workshop__mapping=workshop.mapping).not_known_counts() == {card.pk: 1}
+    page = phone.get(reverse("mapping:join-initiative", args=[workshop.code, card.pk])).text
+    assert "Du har svaret, at du ikke kender indsatsen" in page
+    rate(phone, workshop, card)  # knowing it after all: the rating replaces the answer
+    assert list(workshop.inputs.values_list("kind", flat=True)) == [InputKind.RATING]
+
+
+def test_a_rating_needs_both_numbers_unless_the_answer_is_kender_den_ikke(workshop, card):
+    phone = participant(workshop)
+    response = phone.post(
+        reverse("mapping:join-rate", args=[workshop.code, card.pk]), {"rating_purpose": 3, "key": key()}
+    )
+    assert response.status_code == 400
+    assert "Vælg et tal fra 1 til 5." in response.text
+    assert not workshop.inputs.exists()
+
+
+def test_kender_den_ikke_shows_as_its_own_figure_from_the_minimum(facilitator_client, mapping, workshop, card):
+    for _ in range(3):
+        not_known(participant(workshop), workshop, card)
+    ratings_from(1, workshop, card)
+    page = facilitator_client.get(facilitator_url("workshop", mapping)).text
+    assert "kender den ikke" not in page.split('id="workshop-board"')[1].split("</section>")[0]
+    ratings_from(1, workshop, card)
+    for name in ("workshop", "workshop-present"):
+        page = facilitator_client.get(facilitator_url(name, mapping)).text
+        assert "3 kender den ikke" in page
+        assert "For få har svaret" in page  # the average counts only those who rated: two
+
+
+def test_kender_den_ikke_counts_towards_no_average(workshop, card, member_client, mapping):
+    ratings_from(5, workshop, card, works=4)
+    not_known(participant(workshop), workshop, card)
+    rated = mapping.initiatives.for_board(5).get(pk=card.pk)
+    assert rated.employee_count == 5 and rated.employee_works == 4
+
+
+# -- "Belaster": what burdens employees most, in step 4 -------------------------------------------
+
+
+def burden(client, workshop, finding, action="add", form_key=None):
+    return client.post(
+        reverse("mapping:join-burden", args=[workshop.code]),
+        {"finding": finding, "action": action, "key": form_key or key()},
+    )
+
+
+def topics(mapping) -> list[str]:
+    return [finding.key for finding in mapping.findings().open[:8]]
+
+
+def test_step_four_asks_what_burdens_most(workshop, card, mapping):
+    phone = participant(workshop)
+    page = phone.get(reverse("mapping:join", args=[workshop.code])).text
+    assert "Hvad belaster dig mest?" not in page
+    workshop.move_to_step(4)
+    page = phone.get(reverse("mapping:join", args=[workshop.code])).text
+    assert "Hvad belaster dig mest?" in page
+    first = mapping.findings().open[0]
+    assert first.message in page
+    tasks = page[page.index("data-join-tasks") :]
+    assert re.search(r'data-task="(\w+)"', tasks).group(1) == "burden"
+
+
+def test_a_burden_mark_is_stored_limited_and_can_be_taken_back(workshop, card, mapping):
+    workshop.move_to_step(4)
+    phone = participant(workshop)
+    keys = topics(mapping)
+    assert len(keys) >= 4
+    for finding in keys[:4]:
+        assert burden(phone, workshop, finding).status_code == 302
+    assert workshop.inputs.filter(kind=InputKind.BURDEN).count() == 3  # three marks each
+    burden(phone, workshop, keys[0], action="remove")
+    assert set(workshop.inputs.filter(kind=InputKind.BURDEN).values_list("finding", flat=True)) == set(keys[1:3])
+
+
+def test_a_burden_mark_on_something_not_shown_is_refused(workshop, card):
+    workshop.move_to_step(4)
+    phone = participant(workshop)
+    assert burden(phone, workshop, "x" * 500).status_code == 302
+    assert burden(phone, workshop, "no_such:finding").status_code == 302
+    assert not workshop.inputs.exists()
+
+
+def test_burden_marks_show_only_from_the_minimum_and_never_with_names(facilitator_client, mapping, workshop, card):
+    workshop.move_to_step(4)
+    first = topics(mapping)[0]
+    for n in range(4):
+        burden(participant(workshop, f"Person {n}"), workshop, first)
+    page = facilitator_client.get(facilitator_url("workshop-present", mapping)).text
+    assert "For få har markeret" in page and "Det belaster mest" not in page
+    burden(participant(workshop), workshop, first)
+    for name in ("workshop", "workshop-present"):
+        page = facilitator_client.get(facilitator_url(name, mapping)).text
+        assert "Det belaster mest" in page and "5 markeringer" in page
+        assert "Person 0" not in page
+
+
+def test_an_actions_burden_comes_from_the_employees_marks(mapping, workshop, card):
+    from mapping.models import Action
+
+    workshop.move_to_step(4)
+    first, second = topics(mapping)[:2]
+    for n in range(5):
+        phone = participant(workshop)
+        burden(phone, workshop, first)
+        if n == 0:
+            burden(phone, workshop, second)
+    assert Action.from_finding(mapping, first).burden == 5  # everyone who marked anything marked this
+    assert Action.from_finding(mapping, second).burden == 2  # one in five: 1 + round(4 / 5)
+
+
+def test_too_few_marks_leave_the_burden_to_the_findings_severity(mapping, workshop, card):
+    from mapping.models import Action
+    from mapping.models.plans import BURDEN_FOR_SEVERITY
+
+    workshop.move_to_step(4)
+    first = mapping.findings().open[0]
+    for _ in range(4):
+        burden(participant(workshop), workshop, first.key)
+    assert Action.from_finding(mapping, first.key).burden == BURDEN_FOR_SEVERITY[first.severity]

@@ -61,6 +61,8 @@ class InputKind(models.TextChoices):
     RATING = "rating", _("Bedømmelse")
     COMMENT = "comment", _("Kommentar")
     VOTE = "vote", _("Stemme")
+    UNKNOWN = "unknown", _("Kender den ikke")  # a rating's other answer: not knowing an initiative is a finding
+    BURDEN = "burden", _("Belaster")  # "this burdens me most": a mark on a finding, in step 4
 
 
 class InputStatus(models.TextChoices):

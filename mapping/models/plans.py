@@ -110,7 +110,8 @@ class Action(EditedTogether):
         One click makes it: titled as something to do about the finding, with
         the finding as its context (the description), the finding's next step
         as a first suggestion for the solution, its initiatives attached, and a
-        burden from its severity.
+        burden from employees' "belaster" marks on it (from its severity while
+        too few marked anything).
         An action already made for the key is returned as it is; None when
         no open finding has the key.
         """
@@ -128,6 +129,8 @@ class Action(EditedTogether):
             title = group[0].action_title if group else ""
         if not group:
             return None
+        from .workshops import burden_from_votes  # employees' "belaster" marks; workshops.py builds on this module
+
         with mapping.change() as change:
             # Under the lock: a double click (or two people) makes one action.
             existing = mapping.actions.filter(finding_key=key).first()
@@ -140,7 +143,8 @@ class Action(EditedTogether):
                 solution=group[0].next_step,
                 finding_code=group[0].code,
                 finding_key=key,
-                burden=BURDEN_FOR_SEVERITY[group[0].severity],
+                burden=burden_from_votes(mapping, {key, *(f.key for f in group)})
+                or BURDEN_FOR_SEVERITY[group[0].severity],
             )
             action.initiatives.set(
                 mapping.initiatives.active().filter(pk__in={i for finding in group for i in finding.initiatives})

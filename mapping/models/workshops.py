@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..levels import Dimension, Level, cell_label
-from ..participation import STEPS
+from ..participation import STEPS, tally_votes
 from .choices import InitiativeStatus, InputKind, InputStatus, WorkshopStatus, choices_check
 from .mappings import Initiative, Mapping
 from .plans import Action
@@ -33,6 +33,7 @@ def normalise_code(code: str) -> str:
 
 WORKSHOP_MAX_AGE = timedelta(hours=24)
 INPUT_KEPT_DAYS = 90  # a new workshop's input is deleted this long after it ends
+BURDEN_MARKS = 3  # "what burdens you most": a few marks each, so they say what matters most
 CODE_ATTEMPTS = 5  # 31**8 codes: a second collision in a row does not happen
 
 
@@ -186,6 +187,10 @@ class Workshop(models.Model):
             workshop=self, participant=participant, kind=InputKind.RATING, initiative_id=initiative_id
         )
         with self.mapping.change(bumps=False) as change:
+            # An answer replaces the earlier one, "kender den ikke" included.
+            Input.objects.filter(
+                workshop=self, participant=participant, kind=InputKind.UNKNOWN, initiative_id=initiative_id
+            ).delete()
             is_new = not mine.update(**values)
             if is_new:
                 try:
@@ -205,6 +210,56 @@ class Workshop(models.Model):
             self.bump(public=False)
             change.bumps = is_new and self.is_visible_rating(initiative_id)
         return is_new
+
+    def not_known(self, initiative_id: int, participant: str, idempotency_key: str) -> bool:
+        """A participant answers "kender den ikke" about an initiative, in place of a rating; True when new.
+
+        Like ``rate``, inside the mapping's ``change()``. Taking back a rating
+        moves the mapping's version when members see the difference: the
+        card's first rating gone, or its average gone below the minimum.
+        """
+        with self.mapping.change(bumps=False) as change:
+            dropped, _detail = Input.objects.filter(
+                workshop=self, participant=participant, kind=InputKind.RATING, initiative_id=initiative_id
+            ).delete()
+            is_new = self.add_input(
+                kind=InputKind.UNKNOWN,
+                initiative_id=initiative_id,
+                participant=participant,
+                idempotency_key=idempotency_key,
+                status=InputStatus.APPROVED,
+            )
+            if dropped:
+                left = Input.objects.filter(initiative_id=initiative_id, kind=InputKind.RATING).count()
+                change.bumps = left in (0, self.mapping.organisation.group_minimum - 1)
+        return is_new
+
+    def mark_burden(self, participant: str, idempotency_key: str, finding: str, *, remove: bool = False) -> bool:
+        """A participant marks a finding as what burdens them most ("belaster"), or takes it back.
+
+        At most ``BURDEN_MARKS`` marks each, one per finding; False when the
+        mark is refused (none left). Inside the mapping's ``change()``, so two
+        quick taps take turns; members see nothing of it until an action is made.
+        """
+        mine = Input.objects.filter(workshop=self, participant=participant, kind=InputKind.BURDEN)
+        with self.mapping.change(bumps=False):
+            if remove:
+                deleted, _detail = mine.filter(finding=finding).delete()
+                if deleted:
+                    self.bump(public=False)
+                return True
+            if mine.filter(finding=finding).exists():
+                return True
+            if mine.count() >= BURDEN_MARKS:
+                return False
+            self.add_input(
+                kind=InputKind.BURDEN,
+                finding=finding,
+                participant=participant,
+                idempotency_key=idempotency_key,
+                status=InputStatus.APPROVED,
+            )
+        return True
 
     def vote(
         self,
@@ -313,6 +368,15 @@ class InputQuerySet(models.QuerySet["Input"]):
     def of_kind(self, kind: str):
         return self.filter(kind=kind)
 
+    def not_known_counts(self) -> dict[int, int]:
+        """How many answered "kender den ikke" per initiative: not knowing an initiative is itself a finding.
+
+        Raw counts, for the analysis (``Input.objects.filter(workshop__mapping=m).not_known_counts()``);
+        a page shows them only through the group minimum (``participation``).
+        """
+        rows = self.filter(kind=InputKind.UNKNOWN).order_by().values("initiative").annotate(n=models.Count("id"))
+        return {row["initiative"]: row["n"] for row in rows}
+
 
 class Input(models.Model):
     """One participant's suggestion, rating, comment or vote.
@@ -342,7 +406,7 @@ class Input(models.Model):
     )
     level = models.CharField(_("niveau"), max_length=20, choices=Level.choices, blank=True)
     dimension = models.CharField(_("dimension"), max_length=20, choices=Dimension.choices, blank=True)
-    finding = models.CharField(_("fund"), max_length=100, blank=True)
+    finding = models.CharField(_("fund"), max_length=200, blank=True)
     action = models.ForeignKey(
         Action, on_delete=models.CASCADE, null=True, blank=True, related_name="inputs", verbose_name=_("handling")
     )
@@ -400,6 +464,20 @@ class Input(models.Model):
                 condition=Q(kind="vote"),
                 name="input_one_vote_per_action",
             ),
+            models.UniqueConstraint(
+                fields=["workshop", "participant", "initiative"],
+                condition=Q(kind="unknown"),
+                name="input_one_unknown_each",
+            ),
+            models.UniqueConstraint(
+                fields=["workshop", "participant", "finding"],
+                condition=Q(kind="burden"),
+                name="input_one_burden_per_finding",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="unknown") | Q(initiative__isnull=False), name="input_unknown_has_initiative"
+            ),
+            models.CheckConstraint(condition=~Q(kind="burden") | ~Q(finding=""), name="input_burden_has_finding"),
         ]
         verbose_name = _("medarbejderinput")
         verbose_name_plural = _("medarbejderinput")
@@ -407,13 +485,24 @@ class Input(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk}"
 
-    def moderate(self, status: str, target: Initiative | None = None) -> bool:
+    def needs_cell(self, status: str) -> bool:
+        """Whether moderating to ``status`` needs a cell from the facilitator: approving a "ved ikke" suggestion."""
+        creates = self.kind == InputKind.SUGGESTION and status == InputStatus.APPROVED and self.result_id is None
+        return creates and not (self.level and self.dimension)
+
+    def moderate(self, status: str, target: Initiative | None = None, *, cell: tuple[str, str] | None = None) -> bool:
         """Approve, merge or hide a suggestion or comment; a repeated click changes nothing.
 
         An approved suggestion becomes an initiative in its cell ("we miss" as
-        planned); a merged one points at the initiative it duplicates.
+        planned): ``cell`` (level, dimension) when the facilitator placed it,
+        else where the participant put it; a "ved ikke" suggestion is not
+        approved without a cell. A merged one points at the initiative it duplicates.
         """
         if status == InputStatus.MERGED and (self.kind != InputKind.SUGGESTION or target is None):
+            return False
+        if cell is not None and self.kind == InputKind.SUGGESTION:
+            self.level, self.dimension = cell
+        if self.needs_cell(status):
             return False
         mapping = self.workshop.mapping
         creates = self.kind == InputKind.SUGGESTION and status == InputStatus.APPROVED and self.result_id is None
@@ -434,7 +523,7 @@ class Input(models.Model):
                 )
             elif status == InputStatus.MERGED:
                 self.result = target
-            Input.objects.filter(pk=self.pk).update(result=self.result)
+            Input.objects.filter(pk=self.pk).update(result=self.result, level=self.level, dimension=self.dimension)
             self.status = status
             self.workshop.bump()
         return True
@@ -444,3 +533,22 @@ class Input(models.Model):
         if not (self.level and self.dimension):
             return ""
         return cell_label(self.level, self.dimension)
+
+
+def burden_from_votes(mapping: Mapping, finding_keys: set[str]) -> int | None:
+    """An action's burden (1-5) from employees' "belaster" marks on these findings, or None.
+
+    The share of the people who marked anything in the mapping's workshops
+    who marked one of these findings: nobody 1, everybody 5. None while fewer
+    than the group minimum marked anything: then the rule's severity decides.
+    People cannot be linked across workshops, so each workshop counts its own.
+    """
+    rows = Input.objects.filter(workshop__mapping=mapping, kind=InputKind.BURDEN).values_list(
+        "workshop", "participant", "finding"
+    )
+    marked = {(finding in finding_keys, (workshop, person)) for workshop, person, finding in rows}
+    tally = tally_votes(marked, mapping.organisation.group_minimum)
+    if tally is None:
+        return None
+    people = len({person for _is_marked, person in marked})
+    return 1 + round(4 * tally.get(True, 0) / people)

@@ -22,12 +22,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRefresh, reswap
 
-from .. import live
+from .. import gaps, live
 from .. import participation as rules
 from ..access import HtmxHttpRequest, participant_view
 from ..board import grid
-from ..forms import CommentForm, JoinForm, RatingForm, SuggestionForm, VoteForm, error_text
-from ..models import Action, Initiative, InputKind, InputStatus, Workshop, normalise_code
+from ..forms import BurdenForm, CommentForm, JoinForm, RatingForm, SuggestionForm, VoteForm, error_text
+from ..models import Action, Initiative, InputKind, InputStatus, Mapping, Workshop, normalise_code
+from ..models.workshops import BURDEN_MARKS
 
 JOIN = "mapping/join.html"
 
@@ -50,18 +51,34 @@ def set_participant(response: HttpResponse, workshop: Workshop, participant: rul
     )
 
 
+# The phone shows the current step's task first (the page follows the step live: static/js/workshop.js).
+TASKS_BY_STEP = {
+    1: ("board", "suggest", "candidates"),  # rate what exists
+    2: ("board", "suggest", "candidates"),  # comment on what belongs together
+    3: ("suggest", "board", "candidates"),  # suggest what else we do, or miss
+    4: ("burden", "candidates", "board", "suggest"),  # what burdens most, and what to start with
+}
+BURDEN_TOPICS = 8  # the most important open findings: a phone is no place for a long report
+
+
+def burden_topics(mapping: Mapping) -> list[gaps.Finding]:
+    """What participants may mark as burdening them most in step 4: the first open findings, as the dashboard orders them."""
+    return mapping.findings().open[:BURDEN_TOPICS]
+
+
 def participant_context(request: HtmxHttpRequest, workshop: Workshop, participant: rules.Participant, **extra) -> dict:
     mapping = workshop.mapping
     state = live.participant_state(workshop.code)  # read before what it stands for: a change meanwhile shows next poll
     key = participant.key(workshop.pk)
     mine = list(
-        workshop.inputs.filter(participant=key, kind__in=[InputKind.RATING, InputKind.VOTE]).values_list(
-            "kind", "initiative", "action"
-        )
+        workshop.inputs.filter(
+            participant=key, kind__in=[InputKind.RATING, InputKind.VOTE, InputKind.UNKNOWN, InputKind.BURDEN]
+        ).values_list("kind", "initiative", "action", "finding")
     )
-    rated = {pk for kind, pk, _action in mine if kind == InputKind.RATING}
-    voted = {pk for kind, pk, _action in mine if kind == InputKind.VOTE and pk is not None}
-    voted_actions = {pk for kind, _initiative, pk in mine if kind == InputKind.VOTE and pk is not None}
+    rated = {pk for kind, pk, _action, _finding in mine if kind in (InputKind.RATING, InputKind.UNKNOWN)}
+    voted = {pk for kind, pk, _action, _finding in mine if kind == InputKind.VOTE and pk is not None}
+    voted_actions = {pk for kind, _initiative, pk, _finding in mine if kind == InputKind.VOTE and pk is not None}
+    burdens = {finding for kind, _initiative, _action, finding in mine if kind == InputKind.BURDEN}
     candidates = list(
         mapping.actions.exclude(status=Action.Status.DONE).by_burden().only("pk", "title", "status", "burden", "due")
     )
@@ -87,6 +104,10 @@ def participant_context(request: HtmxHttpRequest, workshop: Workshop, participan
         "participant": participant,
         "rows": grid(cards),
         "step": rules.step(workshop.step),
+        "tasks": TASKS_BY_STEP[rules.step(workshop.step).number],
+        "burden_topics": burden_topics(mapping) if workshop.step == len(rules.STEPS) else [],
+        "burdens": burdens,
+        "burden_marks_left": max(BURDEN_MARKS - len(burdens), 0),
         "votes_left": workshop.votes_left(len(voted) + len(voted_actions)),
         "candidate_actions": candidates,
         "rated": rated,
@@ -245,7 +266,9 @@ def join_initiative(request: HtmxHttpRequest, workshop: Workshop, initiative_id:
 
 def render_initiative(request, workshop, participant, initiative, status=200, **extra) -> HttpResponse:
     key = participant.key(workshop.pk)
-    mine = workshop.inputs.filter(participant=key, initiative=initiative, kind__in=[InputKind.RATING, InputKind.VOTE])
+    mine = workshop.inputs.filter(
+        participant=key, initiative=initiative, kind__in=[InputKind.RATING, InputKind.VOTE, InputKind.UNKNOWN]
+    )
     rating = next((i for i in mine if i.kind == InputKind.RATING), None)
     initial = {"rating_purpose": rating.rating_purpose, "rating_works": rating.rating_works} if rating else {}
     votes_used = workshop.inputs.filter(participant=key, kind=InputKind.VOTE).count()
@@ -257,6 +280,7 @@ def render_initiative(request, workshop, participant, initiative, status=200, **
         "purposes": initiative.purposes.all(),
         "comments": workshop.inputs.visible().of_kind(InputKind.COMMENT).filter(initiative=initiative),
         "rating": rating,
+        "is_unknown": any(i.kind == InputKind.UNKNOWN for i in mine),
         "has_vote": any(i.kind == InputKind.VOTE for i in mine),
         "votes_left": workshop.votes_left(votes_used),
         "rating_form": RatingForm(initial=initial),
@@ -279,6 +303,12 @@ def join_rate(
     form = RatingForm(request.POST)
     if not form.is_valid():
         return render_initiative(request, workshop, participant, initiative, status=400, rating_form=form)
+    if form.cleaned_data["unknown"]:
+        workshop.not_known(initiative.pk, participant.key(workshop.pk), form.cleaned_data["key"])
+        messages.success(
+            request, _("Tak. Du kender ikke “%(title)s” – det er også et svar.") % {"title": initiative.title}
+        )
+        return to_card(workshop, initiative.pk)
     values = {k: form.cleaned_data[k] for k in ("rating_purpose", "rating_works")}
     # One rating per person and initiative: rating again replaces the earlier answer.
     workshop.rate(initiative.pk, participant.key(workshop.pk), form.cleaned_data["key"], **values)
@@ -355,3 +385,24 @@ def cast_vote(
         messages.error(request, _("Du har brugt alle dine stemmer. Tag en stemme tilbage for at flytte den."))
     elif result in (Workshop.Vote.ADDED, Workshop.Vote.ALREADY):
         messages.success(request, _("Din stemme er givet til “%(title)s”.") % {"title": title})
+
+
+@require_POST
+@participant_view
+@participant_writes
+def join_burden(request: HtmxHttpRequest, workshop: Workshop, participant: rules.Participant) -> HttpResponse:
+    """Step 4: mark a finding as what burdens you most ("belaster"), or take the mark back."""
+    form = BurdenForm(request.POST)
+    if not form.is_valid() or form.cleaned_data["finding"] not in {f.key for f in burden_topics(workshop.mapping)}:
+        messages.error(request, error_text(form) if not form.is_valid() else _("Det punkt findes ikke længere."))
+        return redirect(f"{workshop.get_absolute_url()}#burden")
+    finding = form.cleaned_data["finding"]
+    is_marked = workshop.mark_burden(
+        participant.key(workshop.pk),
+        form.cleaned_data["key"],
+        finding,
+        remove=form.cleaned_data["action"] == form.REMOVE,
+    )
+    if not is_marked:
+        messages.error(request, _("Du har brugt dine markeringer. Tag en tilbage for at flytte den."))
+    return redirect(f"{workshop.get_absolute_url()}#burden")

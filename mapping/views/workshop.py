@@ -1,14 +1,18 @@
-"""The workshop, as the facilitator runs it: the projector screen, starting and closing, steps, moderation.
+"""The workshop, as the facilitator runs it: the console (starting and closing, steps,
+moderation) and the presenter view for the projector.
 
-Facilitators and AMO members (``Need.EDIT``). The screen polls with the one
-live protocol (mapping/live.py); its state adds the latest workshop's
-``input_version``, so every input shows within a second. The page and its
-live regions come from one template and one context builder
-(``workshop_context``). The participants' side is views/join.py.
+Facilitators and AMO members (``Need.EDIT``). Both screens poll with the one
+live protocol (mapping/live.py); their state adds the latest workshop's
+``input_version``, so every input shows within a second. Each page and its
+live regions come from one template and one context builder:
+``workshop_context`` for the console (everything, the inbox with names
+included), ``presenter_context`` for the projector (approved content and
+aggregates only). The participants' side is views/join.py.
 """
 
 from dataclasses import dataclass
 from io import BytesIO
+from typing import cast
 
 import segno
 from django.contrib import messages
@@ -25,10 +29,11 @@ from .. import live
 from .. import participation as rules
 from ..access import HtmxHttpRequest, MappingAccess, Need, gate
 from ..board import grid
-from ..forms import ModerateForm, WorkshopStartForm, WorkshopStepForm, error_text
+from ..forms import CELL_CHOICES, ModerateForm, WorkshopStartForm, WorkshopStepForm, cell_parts, error_text
 from ..models import Action, Initiative, Input, InputKind, InputStatus, Mapping, Workshop, WorkshopStatus
 
 WORKSHOP = "mapping/workshop.html"
+PRESENT = "mapping/workshop_present.html"
 INBOX_SIZE = 40  # a projector shows a handful; the rest follows as these are handled
 
 
@@ -75,6 +80,7 @@ class ScreenCard:
     card: Initiative
     ratings: dict[str, rules.Aggregate] | None
     votes: int | None
+    unknown: int | None = None  # how many answered "kender den ikke"; None below the group minimum
 
     @property
     def level(self) -> str:
@@ -85,25 +91,37 @@ class ScreenCard:
         return self.card.dimension
 
 
-def results_context(access: MappingAccess, workshop: Workshop) -> dict:
-    """The board with aggregates, and the input waiting for moderation.
+def board_results(access: MappingAccess, workshop: Workshop) -> dict:
+    """What employees gave, as everyone in the room may see it: the board with aggregates, the votes.
 
-    Nothing here is per person: ratings and votes arrive as sums and counts,
-    and an author name appears only where a participant chose to give one.
+    Nothing here is per person or waiting for moderation: ratings and votes
+    arrive as sums and counts, each shown only from the group minimum on
+    (``participation``), and the cards are those on the board. The presenter
+    view shows exactly this; the console adds the inbox (``results_context``).
     """
     mapping = access.mapping
     minimum = access.organisation.group_minimum
     inputs = workshop.inputs
-    rating_rows = (
-        inputs.of_kind(InputKind.RATING)
+    # Ratings and "kender den ikke" per card in one query; their figures are shown apart.
+    answer_rows = list(
+        inputs.filter(kind__in=[InputKind.RATING, InputKind.UNKNOWN])
         .order_by()
-        .values("initiative")
+        .values("initiative", "kind")
         .annotate(n=Count("id"), purpose=Sum("rating_purpose"), works=Sum("rating_works"))
-        .values_list("initiative", "n", "purpose", "works")
+        .values_list("kind", "initiative", "n", "purpose", "works")
     )
+    rating_rows = [row[1:] for row in answer_rows if row[0] == InputKind.RATING]
     ratings = rules.rating_aggregates(rating_rows, minimum)
-    # One row per vote: a workshop has at most participants x votes_per_participant of them.
-    votes = list(inputs.of_kind(InputKind.VOTE).order_by().values_list("initiative", "action", "participant"))
+    rated = {pk: n for pk, n, _purpose, _works in rating_rows}
+    not_known = {pk: n for kind, pk, n, _purpose, _works in answer_rows if kind == InputKind.UNKNOWN}
+    # One row per vote or "belaster" mark: at most participants x (votes_per_participant + BURDEN_MARKS).
+    marks = list(
+        inputs.filter(kind__in=[InputKind.VOTE, InputKind.BURDEN])
+        .order_by()
+        .values_list("kind", "initiative", "action", "finding", "participant")
+    )
+    votes = [(card, action, who) for kind, card, action, _finding, who in marks if kind == InputKind.VOTE]
+    burden_rows = [(finding, who) for kind, _card, _action, finding, who in marks if kind == InputKind.BURDEN]
     tally = rules.tally_votes(((card, who) for card, _action, who in votes if card is not None), minimum)
     action_tally = rules.tally_votes(((action, who) for _card, action, who in votes if action is not None), minimum)
     candidates = [
@@ -114,7 +132,13 @@ def results_context(access: MappingAccess, workshop: Workshop) -> dict:
         candidates.sort(key=lambda pair: -(pair[1] or 0))  # a stable sort: ties keep the plan's order
     cards = list(mapping.initiatives.for_board(minimum))
     shown = [
-        ScreenCard(card, ratings.get(card.pk), tally.get(card.pk, 0) if tally is not None else None) for card in cards
+        ScreenCard(
+            card,
+            ratings.get(card.pk),
+            tally.get(card.pk, 0) if tally is not None else None,
+            unknown_figure(not_known.get(card.pk, 0), rated.get(card.pk, 0), minimum),
+        )
+        for card in cards
     ]
     top = []
     if tally:
@@ -124,6 +148,43 @@ def results_context(access: MappingAccess, workshop: Workshop) -> dict:
             for pk, n in sorted(tally.items(), key=lambda item: (-item[1], item[0]))
             if pk in titles and n > 0
         ][:5]
+    burden_tally = cast(dict[str, int] | None, rules.tally_votes(burden_rows, minimum))  # keyed by finding
+    burdens = []
+    if burden_tally:
+        messages_by_key = {finding.key: finding.message for finding in mapping.findings().findings}
+        burdens = [
+            (messages_by_key[key], n)
+            for key, n in sorted(burden_tally.items(), key=lambda item: (-item[1], item[0]))
+            if key in messages_by_key
+        ][:5]
+    return {
+        "rows": grid(shown),
+        "cards": cards,
+        "burdens": burdens,
+        "has_burden_marks": bool(burden_rows),
+        "voters_enough": tally is not None,
+        "has_initiative_votes": any(card is not None for card, _action, _who in votes),
+        "top_votes": top,
+        "candidate_actions": candidates,
+        "action_votes_enough": action_tally is not None,
+        "minimum": minimum,
+    }
+
+
+def unknown_figure(unknown: int, rated: int, minimum: int) -> int | None:
+    """How many answered "kender den ikke", shown like a vote count: only once enough answered the card at all."""
+    tally = rules.vote_tally({0: unknown}, unknown + rated, minimum)
+    return None if tally is None else tally[0]
+
+
+def results_context(access: MappingAccess, workshop: Workshop) -> dict:
+    """The console's results: the board with aggregates, and the input waiting for moderation.
+
+    An author name appears only where a participant chose to give one, and
+    only here: never on the presenter view.
+    """
+    context = board_results(access, workshop)
+    inputs = workshop.inputs
     pending = inputs.filter(kind__in=[InputKind.SUGGESTION, InputKind.COMMENT], status=InputStatus.PENDING)
     inbox = list(pending.select_related("initiative")[:INBOX_SIZE])
     handled = list(
@@ -133,20 +194,44 @@ def results_context(access: MappingAccess, workshop: Workshop) -> dict:
         .order_by("-id")[:30]
     )
     counts = dict(inputs.order_by().values("kind").annotate(n=Count("id")).values_list("kind", "n"))
-    return {
-        "rows": grid(shown),
-        "inbox": inbox,
-        "pending_count": len(inbox) if len(inbox) < INBOX_SIZE else pending.count(),
-        "handled": handled,
-        "counts": {kind: counts.get(kind, 0) for kind in InputKind.values},
-        "voters_enough": tally is not None,
-        "has_initiative_votes": any(card is not None for card, _action, _who in votes),
-        "top_votes": top,
-        "candidate_actions": candidates,
-        "action_votes_enough": action_tally is not None,
-        "minimum": minimum,
-        "merge_targets": cards,
+    context.update(
+        {
+            "inbox": inbox,
+            "pending_count": len(inbox) if len(inbox) < INBOX_SIZE else pending.count(),
+            "handled": handled,
+            "counts": {kind: counts.get(kind, 0) for kind in InputKind.values},
+            "merge_targets": context["cards"],
+            "cell_choices": CELL_CHOICES,
+        }
+    )
+    return context
+
+
+def presenter_context(request: HtmxHttpRequest, access: MappingAccess, **extra) -> dict:
+    """The presenter view's data, and nothing else: what the whole room may see.
+
+    Built apart from ``workshop_context`` on purpose: pending input and
+    display names are not in it, so no template slip can put them on the wall.
+    """
+    mapping = access.mapping
+    state = live.page_state(mapping, workshop=True)  # first: what arrives meanwhile shows with the next poll
+    workshop = latest_workshop(mapping)
+    context: dict[str, object] = {
+        "organisation": access.organisation,
+        "mapping": mapping,
+        "workshop": workshop,
+        "steps": rules.STEPS,
+        "live_state": state,
+        "poll_token": live.poll_token(access.membership.user_id, mapping.pk, Need.EDIT),
+        "poll_url": reverse("mapping:workshop-present-poll", args=[access.organisation.slug, mapping.pk]),
+        "oob": False,
     }
+    if workshop is not None:
+        context.update(board_results(access, workshop))
+        context["step"] = rules.step(workshop.step)
+        context["join_url"] = join_url(request, workshop)
+    context.update(extra)
+    return context
 
 
 def back_to_workshop(access: MappingAccess) -> HttpResponse:
@@ -168,6 +253,33 @@ def live_response(request: HtmxHttpRequest, access: MappingAccess) -> HttpRespon
 def workshop(request: HtmxHttpRequest, org: str, mapping_id: int) -> HttpResponse:
     access = gate(request, org, mapping_id, Need.EDIT)
     return render(request, WORKSHOP, workshop_context(request, access))
+
+
+@login_required
+@require_GET
+def workshop_present(request: HtmxHttpRequest, org: str, mapping_id: int) -> HttpResponse:
+    """The presenter view for the projector: approved content and aggregates only, no names.
+
+    The same people as the console (``Need.EDIT``) open it: it shows the join
+    code, which the facilitator hands out, and members give their input on
+    their phones like everyone else.
+    """
+    access = gate(request, org, mapping_id, Need.EDIT)
+    return render(request, PRESENT, presenter_context(request, access))
+
+
+@require_GET
+def workshop_present_poll(request: HtmxHttpRequest, org: str, mapping_id: int) -> HttpResponse:
+    """The presenter's poll: the one live protocol with the presenter's own regions."""
+    return live.poll(
+        request,
+        org,
+        mapping_id,
+        template=PRESENT,
+        context=lambda request, access: presenter_context(request, access, oob=True),
+        need=Need.EDIT,
+        workshop=True,
+    )
 
 
 @require_GET
@@ -247,7 +359,13 @@ def workshop_input_moderate(request: HtmxHttpRequest, org: str, mapping_id: int,
     if not form.is_valid():
         messages.error(request, error_text(form))
     else:
-        item.moderate(form.status(), form.cleaned_data.get("initiative"))
+        level, dimension = cell_parts(form.cleaned_data["cell"])
+        if not level and item.needs_cell(form.status()):
+            messages.error(request, _("Vælg, hvor på tavlen forslaget hører hjemme."))
+        else:
+            item.moderate(
+                form.status(), form.cleaned_data.get("initiative"), cell=(level, dimension) if level else None
+            )
     if request.htmx:
         return live_response(request, access)
     return back_to_workshop(access)

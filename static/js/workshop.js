@@ -1,5 +1,8 @@
 // Workshop screens: the facilitator's timer. Live polling that never destroys
 // what someone is typing is iglo.js's, as on the board. No inline scripts (CSP).
+// The console and the presenter view (open in two windows of one browser) show
+// one timer: each tells the other what it did over a BroadcastChannel named by
+// the timer's data-timer value.
 (function () {
   "use strict";
 
@@ -13,6 +16,11 @@
     var left = total;
     var ticking = null;
     var endsAt = 0;
+    var channel = ("BroadcastChannel" in window && root.dataset.timer) ? new BroadcastChannel(root.dataset.timer) : null;
+
+    function tell() {
+      if (channel) channel.postMessage({ total: total, left: left, endsAt: ticking ? endsAt : 0 });
+    }
 
     function show() {
       display.textContent = pad(Math.floor(left / 60)) + ":" + pad(left % 60);
@@ -29,30 +37,70 @@
       if (left === 0) stop();
       show();
     }
+    function run() {
+      ticking = setInterval(tick, 250);
+    }
     root.querySelectorAll("[data-timer-set]").forEach(function (button) {
       button.addEventListener("click", function () {
         stop();
         total = left = parseInt(button.dataset.timerSet, 10) * 60;
         show();
+        tell();
       });
     });
     toggle.addEventListener("click", function () {
-      if (ticking) { stop(); show(); return; }
+      if (ticking) { stop(); show(); tell(); return; }
       if (left === 0) left = total;
       endsAt = Date.now() + left * 1000;
-      ticking = setInterval(tick, 250);
+      run();
       show();
+      tell();
     });
     root.querySelector("[data-timer-reset]").addEventListener("click", function () {
       stop();
       left = total;
       show();
+      tell();
     });
+    if (channel) {
+      channel.onmessage = function (evt) {
+        var data = evt.data || {};
+        if (data.ask) { tell(); return; }  // a window just opened: say where we are
+        if (typeof data.total !== "number" || typeof data.left !== "number") return;
+        stop();
+        total = data.total;
+        left = data.left;
+        if (data.endsAt) { endsAt = data.endsAt; run(); tick(); } else { show(); }
+      };
+      channel.postMessage({ ask: true });
+    }
     root.hidden = false;
     show();
+  }
+
+  // The phone follows the facilitator's step: the step's task moves to the top.
+  // Moving the sections keeps what someone typed; while a field in them has
+  // focus the move waits until it loses it.
+  function followStep() {
+    var step = document.getElementById("join-step");
+    var tasks = document.querySelector("[data-join-tasks]");
+    if (!step || !tasks || !step.dataset.tasks) return;
+    var wanted = step.dataset.tasks;
+    var now = Array.prototype.map.call(tasks.children, function (el) { return el.dataset.task; }).join(" ");
+    if (now === wanted) return;
+    var active = document.activeElement;
+    if (active && tasks.contains(active) && active.matches("input, textarea, select")) {
+      active.addEventListener("blur", followStep, { once: true });
+      return;
+    }
+    wanted.split(" ").forEach(function (name) {
+      var section = tasks.querySelector(":scope > [data-task='" + name + "']");
+      if (section) tasks.appendChild(section);
+    });
   }
 
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-timer]").forEach(initTimer);
   });
+  document.addEventListener("htmx:afterSettle", followStep);
 })();

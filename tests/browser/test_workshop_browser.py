@@ -2,6 +2,7 @@
 a participant on a phone. What only a browser shows: input arriving live,
 and an approval reaching the phone without a reload."""
 
+import os
 import re
 from pathlib import Path
 
@@ -82,6 +83,9 @@ def test_a_participant_suggests_and_rates_and_the_facilitator_approves(new_page,
     expect(phone.locator("#join-board")).to_contain_text("Walk and talk", timeout=LIVE)
     facilitator.get_by_role("button", name="Fra kortlægning til handling").click()
     expect(phone.locator("#join-step")).to_contain_text("Fra kortlægning til handling", timeout=LIVE)
+    # The phone follows the step: step 4's task ("what burdens you most?") moves to the top, without a reload.
+    expect(phone.locator("[data-join-tasks] > *").first).to_have_id("burden", timeout=LIVE)
+    expect(phone.locator("#burden")).to_contain_text("Hvad belaster dig mest?")
     assert phone.evaluate("window.iglo_marker") == "same page"
 
 
@@ -151,3 +155,90 @@ def test_live_updates_leave_a_merge_choice_in_progress_alone(new_page, live_serv
     expect(choice).to_have_value(str(card.pk))
     page.locator("h1").click()  # leave the field: the next poll brings the news
     expect(page.locator("#workshop-inbox")).to_contain_text("Andet forslag", timeout=LIVE)
+
+
+SHOTS = os.environ.get("IGLO_SHOTS")  # a folder: screenshots to look at while working on the layout
+
+
+def shot(page: Page, name: str) -> None:
+    if SHOTS:
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=f"{SHOTS}/{name}.png", full_page=True)
+
+
+def page_overflow(page: Page) -> int:
+    """How many pixels the page is wider than the viewport (0: no horizontal scrolling)."""
+    return page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+
+
+def test_the_presenter_view_never_shows_pending_input_or_names(new_page, live_server, workshop_mapping):
+    workshop = workshop_mapping.workshops.create(code="PRES2345")
+    console = new_page(viewport={"width": 1366, "height": 768})
+    sign_in(console, live_server, "facilitator")
+    console.goto(live_server.url + workshop_mapping.get_absolute_url() + "workshop/")
+    with console.expect_popup() as popup:
+        console.get_by_role("link", name="Åbn præsentationen på projektoren").click()
+    presenter = popup.value
+    presenter.set_viewport_size({"width": 1920, "height": 1080})
+    expect(presenter.locator("#join-code")).to_have_text(workshop.code_display)
+    answers = []
+    presenter.on("response", lambda r: answers.append(r) if "/workshop/present/poll/" in r.url else None)
+
+    phone = new_page(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
+    phone.goto(f"{live_server.url}/j/{workshop.code}/")
+    phone.get_by_label("Navn (frivilligt)").fill("Mette K.")
+    phone.get_by_role("button", name="Deltag").click()
+    phone.get_by_label("Hvad?").fill("Vores leder taler grimt til os på møderne")
+    phone.get_by_role("button", name="Send forslag").click()
+    phone.get_by_label("Hvad?").fill("Walk and talk")
+    phone.get_by_role("button", name="Send forslag").click()
+    expect(phone.get_by_text("Tak! Dit forslag er sendt til facilitatoren.")).to_be_visible()
+
+    inbox = console.locator("#workshop-inbox")
+    expect(inbox).to_contain_text("Vores leder taler grimt", timeout=LIVE)
+    expect(inbox).to_contain_text("Mette K.")
+    item = inbox.locator(".inbox-item", has_text="Walk and talk")
+    item.get_by_label("Celle").select_option("gruppe:kultur")
+    item.get_by_role("button", name="Læg på tavlen").click()
+    expect(presenter.locator("#workshop-board")).to_contain_text("Walk and talk", timeout=LIVE)
+    console.get_by_role("button", name="Forbind").click()
+    expect(presenter.locator("#present-step")).to_contain_text("Trin 2 af 4", timeout=LIVE)
+
+    shot(presenter, "presenter-1920")
+    html = presenter.content()
+    bodies = [r.text() for r in answers if r.status == 200]
+    assert bodies, "the presenter polled and got news"
+    for text in [html, *bodies]:
+        assert "Vores leder taler grimt" not in text
+        assert "Mette K." not in text
+
+
+@pytest.mark.parametrize("width", [360])
+def test_no_workshop_page_scrolls_sideways_on_a_phone(new_page, live_server, workshop_mapping, width):
+    workshop = workshop_mapping.workshops.create(code="NARR2345")
+    card = workshop_mapping.initiatives.get()
+    page = new_page(viewport={"width": width, "height": 740}, is_mobile=True, has_touch=True)
+    sign_in(page, live_server, "facilitator")
+    for path, name in (("workshop/", "console"), ("workshop/present/", "presenter")):
+        page.goto(live_server.url + workshop_mapping.get_absolute_url() + path)
+        shot(page, f"{name}-{width}")
+        assert page_overflow(page) == 0, name
+
+    phone = new_page(viewport={"width": width, "height": 740}, is_mobile=True, has_touch=True)
+    phone.goto(f"{live_server.url}/j/{workshop.code}/")
+    shot(phone, f"join-welcome-{width}")
+    assert page_overflow(phone) == 0
+    join_button = phone.get_by_role("button", name="Deltag")
+    box = join_button.bounding_box()
+    assert box is not None and box["y"] + box["height"] <= 740, "Deltag is above the fold"
+    join_button.click()
+    shot(phone, f"join-{width}")
+    assert page_overflow(phone) == 0
+    vote = phone.locator(".vote-button").first
+    if vote.count():
+        assert vote.bounding_box()["height"] >= 44
+    phone.goto(f"{live_server.url}/j/{workshop.code}/i/{card.pk}/")
+    shot(phone, f"join-card-{width}")
+    assert page_overflow(phone) == 0
+    for button in phone.locator(".vote-button, .scale-option span").all():
+        assert button.bounding_box()["height"] >= 44
