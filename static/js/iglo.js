@@ -61,6 +61,12 @@
         onEnd: function (evt) {
           var card = evt.item;
           var to = evt.to;
+          // Sortable's animation leaves style="" behind; the page's CSP allows no style attributes.
+          [evt.from, to].forEach(function (list) {
+            list.querySelectorAll("[style]").forEach(function (el) {
+              if (!el.getAttribute("style").trim()) el.removeAttribute("style");
+            });
+          });
           if (evt.from === to && evt.oldIndex === evt.newIndex) return;
           var url = card.getAttribute("data-move-url");
           if (!url) return;

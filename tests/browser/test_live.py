@@ -59,7 +59,8 @@ def test_an_open_editor_survives_a_change_to_its_cell(two_boards, board_mapping)
     expect(b.locator("#cell-gruppe-struktur li.card", has_text="Fælles kalender")).to_be_visible(timeout=3000)
 
 
-def test_a_save_that_lost_the_race_shows_both_versions(two_boards, board_mapping):
+def test_a_save_that_lost_the_race_shows_both_versions(two_boards, board_mapping, console):
+    console.allow(r"status of 409 \(Conflict\)")  # the browser's own log of the conflict answer
     a, b = two_boards
     edited = board_mapping.initiatives.get(title="Teammøder")
     editors = []
