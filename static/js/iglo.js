@@ -43,6 +43,153 @@
   document.addEventListener("htmx:afterSettle", function () {
     var el = document.querySelector("[data-focus]");
     if (el) { el.removeAttribute("data-focus"); el.focus(); }
+    markOpenCard();
+  });
+
+  // The card editor lives in one stable panel (#editor-panel) that live updates never
+  // replace. Cards open it through one listener on the document (event delegation), so
+  // a card that a poll has just swapped in opens at once, before htmx has processed it,
+  // and the answer lands in the panel even if the card's cell was replaced meanwhile.
+  function panel() { return document.getElementById("editor-panel"); }
+  function announce(text) {
+    var region = document.getElementById("board-announce");
+    if (region) { region.textContent = ""; window.setTimeout(function () { region.textContent = text; }, 50); }
+  }
+  function cardLink(id) { return document.querySelector('#initiative-' + id + ' a.card-title'); }
+  function openId() {
+    var editor = panel() && panel().querySelector("[data-initiative]");
+    return editor ? editor.getAttribute("data-initiative") : null;
+  }
+  function markOpenCard() {
+    var id = openId();
+    document.querySelectorAll("li.card.is-open").forEach(function (el) {
+      if (el.getAttribute("data-initiative") !== id) el.classList.remove("is-open");
+    });
+    if (id) {
+      var card = document.getElementById("initiative-" + id);
+      if (card) card.classList.add("is-open");
+    }
+    var narrow = window.matchMedia("(max-width: 760px)").matches;
+    // On a phone the panel covers the board: nothing behind it may take focus (WCAG 2.4.11).
+    document.querySelectorAll(".board-layout, .board-bar, #first-run").forEach(function (el) {
+      el.inert = !!(id && narrow);
+    });
+  }
+  function closeEditor() {
+    var id = openId();
+    stopPicking();
+    stopMoving(false);
+    if (panel()) panel().replaceChildren();
+    markOpenCard();
+    var link = id && cardLink(id);
+    if (link) link.focus();
+  }
+  var picking = null; // the <select> a card click fills while choosing a link's other end
+  function stopPicking() {
+    if (!picking) return;
+    var button = document.querySelector('[data-pick-for="' + picking.id + '"]');
+    if (button) button.setAttribute("aria-pressed", "false");
+    document.body.classList.remove("is-picking");
+    picking = null;
+  }
+  document.addEventListener("click", function (evt) {
+    var close = evt.target.closest("[data-editor-close]");
+    if (close && panel() && panel().contains(close)) { evt.preventDefault(); closeEditor(); return; }
+    var pick = evt.target.closest("[data-pick-for]");
+    if (pick) {
+      var select = document.getElementById(pick.getAttribute("data-pick-for"));
+      if (picking === select) { stopPicking(); announce(pick.textContent); return; }
+      picking = select;
+      pick.setAttribute("aria-pressed", "true");
+      document.body.classList.add("is-picking");
+      announce(pick.getAttribute("data-pick-help") || pick.title || "");
+      return;
+    }
+    var link = evt.target.closest("a.card-title[data-editor-url]");
+    if (!link || !panel() || evt.ctrlKey || evt.metaKey || evt.shiftKey || evt.button !== 0) return;
+    evt.preventDefault();
+    var card = link.closest("[data-initiative]");
+    if (picking) {
+      var option = picking.querySelector('option[value="' + card.getAttribute("data-initiative") + '"]');
+      if (option) {
+        picking.value = option.value;
+        var chosen = picking;
+        stopPicking();
+        announce(option.textContent);
+        chosen.focus();
+      }
+      return;
+    }
+    htmx.ajax("GET", link.getAttribute("href"), { target: "#editor-panel", swap: "innerHTML" });
+  });
+  document.addEventListener("keydown", function (evt) {
+    if (evt.key !== "Escape" || !panel() || !panel().contains(document.activeElement)) return;
+    if (moving) return;
+    if (picking) { stopPicking(); return; }
+    closeEditor();
+  });
+  // The board's other end of a link, chosen by clicking a card: the button appears only with JavaScript.
+  function showScriptOnly(root) {
+    root.querySelectorAll(".pick-button[hidden], .move-button[hidden]").forEach(function (el) { el.hidden = false; });
+  }
+
+  // Moving a card with the keyboard: the move button, then the arrow keys choose the cell
+  // (up/down the level, left/right struktur/kultur), Enter moves it, Escape cancels.
+  var LEVELS = ["individ", "gruppe", "ledelse", "organisation"];
+  var DIMENSIONS = ["struktur", "kultur"];
+  var moving = null; // {button, level, dimension}
+  function cellLabel(level, dimension) {
+    var cell = document.getElementById("cell-" + level + "-" + dimension);
+    var label = cell && cell.querySelector(".cell-label");
+    return label ? label.textContent.trim() : level + " · " + dimension;
+  }
+  function showTarget() {
+    document.querySelectorAll(".cell.is-move-target").forEach(function (el) { el.classList.remove("is-move-target"); });
+    if (!moving) return;
+    var cell = document.getElementById("cell-" + moving.level + "-" + moving.dimension);
+    if (cell) cell.classList.add("is-move-target");
+  }
+  function stopMoving(announceIt) {
+    if (!moving) return;
+    moving.button.setAttribute("aria-pressed", "false");
+    moving = null;
+    showTarget();
+    if (announceIt) announce(document.documentElement.lang === "en" ? "Move cancelled." : "Flytning fortrudt.");
+  }
+  document.addEventListener("click", function (evt) {
+    var button = evt.target.closest(".move-button");
+    if (!button) return;
+    if (moving) { stopMoving(true); return; }
+    var here = button.getAttribute("data-cell").split(":");
+    moving = { button: button, level: here[0], dimension: here[1] };
+    button.setAttribute("aria-pressed", "true");
+    showTarget();
+    announce(cellLabel(moving.level, moving.dimension) + ". " + document.getElementById(button.getAttribute("aria-describedby")).textContent);
+  });
+  document.addEventListener("keydown", function (evt) {
+    if (!moving || document.activeElement !== moving.button) return;
+    var level = LEVELS.indexOf(moving.level), dimension = DIMENSIONS.indexOf(moving.dimension);
+    if (evt.key === "ArrowUp") level = Math.max(0, level - 1);
+    else if (evt.key === "ArrowDown") level = Math.min(LEVELS.length - 1, level + 1);
+    else if (evt.key === "ArrowLeft") dimension = 0;
+    else if (evt.key === "ArrowRight") dimension = 1;
+    else if (evt.key === "Escape") { evt.preventDefault(); stopMoving(true); return; }
+    else if (evt.key === "Enter") {
+      evt.preventDefault();
+      var button = moving.button, target = moving.level + ":" + moving.dimension;
+      var label = cellLabel(moving.level, moving.dimension);
+      stopMoving(false);
+      if (target === button.getAttribute("data-cell")) return;
+      htmx.ajax("POST", button.getAttribute("data-move-url"), {
+        source: button, swap: "none", values: { cell: target, from: "editor" }
+      }).then(function () { announce(label); });
+      return;
+    } else return;
+    evt.preventDefault();
+    moving.level = LEVELS[level];
+    moving.dimension = DIMENSIONS[dimension];
+    showTarget();
+    announce(cellLabel(moving.level, moving.dimension));
   });
 
   function initSortable(root) {
@@ -81,6 +228,6 @@
       });
     });
   }
-  document.addEventListener("DOMContentLoaded", function () { initSortable(document); });
-  document.addEventListener("htmx:load", function () { initSortable(document); });
+  document.addEventListener("DOMContentLoaded", function () { initSortable(document); showScriptOnly(document); });
+  document.addEventListener("htmx:load", function (evt) { initSortable(document); showScriptOnly(evt.target); });
 })();

@@ -56,5 +56,5 @@ def test_the_board_has_no_serious_violations(axe_page, live_server, board_mappin
     # And with a card's editor open, links listed.
     linked = board_mapping.initiatives.get(title="Ledermøder")
     axe_page.locator(f'[data-initiative="{linked.pk}"] a.card-title').click()
-    expect(axe_page.locator(f"#initiative-{linked.pk}.is-editing")).to_be_visible()
+    expect(axe_page.locator(f"#editor-{linked.pk}")).to_be_visible()
     assert serious_violations(axe_page) == []

@@ -9,7 +9,7 @@ def card(page, initiative):
 
 def open_editor(page, initiative):
     card(page, initiative).locator("a.card-title").click()
-    editor = page.locator(f"#initiative-{initiative.pk}.is-editing")
+    editor = page.locator(f"#editor-{initiative.pk}")
     expect(editor).to_be_visible()
     return editor
 
@@ -24,13 +24,13 @@ def test_it_adds_and_edits_a_card_in_place(board_page, board_mapping):
     assert (added.level, added.dimension) == ("gruppe", "kultur")
 
     editor = open_editor(page, added)
-    # The editor replaces the card where it stood, inside the same cell.
-    expect(cell.locator(f"#initiative-{added.pk}.is-editing")).to_be_visible()
+    # The editor opens in the panel beside the grid, focused; the card stays in its cell.
+    expect(page.locator(f"#editor-panel #editor-{added.pk}")).to_be_visible()
+    expect(editor.get_by_role("heading", name="Fredagskaffe")).to_be_focused()
+    expect(cell.locator(f"#initiative-{added.pk}")).to_be_visible()
     editor.get_by_label("Titel").fill("Fredagskaffe med ledelsen")
     editor.get_by_role("button", name="Gem", exact=True).click()
-    expect(cell.locator(f'[data-initiative="{added.pk}"]:not(.is-editing)')).to_contain_text(
-        "Fredagskaffe med ledelsen"
-    )
+    expect(cell.locator(f"#initiative-{added.pk}")).to_contain_text("Fredagskaffe med ledelsen")
     added.refresh_from_db()
     assert added.title == "Fredagskaffe med ledelsen"
     assert added.version == 2
@@ -61,7 +61,7 @@ def test_it_moves_a_card_with_the_keyboard(board_page, board_mapping):
     moved = board_mapping.initiatives.get(title="Kompetenceudvikling")  # second in Individ · Struktur
     card(page, moved).locator("a.card-title").focus()
     page.keyboard.press("Enter")
-    editor = page.locator(f"#initiative-{moved.pk}.is-editing")
+    editor = page.locator(f"#editor-{moved.pk}")
     expect(editor).to_be_visible()
 
     editor.get_by_role("button", name="Op").click()
@@ -69,7 +69,7 @@ def test_it_moves_a_card_with_the_keyboard(board_page, board_mapping):
     moved.refresh_from_db()
     assert moved.position == 0
 
-    editor = page.locator(f"#initiative-{moved.pk}.is-editing")
+    editor = page.locator(f"#editor-{moved.pk}")
     editor.get_by_label("Flyt til celle").select_option("ledelse:kultur")
     editor.get_by_role("button", name="Flyt", exact=True).click()
     expect(page.locator(f"#cell-ledelse-kultur [data-initiative='{moved.pk}']")).to_be_visible()
