@@ -154,7 +154,8 @@
     moving.button.setAttribute("aria-pressed", "false");
     moving = null;
     showTarget();
-    if (announceIt) announce(document.documentElement.lang === "en" ? "Move cancelled." : "Flytning fortrudt.");
+    var region = document.getElementById("board-announce");
+    if (announceIt && region) announce(region.getAttribute("data-move-cancelled"));
   }
   document.addEventListener("click", function (evt) {
     var button = evt.target.closest(".move-button");
