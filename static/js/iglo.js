@@ -61,6 +61,8 @@
     return editor ? editor.getAttribute("data-initiative") : null;
   }
   function markOpenCard() {
+    var home = panel();
+    if (home && !home.firstElementChild && home.firstChild) home.replaceChildren(); // a save leaves only whitespace
     var id = openId();
     document.querySelectorAll("li.card.is-open").forEach(function (el) {
       if (el.getAttribute("data-initiative") !== id) el.classList.remove("is-open");

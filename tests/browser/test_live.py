@@ -76,6 +76,11 @@ def test_a_save_that_lost_the_race_shows_both_versions(two_boards, board_mapping
     # htmx swaps the 409 answer: the editor stays open with the comparison and the typed text.
     conflict = b.locator(f"#editor-{edited.pk} .conflict")
     expect(conflict).to_contain_text("En anden har gemt kortet")
+    # Focus (and so the view) goes to the explanation and the comparison, not to a button below them.
+    expect(b.locator(f"#editor-{edited.pk} .conflict-wrap")).to_be_focused()
+    assert conflict.evaluate(
+        "el => el.getBoundingClientRect().top >= 0 && el.getBoundingClientRect().top < innerHeight"
+    )
     expect(conflict.locator("tr", has_text="Ansvarlig")).to_contain_text("Teamleder")
     expect(conflict.locator("tr", has_text="Ansvarlig")).to_contain_text("AMO")
     expect(b.locator(f"#editor-{edited.pk}").get_by_label("Ansvarlig")).to_have_value("AMO")
