@@ -1226,3 +1226,25 @@ def test_renaming_a_purpose_someone_renamed_meanwhile_is_refused(facilitator_cli
     facilitator_client.post(url, {"title": "Arbejdsglæde", "was": "Trivsel og tryghed"}, HTTP_HX_REQUEST="true")
     purpose.refresh_from_db()
     assert purpose.title == "Arbejdsglæde"
+
+
+def test_the_board_lists_every_link_with_what_it_crosses(member_client, mapping, pair):
+    source, target = pair  # Organisation · Struktur -> Ledelse · Struktur
+    kultur = add_card(mapping, "Sparring", "ledelse", "kultur")
+    with mapping.change():
+        Link.objects.create(mapping=mapping, source=source, target=target, kind="feeds_into")
+        Link.objects.create(mapping=mapping, source=target, target=kultur, kind="supplemented_by")
+    body = text(member_client.get(mapping.get_absolute_url()))
+    listed = body[body.index('id="board-links"') :]
+    assert f'data-source="{source.pk}" data-target="{target.pk}"' in listed
+    assert 'class="board-link crosses-level"' in listed  # drawn solid
+    assert 'class="board-link crosses-dimension"' in listed  # drawn dashed
+    assert "på tværs af niveauer" in listed and "struktur ↔ kultur" in listed
+
+
+def test_a_poll_brings_the_links_along(member_client, mapping, pair):
+    before = version_of(mapping)
+    with mapping.change():
+        Link.objects.create(mapping=mapping, source=pair[0], target=pair[1])
+    response = member_client.get(url("board-poll", mapping), {"v": before}, headers=HTMX)
+    assert re.search(r'<section id="board-links"[^>]*hx-swap-oob="true"', text(response))

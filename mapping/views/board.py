@@ -81,6 +81,13 @@ def board_context(request: HtmxHttpRequest, access: MappingAccess, **extra) -> d
         "purposes": purposes,
         "selected_purpose": selected_purpose,
         "show_only": show_only,
+        "board_links": SimpleLazyObject(
+            lambda: list(
+                mapping.links.select_related("source", "target").filter(
+                    source__deleted_at__isnull=True, target__deleted_at__isnull=True
+                )
+            )
+        ),
         "deleted": SimpleLazyObject(lambda: list(mapping.initiatives.deleted().order_by("-deleted_at")[:10])),
         "live_state": live.page_state(mapping),
         "poll_token": live.poll_token(access.membership.user_id, mapping.pk),
@@ -336,7 +343,11 @@ def render_links_update(request: HtmxHttpRequest, access: MappingAccess, initiat
     """Every cell again (link counts change on both ends), this card's editor kept open."""
     access.mapping.refresh_from_db(fields=["version"])
     card = card_for(access, initiative_id)
-    html = render(request, BOARD + "#live-cells", board_context(request, access, oob=True)).content
+    context = board_context(request, access, oob=True)
+    html = (
+        render(request, BOARD + "#live-cells", context).content
+        + render(request, BOARD + "#board-links", context).content
+    )
     html += render(request, BOARD + "#editor-oob", editor_context(access, card, focus="links", **extra)).content
     return reswap(HttpResponse(html), "none")
 

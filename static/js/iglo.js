@@ -83,6 +83,7 @@
     stopMoving(false);
     if (panel()) panel().replaceChildren();
     markOpenCard();
+    drawSoon();
     var link = id && cardLink(id);
     if (link) link.focus();
   }
@@ -231,6 +232,94 @@
       });
     });
   }
+  // Links drawn over the grid (the list in #board-links is the text for them): the open
+  // card's links always, every link while "Vis forbindelser" is pressed. A cross-level
+  // link is a solid line, a struktur <-> kultur link a dashed one, each labelled by its kind.
+  var SVG = "http://www.w3.org/2000/svg";
+  function svgEl(name, attrs) {
+    var el = document.createElementNS(SVG, name);
+    Object.keys(attrs).forEach(function (key) { el.setAttribute(key, attrs[key]); });
+    return el;
+  }
+  function drawLinks() {
+    var layout = document.querySelector(".board-layout");
+    var board = layout && layout.querySelector("table.board");
+    var old = document.getElementById("link-lines");
+    if (old) old.remove();
+    document.querySelectorAll("li.card.is-linked").forEach(function (el) { el.classList.remove("is-linked"); });
+    if (!board) return;
+    var toggle = document.getElementById("links-toggle");
+    var all = toggle && toggle.getAttribute("aria-pressed") === "true";
+    var open = openId();
+    var links = Array.prototype.filter.call(document.querySelectorAll("#board-links li[data-source]"), function (li) {
+      return all || li.getAttribute("data-source") === open || li.getAttribute("data-target") === open;
+    });
+    if (!links.length) return;
+    var origin = layout.getBoundingClientRect();
+    var svg = svgEl("svg", { id: "link-lines", class: "link-lines", "aria-hidden": "true",
+      width: layout.scrollWidth, height: layout.scrollHeight });
+    var defs = svgEl("defs", {});
+    var marker = svgEl("marker", { id: "link-arrow", viewBox: "0 0 10 10", refX: "9", refY: "5",
+      markerWidth: "7", markerHeight: "7", orient: "auto-start-reverse" });
+    marker.appendChild(svgEl("path", { d: "M0,0 L10,5 L0,10 z", class: "link-arrow" }));
+    defs.appendChild(marker);
+    svg.appendChild(defs);
+    links.forEach(function (li) {
+      var from = document.getElementById("initiative-" + li.getAttribute("data-source"));
+      var to = document.getElementById("initiative-" + li.getAttribute("data-target"));
+      if (!from || !to) return;
+      [from, to].forEach(function (card) {
+        if (card.getAttribute("data-initiative") !== open) card.classList.add("is-linked");
+      });
+      var a = from.getBoundingClientRect(), b = to.getBoundingClientRect();
+      var ax = a.left + a.width / 2 - origin.left, ay = a.top + a.height / 2 - origin.top;
+      var bx = b.left + b.width / 2 - origin.left, by = b.top + b.height / 2 - origin.top;
+      // From edge to edge: top/bottom between rows, left/right within one.
+      var vertical = Math.abs(by - ay) > (a.height + b.height) / 2;
+      var x1 = ax, y1 = ay, x2 = bx, y2 = by, c1, c2;
+      if (vertical) {
+        var down = by > ay ? 1 : -1;
+        y1 = ay + down * a.height / 2; y2 = by - down * b.height / 2;
+        var bendY = Math.max(25, Math.abs(y2 - y1) / 3) * down;
+        c1 = x1 + "," + (y1 + bendY); c2 = x2 + "," + (y2 - bendY);
+      } else {
+        var right = bx > ax ? 1 : -1;
+        x1 = ax + right * a.width / 2; x2 = bx - right * b.width / 2;
+        var bendX = Math.max(25, Math.abs(x2 - x1) / 3) * right;
+        c1 = (x1 + bendX) + "," + y1; c2 = (x2 - bendX) + "," + y2;
+      }
+      var kind = li.classList.contains("crosses-dimension") ? "is-dimension" : "is-level";
+      var path = "M" + x1 + "," + y1 + " C" + c1 + " " + c2 + " " + x2 + "," + y2;
+      svg.appendChild(svgEl("path", { d: path, class: "link-line-halo" }));
+      svg.appendChild(svgEl("path", { d: path, class: "link-line " + kind, "marker-end": "url(#link-arrow)" }));
+      var label = svgEl("text", { x: (x1 + x2) / 2, y: (y1 + y2) / 2 - 4, class: "link-label", "text-anchor": "middle" });
+      label.textContent = li.getAttribute("data-kind");
+      svg.appendChild(label);
+    });
+    layout.appendChild(svg);
+  }
+  var drawPending = false;
+  function drawSoon() {
+    if (drawPending) return;
+    drawPending = true;
+    window.requestAnimationFrame(function () { drawPending = false; drawLinks(); });
+  }
+  document.addEventListener("click", function (evt) {
+    var toggle = evt.target.closest("#links-toggle");
+    if (!toggle) return;
+    var on = toggle.getAttribute("aria-pressed") !== "true";
+    toggle.setAttribute("aria-pressed", on ? "true" : "false");
+    var legend = document.getElementById("links-legend");
+    if (legend) legend.hidden = !on;
+    drawSoon();
+  });
+  document.addEventListener("htmx:afterSettle", drawSoon);
+  window.addEventListener("resize", drawSoon);
+  document.addEventListener("DOMContentLoaded", function () {
+    var toggle = document.getElementById("links-toggle");
+    if (toggle) toggle.hidden = false;
+  });
+
   document.addEventListener("DOMContentLoaded", function () { initSortable(document); showScriptOnly(document); });
   document.addEventListener("htmx:load", function (evt) { initSortable(document); showScriptOnly(evt.target); });
 })();

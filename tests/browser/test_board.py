@@ -1,5 +1,6 @@
 """The board in a real browser: add, edit in place, move by drag and by keyboard, link, delete and undo."""
 
+from django.db import models
 from playwright.sync_api import expect
 
 
@@ -281,3 +282,34 @@ def test_a_click_right_after_saving_opens_the_card(board_page, board_mapping):
         expect(page.locator(f"#editor-{b.pk}")).to_be_visible()
         page.keyboard.press("Escape")
         expect(page.locator("#editor-panel")).to_be_empty()
+
+
+def test_links_are_drawn_for_the_open_card_and_all_at_once_on_request(board_page, board_mapping):
+    page = board_page
+    ledermoder = board_mapping.initiatives.get(title="Ledermøder")
+    linked = {link.source_id for link in ledermoder.incoming_links.all()} | {
+        link.target_id for link in ledermoder.outgoing_links.all()
+    }
+    assert linked
+    expect(page.locator("#link-lines")).to_have_count(0)
+    open_editor(page, ledermoder)
+    # The open card's links: its linked cards marked (not by colour alone: a dashed outline) and lines drawn.
+    expect(page.locator("li.card.is-linked")).to_have_count(len(linked))
+    expect(page.locator("#link-lines path.link-line")).to_have_count(len(linked))
+    page.keyboard.press("Escape")
+    expect(page.locator("#link-lines")).to_have_count(0)
+
+    toggle = page.get_by_role("button", name="Vis forbindelser")
+    toggle.click()
+    expect(toggle).to_have_attribute("aria-pressed", "true")
+    total = board_mapping.links.count()
+    expect(page.locator("#link-lines path.link-line")).to_have_count(total)
+    expect(page.locator("#link-lines text.link-label")).to_have_count(total)
+    # Struktur <-> kultur is dashed, across levels solid: told apart without colour.
+    dashed = board_mapping.links.exclude(source__dimension=models.F("target__dimension")).count()
+    expect(page.locator("#link-lines path.link-line.is-dimension")).to_have_count(dashed)
+    assert page.locator("#link-lines path.link-line.is-dimension").first.evaluate(
+        "el => getComputedStyle(el).strokeDasharray"
+    ) not in ("none", "")
+    toggle.click()
+    expect(page.locator("#link-lines")).to_have_count(0)
