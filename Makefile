@@ -21,10 +21,12 @@ setup: $(STAMP) messages
 messages: $(STAMP)
 	DEBUG=1 $(PY) manage.py compilemessages --ignore=.venv -v 0
 
+PORT ?= 8000
+
 run: setup
 	DEBUG=1 $(PY) manage.py migrate --no-input -v 0
-	DEBUG=1 $(PY) manage.py load_demo
-	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
+	DEBUG=1 $(PY) manage.py load_demo 127.0.0.1:$(PORT)
+	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: setup
 	$(VENV)/bin/ruff check .

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .levels import DIMENSION_HINTS, Dimension, Level, cell_id, cell_label
+from .levels import DIMENSION_HINTS, LEVEL_HINTS, Dimension, Level, cell_id, cell_label
 
 
 @dataclass
@@ -32,11 +32,21 @@ class Cell:
         """What the cell's column holds: formal or informal initiatives."""
         return str(DIMENSION_HINTS[self.dimension])
 
+    @property
+    def level_hint(self) -> str:
+        """What belongs on the cell's level, in a sentence."""
+        return str(LEVEL_HINTS[self.level])
+
 
 @dataclass
 class Row:
     level: Level
     cells: list[Cell]
+
+    @property
+    def hint(self) -> str:
+        """What belongs on this level, in a sentence (row headers, the first-run guide)."""
+        return str(LEVEL_HINTS[self.level])
 
 
 def grid(cards: Iterable[Any]) -> list[Row]:

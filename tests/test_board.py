@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from mapping.forms import LinkForm, PurposeForm
+from mapping.levels import LEVEL_HINTS
 from mapping.models import Level, Link, Mapping, Purpose
 
 from .conftest import HTMX, add_card, fill_mapping
@@ -235,23 +236,31 @@ def test_bad_input_without_javascript_goes_back_to_the_board_with_a_message(amo_
 # Opening a card
 
 
-def test_a_card_opens_as_an_editor_in_place(amo_client, mapping):
+def test_a_card_opens_as_an_editor_in_the_panel(amo_client, mapping):
     card = add_card(mapping, "MUS", description="Én gang om året")
     response = amo_client.get(url("initiative-detail", mapping, card.pk), headers=HTMX)
     assert response.status_code == 200
     body = text(response)
-    assert 'class="card is-editing"' in body
+    assert 'class="editor is-editing"' in body
     assert "<html" not in body
     assert 'name="version" value="1"' in body
     assert "Én gang om året" in body
 
 
-def test_a_card_closes_back_to_the_card(amo_client, mapping):
+def test_a_save_puts_the_card_back_in_its_cell_and_empties_the_panel(amo_client, mapping):
     card = add_card(mapping, "MUS")
-    response = amo_client.get(url("initiative-detail", mapping, card.pk), {"fragment": "card"}, headers=HTMX)
-    body = text(response)
-    assert body.strip().startswith('<li class="card"')
-    assert "hx-swap-oob" not in body
+    response = amo_client.post(url("initiative-update", mapping, card.pk), edit(card, title="MUS 2"), headers=HTMX)
+    body = text(response).strip()
+    # Out of band, found by its id whatever a poll swapped meanwhile; nothing else, so the panel empties.
+    assert body.startswith('<li class="card" id="initiative-') and body.endswith("</li>")
+    assert 'hx-swap-oob="true"' in body and "data-focus" in body and "MUS 2" in body
+
+
+def test_the_editor_offers_the_move_button_and_focuses_its_heading(amo_client, mapping):
+    card = add_card(mapping, "MUS")
+    body = text(amo_client.get(url("initiative-detail", mapping, card.pk), headers=HTMX))
+    assert f'id="editor-title-{card.pk}" tabindex="-1" data-focus' in body
+    assert 'class="button-small move-button" hidden' in body  # shown by iglo.js: the arrow keys need it
 
 
 def test_a_card_has_its_own_page_without_javascript(amo_client, mapping):
@@ -384,7 +393,7 @@ def test_it_refuses_a_bad_edit_in_the_editor(amo_client, mapping, changes, messa
     card = add_card(mapping, "MUS")
     response = amo_client.post(url("initiative-update", mapping, card.pk), edit(card, **changes), headers=HTMX)
     assert response.status_code == 200
-    assert 'class="card is-editing"' in text(response)
+    assert 'class="editor is-editing"' in text(response)
     assert message in text(response)
     assert "HX-Trigger" not in response.headers
     card.refresh_from_db()
@@ -481,7 +490,7 @@ def test_a_move_from_the_editor_keeps_the_editor_open(amo_client, mapping, abc):
     response = amo_client.post(
         url("initiative-move", mapping, abc[0].pk), {"step": "1", "from": "editor"}, headers=HTMX
     )
-    assert 'class="card is-editing"' in text(response)
+    assert 'class="editor is-editing"' in text(response)
     assert cell(mapping, "individ", "struktur") == ["B", "A", "C"]
 
 
@@ -602,8 +611,9 @@ def test_it_links_two_cards_across_levels(amo_client, mapping, pair):
     assert (link.source, link.target, link.kind, link.note) == (source, target, "followed_up_at", "hvert kvartal")
     body = text(response)
     assert "følges op på" in body and "på tværs af niveauer" in body and "hvert kvartal" in body
-    assert body.count("1 forbindelse<") == 1  # the target's card; the source is open in its editor
-    assert 'class="card is-editing"' in body
+    assert body.count("1 forbindelse<") == 2  # both cards, in their cells; the editor comes out of band
+    assert '<div id="editor-panel" hx-swap-oob="innerHTML">' in body
+    assert 'class="editor is-editing"' in body
 
 
 def test_the_target_card_lists_the_incoming_link(member_client, mapping, pair):
@@ -695,7 +705,7 @@ def test_it_deletes_a_link_and_keeps_the_editor_open(amo_client, mapping, pair):
     assert response.status_code == 200
     assert version_of(mapping) == before + 1
     assert f'id="initiative-{pair[1].pk}"' in text(response)
-    assert 'class="card is-editing"' in text(response)
+    assert 'class="editor is-editing"' in text(response)
     assert not Link.objects.exists()
 
 
@@ -854,10 +864,51 @@ def test_a_purpose_of_another_mapping_is_not_found(amo_client, mapping, organisa
     assert foreign.title == "Fremmed"
 
 
-def test_level_labels_are_danish_on_the_board(member_client, mapping):
+def test_level_labels_are_danish_on_the_board_and_each_row_says_what_belongs_there(member_client, mapping):
     body = text(member_client.get(mapping.get_absolute_url()))
     for level in Level:
-        assert f"</span> {level.label}</th>" in body
+        assert f'</span> {level.label}<span class="level-hint">{LEVEL_HINTS[level]}</span></th>' in body
+
+
+def test_the_add_form_describes_its_level_and_column(amo_client, mapping):
+    body = text(amo_client.get(mapping.get_absolute_url()))
+    assert 'aria-describedby="add-hint-ledelse-kultur"' in body
+    assert f'id="add-hint-ledelse-kultur">{LEVEL_HINTS[Level.LEDELSE]} (uformelle tiltag)</p>' in body
+
+
+@pytest.mark.parametrize("asked", ["overview", "details", "projector"])
+def test_the_density_is_chosen_in_the_url_and_remembered(amo_client, mapping, asked):
+    body = text(amo_client.get(mapping.get_absolute_url(), {"density": asked}))
+    assert f'class="page-board density-{asked}"' in body
+    assert f'href="?density={asked}" aria-current="true"' in body
+    # Remembered for this person; nonsense in the URL changes nothing.
+    assert f"density-{asked}" in text(amo_client.get(mapping.get_absolute_url()))
+    assert f"density-{asked}" in text(amo_client.get(mapping.get_absolute_url(), {"density": "<huge>"}))
+
+
+def test_the_board_starts_in_the_overview(member_client, mapping):
+    assert 'class="page-board density-overview"' in text(member_client.get(mapping.get_absolute_url()))
+
+
+def test_a_card_shows_its_effect_only_when_known(member_client, mapping):
+    add_card(mapping, "Ukendt")
+    add_card(mapping, "Kendt", effect="clear")
+    body = text(member_client.get(mapping.get_absolute_url()))
+    assert "effect-unknown" not in body
+    assert body.count('class="effect effect-clear"') == 1
+
+
+def test_an_empty_board_shows_the_first_run_guide(amo_client, mapping):
+    body = text(amo_client.get(mapping.get_absolute_url()))
+    assert 'id="first-run"' in body
+    for level in Level:
+        assert str(LEVEL_HINTS[level]) in body
+    assert "Vælg fra idékataloget" in body and "Start fra eksemplet" in body and "Skriv, hvad I gør" in body
+    for name in ("workshop", "gaps", "actions"):
+        assert url(name, mapping) in body
+    with mapping.change():
+        add_card(mapping, "MUS")
+    assert 'id="first-run"' not in text(amo_client.get(mapping.get_absolute_url()))
 
 
 # Robustness: whatever the request holds, the answer is never a 500.
@@ -1175,3 +1226,25 @@ def test_renaming_a_purpose_someone_renamed_meanwhile_is_refused(facilitator_cli
     facilitator_client.post(url, {"title": "Arbejdsglæde", "was": "Trivsel og tryghed"}, HTTP_HX_REQUEST="true")
     purpose.refresh_from_db()
     assert purpose.title == "Arbejdsglæde"
+
+
+def test_the_board_lists_every_link_with_what_it_crosses(member_client, mapping, pair):
+    source, target = pair  # Organisation · Struktur -> Ledelse · Struktur
+    kultur = add_card(mapping, "Sparring", "ledelse", "kultur")
+    with mapping.change():
+        Link.objects.create(mapping=mapping, source=source, target=target, kind="feeds_into")
+        Link.objects.create(mapping=mapping, source=target, target=kultur, kind="supplemented_by")
+    body = text(member_client.get(mapping.get_absolute_url()))
+    listed = body[body.index('id="board-links"') :]
+    assert f'data-source="{source.pk}" data-target="{target.pk}"' in listed
+    assert 'class="board-link crosses-level"' in listed  # drawn solid
+    assert 'class="board-link crosses-dimension"' in listed  # drawn dashed
+    assert "på tværs af niveauer" in listed and "struktur ↔ kultur" in listed
+
+
+def test_a_poll_brings_the_links_along(member_client, mapping, pair):
+    before = version_of(mapping)
+    with mapping.change():
+        Link.objects.create(mapping=mapping, source=pair[0], target=pair[1])
+    response = member_client.get(url("board-poll", mapping), {"v": before}, headers=HTMX)
+    assert re.search(r'<section id="board-links"[^>]*hx-swap-oob="true"', text(response))

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
 
@@ -28,8 +29,22 @@ from ..levels import CELLS
 from ..models import Conflict, Initiative, InitiativeQuerySet, Purpose
 
 BOARD = "mapping/board.html"
-# Context a single request brings (an open editor, a field to focus, a form with errors): never cached.
-PER_REQUEST = ("editing", "focus", "focus_id", "renaming", "rename_form", "purpose_form", "conflict")
+# Context a single request brings (a field to focus, a form with errors): never cached.
+PER_REQUEST = ("focus", "focus_id", "renaming", "rename_form", "purpose_form", "conflict")
+# How much the board shows: titles only (the whole grid on a laptop), titles with details, or big type for a room.
+DENSITIES = (("overview", _lazy("Overblik")), ("details", _lazy("Detaljer")), ("projector", _lazy("Projektor")))
+DENSITY_SESSION_KEY = "board_density"
+
+
+def density(request: HtmxHttpRequest) -> str:
+    """The density asked for in the URL (and remembered for this person), else the remembered one."""
+    values = [value for value, _label in DENSITIES]
+    asked = request.GET.get("density", "")
+    if asked in values:
+        request.session[DENSITY_SESSION_KEY] = asked
+        return asked
+    remembered = request.session.get(DENSITY_SESSION_KEY, "")
+    return remembered if remembered in values else values[0]
 
 
 def cards(access: MappingAccess) -> InitiativeQuerySet:
@@ -53,15 +68,26 @@ def board_context(request: HtmxHttpRequest, access: MappingAccess, **extra) -> d
     def board_cards() -> InitiativeQuerySet:
         return cards(access).filter(purposes=selected_purpose) if show_only else cards(access)
 
+    rows = SimpleLazyObject(lambda: grid(board_cards()))
+
     context = {
         "organisation": access.organisation,
         "mapping": mapping,
         "access": access,
         "can_edit": access.can_edit,
-        "rows": SimpleLazyObject(lambda: grid(board_cards())),
+        "rows": rows,
+        # Read only where the first-run region is rendered (not when it comes from the cache).
+        "is_first_run": SimpleLazyObject(lambda: not show_only and not any(c.cards for r in rows for c in r.cells)),
         "purposes": purposes,
         "selected_purpose": selected_purpose,
         "show_only": show_only,
+        "board_links": SimpleLazyObject(
+            lambda: list(
+                mapping.links.select_related("source", "target").filter(
+                    source__deleted_at__isnull=True, target__deleted_at__isnull=True
+                )
+            )
+        ),
         "deleted": SimpleLazyObject(lambda: list(mapping.initiatives.deleted().order_by("-deleted_at")[:10])),
         "live_state": live.page_state(mapping),
         "poll_token": live.poll_token(access.membership.user_id, mapping.pk),
@@ -69,7 +95,6 @@ def board_context(request: HtmxHttpRequest, access: MappingAccess, **extra) -> d
         "poll_params": [("purpose", selected_purpose.pk)] + ([("only", 1)] if show_only else [])
         if selected_purpose
         else [],
-        "editing": None,
         **extra,
     }
     cacheable = not any(context.get(key) for key in PER_REQUEST)
@@ -130,7 +155,7 @@ def form_errors(request: HtmxHttpRequest, form) -> HttpResponse:
 @require_GET
 def board(request: HtmxHttpRequest, org: str, mapping_id: int) -> HttpResponse:
     access = gate(request, org, mapping_id)
-    return render(request, BOARD, board_context(request, access))
+    return render(request, BOARD, board_context(request, access, density=density(request), densities=DENSITIES))
 
 
 @require_GET
@@ -176,8 +201,6 @@ def initiative_detail(request: HtmxHttpRequest, org: str, mapping_id: int, initi
     """The card's own page: the editor without JavaScript, or as a fragment in place."""
     access = gate(request, org, mapping_id)
     context = editor_context(access, card_for(access, initiative_id))
-    if request.htmx and request.GET.get("fragment") == "card":
-        return render(request, BOARD + "#card", {**context, "oob": False})
     if request.htmx:
         return render(request, BOARD + "#editor", context)
     return render(request, "mapping/initiative.html", context)
@@ -211,7 +234,7 @@ def initiative_update(request: HtmxHttpRequest, org: str, mapping_id: int, initi
     # The card as read above with the saved values; its link counts are as read then, and the
     # next poll (the version moved) brings any newer ones.
     context = {"organisation": access.organisation, "mapping": mapping, "can_edit": True, "card": saved}
-    return render(request, BOARD + "#card", {**context, "focus": "card"})
+    return render(request, BOARD + "#saved", context)
 
 
 def render_editor(
@@ -247,13 +270,13 @@ def initiative_move(request: HtmxHttpRequest, org: str, mapping_id: int, initiat
         initiative.move(level, dimension, index)
     if not request.htmx:
         return back_to_board(access, initiative)
-    extra = {}
-    if request.POST.get("from") == "editor":
-        editing = card_for(access, initiative.pk)
-        extra = {**editor_context(access, editing, focus="move"), "editing": editing}
-    html = render(request, BOARD + "#cell-update", cell_context(access, level, dimension, **extra)).content
+    html = render(request, BOARD + "#cell-update", cell_context(access, level, dimension)).content
     if source != (level, dimension):
         html += render(request, BOARD + "#cell-update", cell_context(access, *source)).content
+    if request.POST.get("from") == "editor":
+        # The editor stays open on the moved card, its focus back on the move button.
+        context = editor_context(access, card_for(access, initiative.pk), focus="move")
+        html += render(request, BOARD + "#editor-oob", context).content
     return reswap(HttpResponse(html), "none")
 
 
@@ -320,9 +343,13 @@ def render_links_update(request: HtmxHttpRequest, access: MappingAccess, initiat
     """Every cell again (link counts change on both ends), this card's editor kept open."""
     access.mapping.refresh_from_db(fields=["version"])
     card = card_for(access, initiative_id)
-    context = board_context(request, access, oob=True, editing=card)
-    context.update(editor_context(access, card, focus="links", **extra))
-    return reswap(render(request, BOARD + "#live-cells", context), "none")
+    context = board_context(request, access, oob=True)
+    html = (
+        render(request, BOARD + "#live-cells", context).content
+        + render(request, BOARD + "#board-links", context).content
+    )
+    html += render(request, BOARD + "#editor-oob", editor_context(access, card, focus="links", **extra)).content
+    return reswap(HttpResponse(html), "none")
 
 
 @login_required

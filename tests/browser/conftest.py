@@ -1,10 +1,11 @@
 """Browser tests: a live server, the system Chromium (see tests/conftest.py), signed-in pages."""
 
 import os
+import re
 
 import pytest
 from django.core.cache import cache
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from mapping.example import create_example
 
@@ -28,6 +29,66 @@ def allow_orm_beside_playwright(django_db_setup):
         os.environ.pop(ASYNC_UNSAFE, None)
     else:
         os.environ[ASYNC_UNSAFE] = before
+
+
+# Chromium reports a CSP violation on the console too; this makes sure, whatever the wording.
+REPORT_CSP = """document.addEventListener("securitypolicyviolation", function (e) {
+  console.error("CSP violation: " + e.violatedDirective + " " + (e.blockedURI || "inline") + " " + e.sourceFile + ":" + e.lineNumber);
+});"""
+
+
+class Console:
+    """What the pages of one test said on the console that a user would call an error."""
+
+    def __init__(self) -> None:
+        self.errors: list[str] = []
+        self.allowed: list[re.Pattern[str]] = []
+        self.visited: set[str] = set()
+
+    def allow(self, pattern: str) -> None:
+        """A test that provokes an error on purpose names it (e.g. the browser's own log line for a 409)."""
+        self.allowed.append(re.compile(pattern))
+
+    def watch(self, context) -> None:
+        context.add_init_script(REPORT_CSP)
+        context.on("console", self.on_console)
+        context.on("request", self.on_request)
+        context.on("weberror", lambda error: self.errors.append(f"uncaught: {error.error}"))
+
+    def on_request(self, request) -> None:
+        # A page visited on purpose may answer 404 or 403 (the browser logs its status): that
+        # is the page a person sees, not a fault in it. Fetches and assets get no such pass.
+        if request.is_navigation_request():
+            self.visited.add(request.url)
+
+    def on_console(self, message) -> None:
+        if message.type not in ("error", "assert"):
+            return
+        url = message.location.get("url", "")
+        if message.text.startswith("Failed to load resource") and url in self.visited:
+            return
+        self.errors.append(f"{message.text} ({url})")
+
+    def unexpected(self) -> list[str]:
+        return [e for e in self.errors if not any(p.search(e) for p in self.allowed)]
+
+
+@pytest.fixture(autouse=True)
+def console(monkeypatch):
+    """Every browser test fails on a console error, an uncaught exception or a CSP violation,
+    in every context it opens (pytest-playwright's page and any made with browser.new_context)."""
+    watched = Console()
+    new_context = Browser.new_context
+
+    def new_watched_context(self, *args, **kwargs):
+        context = new_context(self, *args, **kwargs)
+        watched.watch(context)
+        return context
+
+    monkeypatch.setattr(Browser, "new_context", new_watched_context)
+    yield watched
+    unexpected = watched.unexpected()
+    assert not unexpected, "the browser console reported errors:\n" + "\n".join(unexpected)
 
 
 @pytest.fixture(autouse=True)

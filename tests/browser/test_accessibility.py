@@ -56,5 +56,23 @@ def test_the_board_has_no_serious_violations(axe_page, live_server, board_mappin
     # And with a card's editor open, links listed.
     linked = board_mapping.initiatives.get(title="Ledermøder")
     axe_page.locator(f'[data-initiative="{linked.pk}"] a.card-title').click()
-    expect(axe_page.locator(f"#initiative-{linked.pk}.is-editing")).to_be_visible()
+    expect(axe_page.locator(f"#editor-{linked.pk}")).to_be_visible()
     assert serious_violations(axe_page) == []
+
+
+@pytest.mark.parametrize("density", ["overview", "details", "projector"])
+def test_every_density_of_the_board_has_no_serious_violations(axe_page, live_server, board_mapping, density):
+    sign_in(axe_page, live_server, "facilitator")
+    axe_page.goto(f"{live_server.url}{board_mapping.get_absolute_url()}?density={density}")
+    assert serious_violations(axe_page) == []
+
+
+def test_the_first_run_guide_has_no_serious_violations(axe_page, live_server, organisation):
+    empty = organisation.mappings.create(title="Ny kortlægning")
+    sign_in(axe_page, live_server, "facilitator")
+    for width, height in ((1366, 768), (360, 740)):
+        axe_page.set_viewport_size({"width": width, "height": height})
+        axe_page.goto(live_server.url + empty.get_absolute_url())
+        expect(axe_page.get_by_role("heading", name="Sådan kommer I i gang")).to_be_visible()
+        assert axe_page.evaluate("document.documentElement.scrollWidth") <= width
+        assert serious_violations(axe_page) == []

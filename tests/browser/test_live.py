@@ -39,7 +39,7 @@ def test_an_open_editor_survives_a_change_to_its_cell(two_boards, board_mapping)
     a, b = two_boards
     edited = board_mapping.initiatives.get(title="Teammøder")  # Gruppe · Struktur
     b.locator(f'[data-initiative="{edited.pk}"] a.card-title').click()
-    editor = b.locator(f"#initiative-{edited.pk}.is-editing")
+    editor = b.locator(f"#editor-{edited.pk}")
     description = editor.get_by_label("Beskrivelse")
     description.fill("Hver tirsdag, med fast punkt om arbejdsmiljø")
 
@@ -52,31 +52,37 @@ def test_an_open_editor_survives_a_change_to_its_cell(two_boards, board_mapping)
     expect(editor).to_be_visible()
 
     editor.get_by_role("button", name="Gem", exact=True).click()
-    expect(b.locator(f'[data-initiative="{edited.pk}"]:not(.is-editing)')).to_be_visible()
+    expect(b.locator("#editor-panel")).to_be_empty()
     edited.refresh_from_db()
     assert edited.description == "Hver tirsdag, med fast punkt om arbejdsmiljø"
     # The skipped cell catches up once the editor is closed.
     expect(b.locator("#cell-gruppe-struktur li.card", has_text="Fælles kalender")).to_be_visible(timeout=3000)
 
 
-def test_a_save_that_lost_the_race_shows_both_versions(two_boards, board_mapping):
+def test_a_save_that_lost_the_race_shows_both_versions(two_boards, board_mapping, console):
+    console.allow(r"status of 409 \(Conflict\)")  # the browser's own log of the conflict answer
     a, b = two_boards
     edited = board_mapping.initiatives.get(title="Teammøder")
     editors = []
     for page in (a, b):
         page.locator(f'[data-initiative="{edited.pk}"] a.card-title').click()
-        editors.append(page.locator(f"#initiative-{edited.pk}.is-editing"))
+        editors.append(page.locator(f"#editor-{edited.pk}"))
     editors[0].get_by_label("Ansvarlig").fill("Teamleder")
     editors[0].get_by_role("button", name="Gem", exact=True).click()
-    expect(a.locator(f'[data-initiative="{edited.pk}"]:not(.is-editing)')).to_be_visible()
+    expect(a.locator("#editor-panel")).to_be_empty()
 
     editors[1].get_by_label("Ansvarlig").fill("AMO")
     editors[1].get_by_role("button", name="Gem", exact=True).click()
     # htmx swaps the 409 answer: the editor stays open with the comparison and the typed text.
-    conflict = b.locator(f"#initiative-{edited.pk}.is-editing .conflict")
+    conflict = b.locator(f"#editor-{edited.pk} .conflict")
     expect(conflict).to_contain_text("En anden har gemt kortet")
+    # Focus (and so the view) goes to the explanation and the comparison, not to a button below them.
+    expect(b.locator(f"#editor-{edited.pk} .conflict-wrap")).to_be_focused()
+    assert conflict.evaluate(
+        "el => el.getBoundingClientRect().top >= 0 && el.getBoundingClientRect().top < innerHeight"
+    )
     expect(conflict.locator("tr", has_text="Ansvarlig")).to_contain_text("Teamleder")
     expect(conflict.locator("tr", has_text="Ansvarlig")).to_contain_text("AMO")
-    expect(b.locator(f"#initiative-{edited.pk}").get_by_label("Ansvarlig")).to_have_value("AMO")
+    expect(b.locator(f"#editor-{edited.pk}").get_by_label("Ansvarlig")).to_have_value("AMO")
     edited.refresh_from_db()
     assert edited.owner == "Teamleder"
