@@ -14,7 +14,8 @@ Scenarios: ``board`` (the example), ``board500``, ``board500_change`` (the 500
 board right after a card of it was edited), ``edit`` (a card edit, HTMX
 POST), ``poll``, ``healthz``, ``pdf`` and ``pdf500`` (cProfile's top entries
 instead: WeasyPrint is one call). ``PROFILE=all`` runs every one; add
-``:cprofile`` to a name for cProfile's top 30 functions as well.
+``:cprofile`` (or ``:cumulative``) to a name for cProfile's top 30 functions
+by own (or cumulative) time as well.
 """
 
 import cProfile
@@ -209,7 +210,7 @@ def print_profile(result: dict) -> None:
         print(f"    {count:>4.1f} x {seconds * 1000:>7.2f} ms  {sql}")
 
 
-def print_cprofile(step: Callable[[], None], repeat: int, top: int = 30) -> None:
+def print_cprofile(step: Callable[[], None], repeat: int, top: int = 60, sort: str = "tottime") -> None:
     profiler = cProfile.Profile()
     profiler.enable()
     for _ in range(repeat):
@@ -217,8 +218,8 @@ def print_cprofile(step: Callable[[], None], repeat: int, top: int = 30) -> None
     profiler.disable()
     out = io.StringIO()
     stats = pstats.Stats(profiler, stream=out)
-    stats.sort_stats("tottime").print_stats(top)
-    print(f"-- cProfile, {repeat} runs, by own time --")
+    stats.sort_stats(sort).print_stats(top)
+    print(f"-- cProfile, {repeat} runs, by {sort} --")
     print("\n".join(line for line in out.getvalue().splitlines()[6:] if line.strip()))
 
 
@@ -317,5 +318,5 @@ def profile(which: str, data: dict, username: str) -> None:
                 print_cprofile(step, repeat)
                 continue
             print_profile(run_scenario(name, step, repeat, names))
-            if extra == "cprofile":
-                print_cprofile(step, repeat)
+            if extra in ("cprofile", "cumulative"):
+                print_cprofile(step, repeat, sort="tottime" if extra == "cprofile" else "cumulative")
