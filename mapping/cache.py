@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import ManyToManyField, Model, Q, QuerySet
+from django.db.models import ManyToManyField, Model, QuerySet
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
@@ -78,18 +78,21 @@ def _columns(model: type[Model]) -> list[str]:
 
 
 def _related(cards: QuerySet, lookup: str) -> dict[int, list[tuple]]:
-    """A prefetched many-to-many relation of the cards as rows: card pk -> the related rows, by pk."""
+    """A prefetched many-to-many relation of the cards as rows: card pk -> the related rows, in the
+    related model's order (as ``prefetch_related`` gives them)."""
     relation = cards.model._meta.get_field(lookup)
     if not isinstance(relation, ManyToManyField):  # a new kind of prefetch needs its own rows here
         raise TypeError(f"cell fingerprints read many-to-many prefetches only, not {lookup!r}")
     through = relation.remote_field.through
     assert through is not None
     source, target = relation.m2m_field_name(), relation.m2m_reverse_field_name()
-    columns = [f"{target}__{name}" for name in _columns(relation.related_model)]
+    related_model = relation.related_model
+    assert isinstance(related_model, type)
+    columns = [f"{target}__{name}" for name in _columns(related_model)]
+    ordering = [f"{target}__{name}" for name in related_model._meta.ordering or ["pk"]]
     related: dict[int, list[tuple]] = defaultdict(list)
-    for card_pk, *row in through._default_manager.filter(**{f"{source}__in": cards.values("pk")}).values_list(
-        source, *columns
-    ):
+    query = through._default_manager.filter(**{f"{source}__in": cards.values("pk")}).order_by(*ordering)
+    for card_pk, *row in query.values_list(source, *columns):
         related[card_pk].append(tuple(row))
     return related
 
@@ -102,23 +105,32 @@ def card_rows(cards: QuerySet) -> dict[tuple[str, str], list[tuple]]:
     related = {lookup: _related(cards, lookup) for lookup in lookups}
     cells: dict[tuple[str, str], list[tuple]] = defaultdict(list)
     for pk, level, dimension, *values in cards.prefetch_related(None).values_list("pk", "level", "dimension", *names):
-        rows = tuple(tuple(sorted(related[lookup].get(pk, ()))) for lookup in lookups)
+        rows = tuple(tuple(related[lookup].get(pk, ())) for lookup in lookups)
         cells[(level, dimension)].append((*values, *rows))
     return cells
 
 
-def instance_rows(cards: QuerySet, loaded: Iterable[Any]) -> list[tuple]:
-    """The same rows as ``card_rows`` gives, from cards loaded as models by ``cards``."""
-    names = [*_columns(cards.model), *cards.query.annotations]
+def as_models(cards: QuerySet, rows: list[tuple]) -> list[Any]:
+    """The cards of ``card_rows`` as the models ``cards`` would give: fields, annotations, prefetches."""
+    model, db = cards.model, cards.db
+    columns = _columns(model)
+    annotations = list(cards.query.annotations)
     lookups = [str(lookup) for lookup in getattr(cards, "_prefetch_related_lookups", ())]
-    rows = []
-    for card in loaded:
-        related = []
-        for lookup in lookups:
-            columns = _columns(cards.model._meta.get_field(lookup).related_model)
-            related.append(tuple(sorted(tuple(getattr(o, c) for c in columns) for o in getattr(card, lookup).all())))
-        rows.append((*(getattr(card, name) for name in names), *related))
-    return rows
+    loaded = []
+    for row in rows:
+        card = model.from_db(db, columns, row[: len(columns)])
+        for name, value in zip(annotations, row[len(columns) : len(columns) + len(annotations)], strict=True):
+            setattr(card, name, value)
+        card._prefetched_objects_cache = {}
+        for lookup, related_rows in zip(lookups, row[len(columns) + len(annotations) :], strict=True):
+            manager = getattr(card, lookup)
+            related_model = manager.model
+            queryset = manager.get_queryset()
+            queryset._result_cache = [related_model.from_db(db, _columns(related_model), r) for r in related_rows]
+            queryset._prefetch_done = True
+            card._prefetched_objects_cache[manager.prefetch_cache_name] = queryset
+        loaded.append(card)
+    return loaded
 
 
 def fingerprint(rows: Iterable[tuple]) -> str:
@@ -178,7 +190,7 @@ class Regions:
 
     def fill_cells(self, partial: str, context: dict) -> None:
         """Put the grid into ``context["rows"]`` with every cell's HTML (``cell.html``): cached under its
-        cards' fingerprint, or rendered now. Only the cells not cached are read as models."""
+        cards' fingerprint, or rendered now from the very rows the fingerprint names."""
         assert self.cards is not None, "a region made of cells needs the cards"
         cards = self.cards()
         rows = card_rows(cards)
@@ -190,19 +202,13 @@ class Regions:
         missed = [place for place in cells if keys[place] not in found]
         rendered = {}
         if missed:
-            places = Q()
-            for level, dimension in missed:
-                places |= Q(level=level, dimension=dimension)
-            for row in grid(cards.filter(places)):
-                for cell in row.cells:
-                    place = (cell.level.value, cell.dimension.value)
-                    if place in missed:
-                        self.fill_cards(cell.cards, instance_rows(cards, cell.cards), context)
-                        html = render_to_string(f"{self.template}#{partial}", {**context, "cell": cell})
-                        # Stored under what was rendered: a write between the two reads names other cards.
-                        rendered[self.cell_key(partial, cell.id, instance_rows(cards, cell.cards))] = found[
-                            keys[place]
-                        ] = html
+            for place in missed:
+                cell = cells[place]
+                cell.cards = as_models(cards, rows.get(place, []))
+                self.fill_cards(cell.cards, rows.get(place, []), context)
+                rendered[keys[place]] = found[keys[place]] = render_to_string(
+                    f"{self.template}#{partial}", {**context, "cell": cell}
+                )
             cache.set_many(rendered, REGION_SECONDS)
         for place, cell in cells.items():
             cell.html = mark_safe(found[keys[place]])  # noqa: S308 - our own rendered HTML

@@ -10,11 +10,14 @@ import re
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.template.loader import render_to_string
 from django.test import Client
 from django.utils import timezone
 
+from mapping.access import gate
 from mapping.cache import csrf_placeholder
 from mapping.models import Conflict, Input, InputKind, Link, Purpose
+from mapping.views import board as board_views
 
 from .conftest import add_card, client_for
 
@@ -244,3 +247,28 @@ def test_a_change_to_one_card_renders_that_card_only(amo_client, mapping, two_ce
     page = board(amo_client, mapping)
     assert "MARK-NEIGHBOUR" in page  # the unchanged card, from the cache
     assert "Medarbejdersamtale" in page and ">MUS<" not in page  # the changed one, rendered again
+
+
+def test_cells_from_plain_rows_read_as_cells_from_the_database(amo, mapping, two_cells):
+    """The cached path builds cards from plain rows (cache.as_models): the HTML is the same as from the ORM."""
+    a, b = two_cells
+    a.set_purposes(
+        [
+            Purpose.objects.create(mapping=mapping, title="Trivsel"),
+            Purpose.objects.create(mapping=mapping, title="Arbejdsmiljø"),
+        ]
+    )
+    Link.objects.create(mapping=mapping, source=a, target=b)
+    client = client_for(amo)
+    request = client.get(mapping.get_absolute_url()).wsgi_request
+    cached = board(client, mapping)
+    context = board_views.board_context(request, gate(request, mapping.organisation.slug, mapping.pk), focus="none")
+    assert context["regions"].inputs is None  # a per-request state: rendered fresh, from the ORM
+    fresh = render_to_string(board_views.BOARD + "#grid", context, request)
+
+    def grid_of(html: str) -> str:
+        table = re.search(r'<table class="board".*?</table>', html, re.S).group(0)
+        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", re.sub(r"\s+", " ", table))
+
+    assert "Arbejdsmiljø" in grid_of(cached) and "1 forbindelse" in grid_of(cached)
+    assert grid_of(cached) == grid_of(fresh)
