@@ -133,6 +133,11 @@ def as_models(cards: QuerySet, rows: list[tuple]) -> list[Any]:
     return loaded
 
 
+def _fields(instance: Any) -> Iterable[tuple[str, Any]]:
+    """A model instance's fields and annotations, as read."""
+    return ((name, value) for name, value in vars(instance).items() if not name.startswith("_"))
+
+
 def fingerprint(rows: Iterable[tuple]) -> str:
     """Names a cell's cards exactly as read: a change to any value a card carries changes it."""
     return hashlib.blake2b(repr(list(rows)).encode(), digest_size=16).hexdigest()
@@ -160,10 +165,12 @@ class Regions:
         cells: Mapping[str, str] | None = None,
         cell_inputs: tuple = (),
         cards: Callable[[], QuerySet] | None = None,
+        content: Mapping[str, Callable[[], Iterable[Any]]] | None = None,
     ) -> None:
         """``cells``: the regions made of the grid's cells, each with the partial that renders one
         cell; ``cards`` gives the board's cards (not yet read), ``cell_inputs`` what a cell reads
-        besides its cards."""
+        besides its cards. ``content``: regions named, like a cell, by what they show (the models
+        the callable gives) instead of by the version."""
         self.request = request
         self.template = template
         self.context = context
@@ -171,6 +178,7 @@ class Regions:
         self.cells = cells or {}
         self.cell_inputs = cell_inputs
         self.cards = cards
+        self.content = content or {}
         self.cell_keys: dict[str, str] = {}  # cell id -> its key, as the last region built from cells used
         self.card_keys: dict[int, str] = {}  # card pk -> its key, for the cards rendered in a cell
         self.csrf_token = context["csrf_token"] = get_token(request)
@@ -179,7 +187,12 @@ class Regions:
         partial = f"{self.template}#{name.replace('_', '-')}"
         if self.inputs is None:
             return mark_safe(render_to_string(partial, self.context, self.request))  # noqa: S308 - our template
-        return cached_html(region_key(self.template, name, self.inputs), lambda: self.render(name), self.csrf_token)
+        if name in self.content:
+            shown = [(type(instance).__name__, tuple(_fields(instance))) for instance in self.content[name]()]
+            key = region_key(self.template, name, (*self.cell_inputs, fingerprint(shown)))
+        else:
+            key = region_key(self.template, name, self.inputs)
+        return cached_html(key, lambda: self.render(name), self.csrf_token)
 
     def render(self, name: str) -> str:
         """A region for the cache (CSRF placeholder, no request); one made of cells takes each from the cache."""

@@ -272,3 +272,20 @@ def test_cells_from_plain_rows_read_as_cells_from_the_database(amo, mapping, two
 
     assert "Arbejdsmiljø" in grid_of(cached) and "1 forbindelse" in grid_of(cached)
     assert grid_of(cached) == grid_of(fresh)
+
+
+def test_the_side_panel_follows_what_it_shows(amo_client, mapping, two_cells):
+    """The purposes and the trash are named by their rows, not the version: each change to them shows."""
+    a, b = two_cells
+    trivsel = Purpose.objects.create(mapping=mapping, title="Trivsel")
+    assert "(0)" in board(amo_client, mapping)
+    a.set_purposes([trivsel])  # the count moves without a change of the version
+    with mapping.change():
+        pass
+    assert "(1)" in board(amo_client, mapping)
+    with mapping.change():
+        mapping.initiatives.filter(pk=b.pk).update(deleted_at=timezone.now())
+    side = board(amo_client, mapping).split('id="trash"')[1]
+    assert "Fredagsbar" in side
+    assert not isinstance(trivsel.rename("Trivsel og sundhed", was="Trivsel"), Conflict)
+    assert "Trivsel og sundhed" in board(amo_client, mapping).split('id="purposes"')[1]

@@ -81,6 +81,7 @@ def board_context(request: HtmxHttpRequest, access: MappingAccess, **extra) -> d
         cells={"grid": "cell-body", "live_cells": "cell-cards"},
         cell_inputs=board_inputs(context, version=False),
         cards=board_cards,
+        content={"side": lambda: [*purposes, *context["deleted"]]},
     )
     return context
 
