@@ -35,8 +35,10 @@ test: setup
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run -v 0
 	$(TEST_ENV) $(VENV)/bin/pytest $(PYTEST_ARGS)
 
+# make bench PROFILE=board (or board500, board500_change, edit, poll, healthz, pdf, pdf500, all):
+# where one request's time goes instead of the throughput figures.
 bench: setup
-	$(TEST_ENV) $(PY) tests/bench.py
+	$(TEST_ENV) PROFILE=$(PROFILE) $(PY) tests/bench.py
 
 clean:
 	rm -rf $(VENV) staticfiles

@@ -18,6 +18,7 @@ class Cell:
     level: Level
     dimension: Dimension
     cards: list[Any] = field(default_factory=list)
+    html: str | None = None  # set when the cell's HTML comes from the cache (mapping/cache.py)
 
     @property
     def id(self) -> str:

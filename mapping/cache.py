@@ -8,15 +8,30 @@ region's HTML is named exactly by the version plus what this viewer sees:
 ``region_key`` puts each of them in the key (tests/test_board_cache.py
 changes each input in turn and fails if the page does not follow).
 
+After a change the version moves and every region is rendered again, but
+the grid is assembled from cells, and a cell's HTML is named by what it
+shows instead: the board's inputs without the version, plus a fingerprint of
+its cards as ``for_board()`` read them (every field, annotation and
+prefetched relation on each card, in order; ``card_rows`` reads them as
+plain rows, without models). A change to one card renders that card's cell
+and, inside it, that card (each card's HTML is cached the same way under
+its own fingerprint); the other seven cells come from the cache. A cell or
+card may read only its cards, its own position and the board's inputs:
+anything else it shows must go into ``board_inputs``.
+
 Cached HTML holds no one's CSRF token: it is rendered with a secret
 placeholder, and each response puts in its own masked token, as
 ``{% csrf_token %}`` would.
 """
 
 import functools
-from collections.abc import Callable
+import hashlib
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 from django.core.cache import cache
+from django.db.models import ManyToManyField, Model, QuerySet
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
@@ -24,17 +39,22 @@ from django.utils.crypto import salted_hmac
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
+from .board import grid
+
 REGION_SECONDS = 300
 
 
-def board_inputs(context: dict) -> tuple:
-    """Everything the board's regions read besides the cards, which the version names."""
+def board_inputs(context: dict, *, version: bool = True) -> tuple:
+    """Everything the board's regions read besides the cards, which the version names.
+
+    Without the version: what a cell reads besides its cards (see ``fingerprint``).
+    """
     mapping, selected = context["mapping"], context["selected_purpose"]
     return (
         context["organisation"].slug,
         context["organisation"].group_minimum,  # decides whether employees' averages show
         mapping.pk,
-        mapping.version,
+        mapping.version if version else "cells",
         int(bool(context["can_edit"])),
         selected.pk if selected else "",
         int(context["show_only"]),
@@ -53,6 +73,76 @@ def csrf_placeholder() -> str:
     return "csrf-" + salted_hmac("mapping.cache.csrf-placeholder", "", algorithm="sha256").hexdigest()[:32]
 
 
+def _columns(model: type[Model]) -> list[str]:
+    return [field.attname for field in model._meta.concrete_fields]
+
+
+def _related(cards: QuerySet, lookup: str) -> dict[int, list[tuple]]:
+    """A prefetched many-to-many relation of the cards as rows: card pk -> the related rows, in the
+    related model's order (as ``prefetch_related`` gives them)."""
+    relation = cards.model._meta.get_field(lookup)
+    if not isinstance(relation, ManyToManyField):  # a new kind of prefetch needs its own rows here
+        raise TypeError(f"cell fingerprints read many-to-many prefetches only, not {lookup!r}")
+    through = relation.remote_field.through
+    assert through is not None
+    source, target = relation.m2m_field_name(), relation.m2m_reverse_field_name()
+    related_model = relation.related_model
+    assert isinstance(related_model, type)
+    columns = [f"{target}__{name}" for name in _columns(related_model)]
+    ordering = [f"{target}__{name}" for name in related_model._meta.ordering or ["pk"]]
+    related: dict[int, list[tuple]] = defaultdict(list)
+    query = through._default_manager.filter(**{f"{source}__in": cards.values("pk")}).order_by(*ordering)
+    for card_pk, *row in query.values_list(source, *columns):
+        related[card_pk].append(tuple(row))
+    return related
+
+
+def card_rows(cards: QuerySet) -> dict[tuple[str, str], list[tuple]]:
+    """Every card as the board reads it, as plain rows per cell, in the board's order: its fields, its
+    annotations and its prefetched relations. One query, and one per prefetched relation; no models."""
+    names = [*_columns(cards.model), *cards.query.annotations]
+    lookups = [str(lookup) for lookup in getattr(cards, "_prefetch_related_lookups", ())]
+    related = {lookup: _related(cards, lookup) for lookup in lookups}
+    cells: dict[tuple[str, str], list[tuple]] = defaultdict(list)
+    for pk, level, dimension, *values in cards.prefetch_related(None).values_list("pk", "level", "dimension", *names):
+        rows = tuple(tuple(related[lookup].get(pk, ())) for lookup in lookups)
+        cells[(level, dimension)].append((*values, *rows))
+    return cells
+
+
+def as_models(cards: QuerySet, rows: list[tuple]) -> list[Any]:
+    """The cards of ``card_rows`` as the models ``cards`` would give: fields, annotations, prefetches."""
+    model, db = cards.model, cards.db
+    columns = _columns(model)
+    annotations = list(cards.query.annotations)
+    lookups = [str(lookup) for lookup in getattr(cards, "_prefetch_related_lookups", ())]
+    loaded = []
+    for row in rows:
+        card = model.from_db(db, columns, row[: len(columns)])
+        for name, value in zip(annotations, row[len(columns) : len(columns) + len(annotations)], strict=True):
+            setattr(card, name, value)
+        card._prefetched_objects_cache = {}
+        for lookup, related_rows in zip(lookups, row[len(columns) + len(annotations) :], strict=True):
+            manager = getattr(card, lookup)
+            related_model = manager.model
+            queryset = manager.get_queryset()
+            queryset._result_cache = [related_model.from_db(db, _columns(related_model), r) for r in related_rows]
+            queryset._prefetch_done = True
+            card._prefetched_objects_cache[manager.prefetch_cache_name] = queryset
+        loaded.append(card)
+    return loaded
+
+
+def _fields(instance: Any) -> Iterable[tuple[str, Any]]:
+    """A model instance's fields and annotations, as read."""
+    return ((name, value) for name, value in vars(instance).items() if not name.startswith("_"))
+
+
+def fingerprint(rows: Iterable[tuple]) -> str:
+    """Names a cell's cards exactly as read: a change to any value a card carries changes it."""
+    return hashlib.blake2b(repr(list(rows)).encode(), digest_size=16).hexdigest()
+
+
 class Regions:
     """A page's named partials for its template: ``{{ regions.grid }}`` renders ``template#grid``.
 
@@ -65,22 +155,94 @@ class Regions:
     its forms, as ``{% csrf_token %}`` would give.
     """
 
-    def __init__(self, request: HttpRequest, template: str, context: dict, inputs: tuple | None) -> None:
+    def __init__(
+        self,
+        request: HttpRequest,
+        template: str,
+        context: dict,
+        inputs: tuple | None,
+        *,
+        cells: Mapping[str, str] | None = None,
+        cell_inputs: tuple = (),
+        cards: Callable[[], QuerySet] | None = None,
+        content: Mapping[str, Callable[[], Iterable[Any]]] | None = None,
+    ) -> None:
+        """``cells``: the regions made of the grid's cells, each with the partial that renders one
+        cell; ``cards`` gives the board's cards (not yet read), ``cell_inputs`` what a cell reads
+        besides its cards. ``content``: regions named, like a cell, by what they show (the models
+        the callable gives) instead of by the version."""
         self.request = request
         self.template = template
         self.context = context
         self.inputs = inputs
+        self.cells = cells or {}
+        self.cell_inputs = cell_inputs
+        self.cards = cards
+        self.content = content or {}
+        self.cell_keys: dict[str, str] = {}  # cell id -> its key, as the last region built from cells used
+        self.card_keys: dict[int, str] = {}  # card pk -> its key, for the cards rendered in a cell
         self.csrf_token = context["csrf_token"] = get_token(request)
 
     def __getitem__(self, name: str) -> SafeString:
         partial = f"{self.template}#{name.replace('_', '-')}"
         if self.inputs is None:
             return mark_safe(render_to_string(partial, self.context, self.request))  # noqa: S308 - our template
-        return cached_html(
-            region_key(self.template, name, self.inputs),
-            lambda: render_to_string(partial, {**self.context, "csrf_token": csrf_placeholder()}),
-            self.csrf_token,
-        )
+        if name in self.content:
+            shown = [(type(instance).__name__, tuple(_fields(instance))) for instance in self.content[name]()]
+            key = region_key(self.template, name, (*self.cell_inputs, fingerprint(shown)))
+        else:
+            key = region_key(self.template, name, self.inputs)
+        return cached_html(key, lambda: self.render(name), self.csrf_token)
+
+    def render(self, name: str) -> str:
+        """A region for the cache (CSRF placeholder, no request); one made of cells takes each from the cache."""
+        context = {**self.context, "csrf_token": csrf_placeholder()}
+        if name in self.cells:
+            self.fill_cells(self.cells[name], context)
+        return render_to_string(f"{self.template}#{name.replace('_', '-')}", context)
+
+    def fill_cells(self, partial: str, context: dict) -> None:
+        """Put the grid into ``context["rows"]`` with every cell's HTML (``cell.html``): cached under its
+        cards' fingerprint, or rendered now from the very rows the fingerprint names."""
+        assert self.cards is not None, "a region made of cells needs the cards"
+        cards = self.cards()
+        rows = card_rows(cards)
+        context["rows"] = skeleton = grid(())
+        cells = {(cell.level.value, cell.dimension.value): cell for row in skeleton for cell in row.cells}
+        # A cell's key holds its cards' rows, so it also holds each of its cards' keys.
+        keys = {place: self.cell_key(partial, cell.id, rows.get(place, [])) for place, cell in cells.items()}
+        found = cache.get_many(keys.values())
+        missed = [place for place in cells if keys[place] not in found]
+        rendered = {}
+        if missed:
+            for place in missed:
+                cell = cells[place]
+                cell.cards = as_models(cards, rows.get(place, []))
+                self.fill_cards(cell.cards, rows.get(place, []), context)
+                rendered[keys[place]] = found[keys[place]] = render_to_string(
+                    f"{self.template}#{partial}", {**context, "cell": cell}
+                )
+            cache.set_many(rendered, REGION_SECONDS)
+        for place, cell in cells.items():
+            cell.html = mark_safe(found[keys[place]])  # noqa: S308 - our own rendered HTML
+        self.cell_keys = {cell.id: keys[place] for place, cell in cells.items()}
+
+    def fill_cards(self, cards: list[Any], rows: list[tuple], context: dict) -> None:
+        """Set ``card.html`` on each card of a cell being rendered: cached under its own fingerprint, or
+        rendered now. After a change to one card, that card is the only one rendered."""
+        keys = [self.cell_key("card", "card", [row]) for row in rows]
+        found = cache.get_many(keys)
+        rendered = {}
+        for card, key in zip(cards, keys, strict=True):
+            self.card_keys[card.pk] = key
+            html = found.get(key)
+            if html is None:
+                html = rendered[key] = render_to_string(f"{self.template}#card", {**context, "card": card})
+            card.html = mark_safe(html)  # noqa: S308 - our own rendered HTML
+        cache.set_many(rendered, REGION_SECONDS)
+
+    def cell_key(self, partial: str, cell_id: str, rows: Iterable[tuple]) -> str:
+        return region_key(self.template, partial, (*self.cell_inputs, cell_id, fingerprint(rows)))
 
 
 def cached_html(key: str, render_html: Callable[[], str], csrf_token: str) -> SafeString:

@@ -5,8 +5,14 @@ ratio to the baseline (``/healthz/``: a Django view with no database access,
 served by the same gunicorn), because absolute numbers vary between machines.
 
 The scratch database is a new PostgreSQL database on the server in
-DATABASE_URL (``iglo_bench_<pid>``, dropped afterwards), or a temporary SQLite
-file when DATABASE_URL is not set.
+DATABASE_URL, or on the local default server when DATABASE_URL is not set
+(``iglo_bench_<pid>``, dropped afterwards); a temporary SQLite file when no
+PostgreSQL answers. The first line printed says which. The baseline is
+measured again at the end: when the two differ by more than the drift range
+the whole run is repeated, and a run that stays noisy reports no target as met.
+
+``make bench PROFILE=board`` prints where a request's time goes instead (see
+tests/bench_profile.py).
 
 To add a figure, write a function ``measure_<name>(bench) -> dict`` and list it
 in MEASUREMENTS; ``bench.load(...)`` drives the server, ``bench`` holds the
@@ -172,23 +178,48 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@contextmanager
-def scratch_database():
-    """Yield a DATABASE_URL for an empty database that is removed afterwards."""
-    server_url = os.environ.get("DATABASE_URL", "")
-    if server_url.startswith(("postgres://", "postgresql://")):
+DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/postgres"
+
+
+def postgres_answers(url: str) -> str:
+    """Empty when a PostgreSQL server answers at ``url``, else why not."""
+    try:
         import psycopg
 
-        name = f"iglo_bench_{os.getpid()}"
+        psycopg.connect(url, connect_timeout=3).close()
+    except Exception as error:  # noqa: BLE001 - any failure means: fall back to SQLite, and say why
+        return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    return ""
+
+
+def choose_database() -> tuple[str, str]:
+    """(server URL or "", the first line's words): PostgreSQL when one answers, else SQLite.
+
+    DATABASE_URL names the server; without it the local default
+    (``postgres://postgres@127.0.0.1:5432/postgres``) is tried.
+    ``BENCH_DATABASE=sqlite`` asks for SQLite.
+    """
+    url = os.environ.get("DATABASE_URL", "") or DEFAULT_POSTGRES
+    if os.environ.get("BENCH_DATABASE") == "sqlite":
+        return "", "SQLite (BENCH_DATABASE=sqlite)"
+    if not url.startswith(("postgres://", "postgresql://")):
+        return "", "SQLite (DATABASE_URL is not PostgreSQL)"
+    why = postgres_answers(url)
+    if why:
+        return "", f"SQLite (no PostgreSQL answered at {urlsplit(url).hostname}: {why})"
+    return url, "PostgreSQL"
+
+
+@contextmanager
+def scratch_database(server_url: str):
+    """Yield a DATABASE_URL for an empty database that is removed afterwards."""
+    if server_url:
+        import psycopg
+
         parts = urlsplit(server_url)
-        admin = psycopg.connect(
-            host=parts.hostname,
-            port=parts.port or 5432,
-            user=parts.username,
-            password=parts.password,
-            dbname=parts.path.lstrip("/") or "postgres",
-            autocommit=True,
-        )
+        base = parts.path.lstrip("/") or "postgres"
+        name = f"{'iglo' if base == 'postgres' else base}_bench_{os.getpid()}"
+        admin = psycopg.connect(server_url, autocommit=True)
         admin.execute(f'CREATE DATABASE "{name}"')
         try:
             yield urlunsplit(parts._replace(path="/" + name)), f"PostgreSQL ({parts.hostname}, scratch {name})"
@@ -428,7 +459,7 @@ def measure_board_500(bench: Bench) -> dict:
 
 
 def measure_board_500_cold(bench: Bench) -> dict:
-    """The first load after a change: the rendered cells are cached per version, so this renders them all."""
+    """The first load of the 500 board after one of its cards was edited: only that card's cell is rendered again."""
     status, _, body = bench.get(bench.data["big"])
     csrf = board_tokens(body.decode())["csrf"]
     pk, title, version = bench.data["big_edited"]
@@ -457,7 +488,7 @@ def measure_board_500_cold(bench: Bench) -> dict:
     bench.rows.append(
         (f"board ({bench.data['big_count']}), after a change", 1, 1000 / cold, cold, max(timings) * 1000, None, 0)
     )
-    return {"board_500_cold_ms": round(cold, 1)}
+    return {"board_500_after_change_p50_ms": round(cold, 1)}
 
 
 def measure_board_queries(bench: Bench) -> dict:
@@ -517,6 +548,7 @@ def measure_edit(bench: Bench) -> dict:
     make_request.after = after
     threads = 1  # the target is latency; SQLite serialises writers anyway
     result = bench.load("card edit (HTMX POST)", make_request, threads=threads)
+    bench.data["edited"] = [tuple(card) for card in cards]  # a second run starts from the saved versions
     return {
         "edit_rps": round(result.rps, 1),
         "edit_p50_ms": round(result.p50, 2),
@@ -608,6 +640,7 @@ MEASUREMENTS = [
 TARGETS = [  # (figure, comparison, target) from DESIGN.md
     ("board_ratio", ">=", 0.2),
     ("board_500_p50_ms", "<=", 50),
+    ("board_500_after_change_p50_ms", "<=", 50),
     ("board_queries", "<=", 10),
     ("poll_ratio", ">=", 0.6),
     ("edit_bytes", "<=", 4096),
@@ -623,40 +656,78 @@ TARGETS = [  # (figure, comparison, target) from DESIGN.md
 ]
 
 
+DRIFT_RANGE = (0.8, 1.25)  # the baseline at the end over the one at the start
+RETRIES = int(os.environ.get("BENCH_RETRIES", "1"))  # full reruns when the machine's load drifted
+
+
+def run_measurements(port: int, cookies: dict, data: dict) -> Bench:
+    bench = Bench(port=port, cookies=cookies, csrf="", data=data)
+    for measure in MEASUREMENTS:
+        bench.figures.update(measure(bench))
+    bench.figures["drift"] = round(bench.figures["baseline_end_rps"] / bench.figures["baseline_rps"], 3)
+    return bench
+
+
+def drift_ok(figures: dict) -> bool:
+    return DRIFT_RANGE[0] <= figures["drift"] <= DRIFT_RANGE[1]
+
+
 def main() -> None:
     started = time.monotonic()
+    server_url, database_words = choose_database()
+    profile = os.environ.get("PROFILE", "")
+    mode = f"profile {profile}, in-process" if profile else "gunicorn gthread 2 workers x 4 threads"
+    print(f"IGLO bench on {database_words} · {mode}", flush=True)
     workdir = Path(tempfile.mkdtemp(prefix="iglo-bench-"))
     try:
-        with scratch_database() as (database_url, database_name):
+        with scratch_database(server_url) as (database_url, database_name):
             set_up_django(workdir, database_url)
             data = create_data()
             from django.db import connections
 
+            if profile:
+                from tests.bench_profile import profile as print_profiles
+
+                print_profiles(profile, data, USERNAME)
+                connections.close_all()
+                return
             connections.close_all()
             with gunicorn(workdir) as port:
                 cookies = sign_in(port)
-                bench = Bench(port=port, cookies=cookies, csrf="", data=data)
-                for measure in MEASUREMENTS:
-                    bench.figures.update(measure(bench))
+                bench = run_measurements(port, cookies, data)
+                for _attempt in range(RETRIES):
+                    if drift_ok(bench.figures):
+                        break
+                    print(f"drift {bench.figures['drift']} outside {DRIFT_RANGE}: measuring again", flush=True)
+                    data.update(bench.data)
+                    bench = run_measurements(port, cookies, data)
                 connections.close_all()
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
+    noisy = not drift_ok(bench.figures)
     print(f"IGLO bench · {database_name} · gunicorn gthread 2 workers x 4 threads · {DURATION:g} s per figure")
     print(f"500-initiative board: {data['big_count']} initiatives, {data['big_links']} links")
     print(f"{'measurement':<34} {'thr':>3} {'req/s':>9} {'p50 ms':>8} {'p95 ms':>8} {'ratio':>6} {'err':>4}")
     for name, threads, rps, p50, p95, ratio, errors in bench.rows:
         shown = "" if ratio is None else f"{ratio:.2f}"
         print(f"{name:<34} {threads:>3} {rps:>9.1f} {p50:>8.2f} {p95:>8.2f} {shown:>6} {errors:>4}")
+    drift = bench.figures["drift"]
+    print(f"drift {drift} (baseline at the end / at the start; {DRIFT_RANGE[0]}–{DRIFT_RANGE[1]} counts)")
     for name, op, target in TARGETS:
         value = bench.figures.get(name)
         met = value is not None and (value >= target if op == ">=" else value <= target)
+        verdict = ("noisy" if noisy else "ok") if met else "MISSED"
         note = ""
         if name.startswith("workshop_") and bench.figures.get("workshop_database") != "postgresql":
             note = " (on SQLite; the target is for PostgreSQL)"
-        print(f"target {name} {op} {target}: {value} {'ok' if met else 'MISSED'}{note}")
+        print(f"target {name} {op} {target}: {value} {verdict}{note}")
+    if noisy:
+        print(
+            f"NOISY: the machine's load drifted ({drift}); no target is reported as met. Run again on a quiet machine."
+        )
     print(f"(took {time.monotonic() - started:.0f} s)")
-    print(json.dumps({"database": database_name.split(" ")[0].lower(), **bench.figures}))
+    print(json.dumps({"database": database_name.split(" ")[0].lower(), "noisy": noisy, **bench.figures}))
 
 
 if __name__ == "__main__":

@@ -7,11 +7,17 @@ key, the second page would be the first one's HTML and the test would fail.
 
 import re
 
+import pytest
 from django.conf import settings
+from django.core.cache import cache
+from django.template.loader import render_to_string
 from django.test import Client
+from django.utils import timezone
 
+from mapping.access import gate
 from mapping.cache import csrf_placeholder
-from mapping.models import Input, InputKind, Purpose
+from mapping.models import Conflict, Input, InputKind, Link, Purpose
+from mapping.views import board as board_views
 
 from .conftest import add_card, client_for
 
@@ -106,3 +112,180 @@ def test_cached_forms_carry_this_visitors_csrf_token(facilitator, amo, mapping):
     )
     assert response.status_code == 302
     assert mapping.initiatives.filter(title="Fredagsbar").exists()
+
+
+# --- Per cell: after a change only the cells whose cards changed are rendered again ---------
+#
+# The board is rendered once (filling the cache), then the cached HTML of two cells is replaced
+# by a marker: A (Individ · Struktur) and B (Organisation · Kultur). After a change, a marker
+# still on the page is a cell taken from the cache; a marker gone is a cell rendered again.
+
+A, B = "cell-individ-struktur", "cell-organisation-kultur"
+
+
+def mark_cells(client: Client, mapping) -> None:
+    response = client.get(mapping.get_absolute_url())
+    keys = response.context["regions"].cell_keys
+    cache.set(keys[A], '<ol class="cards">MARK-A</ol>')
+    cache.set(keys[B], '<ol class="cards">MARK-B</ol>')
+
+
+def marks(page: str) -> set[str]:
+    return {mark for mark in ("MARK-A", "MARK-B") if mark in page}
+
+
+@pytest.fixture
+def two_cells(mapping):
+    return add_card(mapping, "MUS"), add_card(mapping, "Fredagsbar", "organisation", "kultur")
+
+
+def test_a_change_in_one_cell_leaves_the_other_cells_cached(amo_client, mapping, two_cells):
+    a, b = two_cells
+    mark_cells(amo_client, mapping)
+    assert a.save_edit({"title": "Medarbejdersamtale"}, version=a.version) is not None
+    page = board(amo_client, mapping)
+    assert marks(page) == {"MARK-B"}
+    assert "Medarbejdersamtale" in page
+
+
+def test_the_poll_brings_only_the_changed_cell_rendered_again(amo_client, mapping, two_cells):
+    a, b = two_cells
+    page = board(amo_client, mapping)
+    token = re.search(r'name="t" value="([^"]+)"', page).group(1)
+    poll_url = f"{mapping.get_absolute_url()}poll/"
+    response = amo_client.get(poll_url, {"v": mapping.version - 1, "t": token}, headers={"HX-Request": "true"})
+    keys = response.context["regions"].cell_keys
+    cache.set(keys[A], '<ol class="cards">MARK-A</ol>')
+    cache.set(keys[B], '<ol class="cards">MARK-B</ol>')
+    with mapping.change():
+        add_card(mapping, "Trivselsmåling")
+    response = amo_client.get(poll_url, {"v": mapping.version - 1, "t": token}, headers={"HX-Request": "true"})
+    assert marks(response.content.decode()) == {"MARK-B"}
+    assert "Trivselsmåling" in response.content.decode()
+
+
+def edit_card(mapping, a, b):
+    a.save_edit({"effect": "clear"}, version=a.version)
+
+
+def move_card(mapping, a, b):
+    with mapping.change():
+        a.move("gruppe", "kultur", 0)
+
+
+def delete_card(mapping, a, b):
+    with mapping.change():
+        mapping.initiatives.filter(pk=a.pk).update(deleted_at=timezone.now())
+
+
+def link_cards(mapping, a, b):
+    with mapping.change():
+        Link.objects.create(mapping=mapping, source=a, target=b)
+
+
+def rename_purpose(mapping, a, b):
+    purpose = Purpose.objects.get(mapping=mapping, title="Trivsel")
+    assert not isinstance(purpose.rename("Trivsel og sundhed", was="Trivsel"), Conflict)
+
+
+def lower_group_size(mapping, a, b):
+    workshop = mapping.workshops.create(code="ABCDEFGH")
+    Input.objects.bulk_create(
+        Input(
+            workshop=workshop,
+            kind=InputKind.RATING,
+            initiative=a,
+            rating_purpose=4,
+            rating_works=4,
+            participant=f"p{n}",
+            idempotency_key=f"k{n}",
+            status=Input.Status.APPROVED,
+        )
+        for n in range(3)
+    )
+    mapping.organisation.min_group_size = 3
+    mapping.organisation.save()
+    with mapping.change():  # any change: the grid is rendered again, and the cells follow their inputs
+        pass
+
+
+@pytest.mark.parametrize(
+    ("change", "still_cached"),
+    [
+        (edit_card, {"MARK-B"}),
+        (move_card, {"MARK-B"}),
+        (delete_card, {"MARK-B"}),
+        (link_cards, set()),  # both ends count the link
+        (rename_purpose, {"MARK-B"}),  # only A's card has the purpose
+        (lower_group_size, set()),  # employees' averages may show in every cell
+    ],
+)
+def test_every_change_a_cell_shows_renders_it_again(amo_client, mapping, two_cells, change, still_cached):
+    a, b = two_cells
+    a.set_purposes([Purpose.objects.create(mapping=mapping, title="Trivsel")])
+    mark_cells(amo_client, mapping)
+    change(mapping, a, b)
+    assert marks(board(amo_client, mapping)) == still_cached
+
+
+def test_the_role_and_the_language_have_cells_of_their_own(amo_client, member_client, mapping, two_cells):
+    mark_cells(amo_client, mapping)
+    with mapping.change():
+        pass
+    assert marks(board(member_client, mapping)) == set()  # a reader's cells have no editing controls
+    assert marks(board(amo_client, mapping)) == {"MARK-A", "MARK-B"}
+    amo_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert marks(board(amo_client, mapping)) == set()
+
+
+def test_a_change_to_one_card_renders_that_card_only(amo_client, mapping, two_cells):
+    a, b = two_cells
+    neighbour = add_card(mapping, "Trivselsmåling")  # in A's cell
+    response = amo_client.get(mapping.get_absolute_url())
+    cache.set(response.context["regions"].card_keys[neighbour.pk], '<li class="card">MARK-NEIGHBOUR</li>')
+    a.save_edit({"title": "Medarbejdersamtale"}, version=a.version)
+    page = board(amo_client, mapping)
+    assert "MARK-NEIGHBOUR" in page  # the unchanged card, from the cache
+    assert "Medarbejdersamtale" in page and ">MUS<" not in page  # the changed one, rendered again
+
+
+def test_cells_from_plain_rows_read_as_cells_from_the_database(amo, mapping, two_cells):
+    """The cached path builds cards from plain rows (cache.as_models): the HTML is the same as from the ORM."""
+    a, b = two_cells
+    a.set_purposes(
+        [
+            Purpose.objects.create(mapping=mapping, title="Trivsel"),
+            Purpose.objects.create(mapping=mapping, title="Arbejdsmiljø"),
+        ]
+    )
+    Link.objects.create(mapping=mapping, source=a, target=b)
+    client = client_for(amo)
+    request = client.get(mapping.get_absolute_url()).wsgi_request
+    cached = board(client, mapping)
+    context = board_views.board_context(request, gate(request, mapping.organisation.slug, mapping.pk), focus="none")
+    assert context["regions"].inputs is None  # a per-request state: rendered fresh, from the ORM
+    fresh = render_to_string(board_views.BOARD + "#grid", context, request)
+
+    def grid_of(html: str) -> str:
+        table = re.search(r'<table class="board".*?</table>', html, re.S).group(0)
+        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", re.sub(r"\s+", " ", table))
+
+    assert "Arbejdsmiljø" in grid_of(cached) and "1 forbindelse" in grid_of(cached)
+    assert grid_of(cached) == grid_of(fresh)
+
+
+def test_the_side_panel_follows_what_it_shows(amo_client, mapping, two_cells):
+    """The purposes and the trash are named by their rows, not the version: each change to them shows."""
+    a, b = two_cells
+    trivsel = Purpose.objects.create(mapping=mapping, title="Trivsel")
+    assert "(0)" in board(amo_client, mapping)
+    a.set_purposes([trivsel])  # the count moves without a change of the version
+    with mapping.change():
+        pass
+    assert "(1)" in board(amo_client, mapping)
+    with mapping.change():
+        mapping.initiatives.filter(pk=b.pk).update(deleted_at=timezone.now())
+    side = board(amo_client, mapping).split('id="trash"')[1]
+    assert "Fredagsbar" in side
+    assert not isinstance(trivsel.rename("Trivsel og sundhed", was="Trivsel"), Conflict)
+    assert "Trivsel og sundhed" in board(amo_client, mapping).split('id="purposes"')[1]

@@ -98,7 +98,16 @@ def board_context(request: HtmxHttpRequest, access: MappingAccess, **extra) -> d
         **extra,
     }
     cacheable = not any(context.get(key) for key in PER_REQUEST)
-    context["regions"] = Regions(request, BOARD, context, board_inputs(context) if cacheable else None)
+    context["regions"] = Regions(
+        request,
+        BOARD,
+        context,
+        board_inputs(context) if cacheable else None,
+        cells={"grid": "cell-body", "live_cells": "cell-cards"},
+        cell_inputs=board_inputs(context, version=False),
+        cards=board_cards,
+        content={"side": lambda: [*purposes, *context["deleted"]]},
+    )
     return context
 
 
