@@ -119,7 +119,8 @@ fokus pause frokost fællesskab vision mission rolle ansvar opgave belastning re
 kalender forventning konflikt håndtering krænkelse mobning omsorg hjemme frivillig fest jul sommer
 morgenmad kaffe kurs stor fælles status afklaring prioritering ansat tilfredshed senior exit fratrædelse
 debriefing hændelse vold trussel tilgængelighed fredag bar aktivitet initiativ tiltag indsats resultat rapport
-drøftelse træning oplæg afdeling velkomst check regel regler handle anti mobbe coach coaching
+drøftelse træning oplæg afdeling velkomst check regel regler handle anti mobbe coach coaching dagsorden
+referat skema skabelon tjekliste vejledning guide materiale
 """)
 LEXICON = frozenset(LEXICON_WORDS) | frozenset(w[:-1] for w in LEXICON_WORDS if w.endswith("e") and len(w) > 4)
 # What a lexicon part may end in when it closes a word ("møder", "samtalerne", "målingen").
@@ -170,10 +171,13 @@ SYNONYMS = {
 
 
 def _norm(word: str) -> str:
-    """A word's stem, with the "e" Danish drops before an ending dropped too ("fleksibel", "fleksible")."""
+    """A word's stem, with the "e" Danish drops before an ending dropped too ("fleksibel", "fleksible"), and
+    a doubled last consonant made single ("træffet", "træf")."""
     stemmed = stem(word)
     if len(stemmed) >= 5 and stemmed[-1] in "lnr" and stemmed[-2] == "e" and stemmed[-3] not in VOWELS:
         return stemmed[:-2] + stemmed[-1]
+    if len(stemmed) >= 4 and stemmed[-1] == stemmed[-2] and stemmed[-1] not in VOWELS:  # "træffet", "træf"
+        return stemmed[:-1]
     return stemmed
 
 
@@ -212,6 +216,8 @@ QUALIFIER_PARTS = _concepts_of("fælles anti")
 # The people an initiative is for, said after "for"/"til": "Mentorordning for nye medarbejdere" is the mentor scheme.
 AUDIENCE = _concepts_of("medarbejder ansat personale")
 AUDIENCE_AFTER = {"for", "til", "blandt"}
+# Which way something goes: what follows "fra" or "til" also counts as from or to it.
+DIRECTIONS = {"fra", "til"}
 # A concept that brings another along: onboarding is always of new employees.
 IMPLIES = {_concept("onboarding"): _concepts_of("medarbejder")}
 # Activities *about* something: "Handlingsplan for APV", "Opfølgning på trivselsmålingen", "Uddannelse af
@@ -310,6 +316,15 @@ def acronym_concepts(acronym: str) -> tuple[str, ...]:
     return tuple(c for part in expansion.split() for c in word_concepts(part))
 
 
+ACRONYM_EXPANSIONS = {acronym: frozenset(acronym_concepts(acronym)) for acronym in ACRONYMS if ACRONYMS[acronym]}
+
+
+@lru_cache(maxsize=20_000)
+def covered_acronyms(concept_set: frozenset[str]) -> dict[str, frozenset[str]]:
+    """The acronyms whose whole expansion a concept set holds ("Opfølgning på MUS" holds the MUS), with it."""
+    return {acronym: expansion for acronym, expansion in ACRONYM_EXPANSIONS.items() if expansion <= concept_set}
+
+
 def _tokens(text: str) -> Iterator[tuple[str, bool]]:
     """The words of a text, lower-cased, each with whether it is written as an acronym.
 
@@ -345,7 +360,9 @@ def _analyse(text: str) -> tuple[frozenset[str], frozenset[str]]:
             if after in AUDIENCE_AFTER:
                 parts = ()
         found += parts
-        if word in AUDIENCE_AFTER:
+        if after in DIRECTIONS:  # "Feedback fra ledelsen" is not "Feedback til ledelsen"
+            found += [f"{after}:{part}" for part in parts]
+        if word in AUDIENCE_AFTER or word in DIRECTIONS:
             after = word
         elif word not in STOP_WORDS and not _is_qualifier(word):
             after = ""

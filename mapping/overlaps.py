@@ -55,6 +55,7 @@ from .danish import (
     TITLE_OVERLAP,
     acronyms,
     concepts,
+    covered_acronyms,
     dice,
     split_by_vocabulary,
     title_variants,
@@ -82,7 +83,20 @@ def titles_overlap(a: Concepts, b: Concepts) -> bool:
     """Two titles' concept sets say the same thing (the rule in the module's docstring)."""
     if not a or not b:
         return False
-    return a == b or (dice(a, b) >= TITLE_OVERLAP and not (a ^ b) & RELATIONAL)
+    return a == b or (dice(a, b) >= TITLE_OVERLAP and not (a ^ b) & RELATIONAL and _same_acronyms(a, b))
+
+
+def _same_acronyms(a: Concepts, b: Concepts) -> bool:
+    """Titles about different acronyms are different things ("Opfølgning på GRUS", "Opfølgning på MUS"); one
+    about an acronym is the same as one without it only if that says most of what it stands for
+    ("Medarbejdersamtaler" is the MUS, "Ledelsesudviklingskurser" not "Kursus i MUS for ledere")."""
+    in_a, in_b = covered_acronyms(a), covered_acronyms(b)
+    if in_a and in_b:
+        return bool(in_a.keys() & in_b.keys())
+    for expansion, other in [*((e, b) for e in in_a.values()), *((e, a) for e in in_b.values())]:
+        if 3 * len(expansion & other) < 2 * len(expansion):
+            return False
+    return True
 
 
 def titles_related(a: Concepts, b: Concepts) -> bool:
