@@ -2,7 +2,9 @@ from django.contrib import admin
 
 from .models import (
     Action,
+    Discussion,
     FindingDismissal,
+    Goal,
     Initiative,
     Input,
     Invitation,
@@ -91,3 +93,14 @@ class InputAdmin(admin.ModelAdmin):
     list_display = ["workshop", "kind", "status"]
     list_filter = ["kind", "status"]
     exclude = ["participant", "author_name", "idempotency_key"]
+
+
+@admin.register(Discussion)
+class DiscussionAdmin(admin.ModelAdmin):
+    list_display = ["mapping", "held_on"]
+
+
+@admin.register(Goal)
+class GoalAdmin(admin.ModelAdmin):
+    list_display = ["title", "mapping", "evaluation"]
+    list_filter = ["evaluation"]

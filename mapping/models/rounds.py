@@ -7,7 +7,7 @@ work-environment discussion of a round is its ``Discussion`` and its
 ``Goal``s: goals set in one round come back in the next to be evaluated.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date
 
 from django.core.cache import cache
@@ -343,6 +343,18 @@ def last_discussion(organisation) -> Discussion | None:
     )
 
 
+def _per_card(findings: list, card_titles: dict[int, str]) -> Iterator[FindingData]:
+    """Findings as rounds compare them: by rule and card. A finding that names every card of a
+    rule (one key for the whole mapping) counts once per card, so a card that left it is resolved."""
+    for f in findings:
+        if gaps.group_code(f.key) is None:
+            yield FindingData(f.code, f.key, f.message, f.heading)
+            continue
+        for pk in f.initiatives:
+            title = card_titles.get(pk, "")
+            yield FindingData(f.code, f"{f.code}:i{pk}", f"{f.heading}: “{title}”", f.heading)
+
+
 def round_data(mapping: Mapping, minimum: int) -> RoundData:
     """A round as plain data for ``rounds.compare``: open findings, and employees' ratings only where
     at least ``minimum`` answered (``with_employee_rating``)."""
@@ -364,7 +376,7 @@ def round_data(mapping: Mapping, minimum: int) -> RoundData:
             for pk, pred, title, level, dim, effect, status, _works in rows
         ),
         links=frozenset(mapping.links.values_list("source_id", "target_id")),
-        findings=tuple(FindingData(f.code, f.key, f.message, f.heading) for f in analysis.open),
+        findings=tuple(_per_card(analysis.open, {row[0]: row[2] for row in rows})),
         actions=tuple(
             ActionData(pk, pred, title, status, status == ActionStatus.DONE)
             for pk, pred, title, status in mapping.actions.order_by("-burden", "id").values_list(
