@@ -444,7 +444,9 @@ def purposes_response(request: HtmxHttpRequest, access: MappingAccess, **extra) 
     # The panel's forms swap nothing themselves (hx-swap="none"): every region comes out of band.
     access.mapping.refresh_from_db(fields=["version"])
     context = board_context(request, access, oob=True, **extra)
-    html = render(request, BOARD + "#purposes", context).content
     if request.method == "POST" and status == 200:
-        html += render(request, BOARD + "#live-cells", context).content
+        # A change made here: everything live, with the version it brings, so the next poll of
+        # this page has nothing to redo (and wipes no form the user has opened since).
+        return render(request, BOARD + "#live", context)
+    html = render(request, BOARD + "#purposes", context).content
     return HttpResponse(html, status=status if status == 409 else 200)
