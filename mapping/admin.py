@@ -2,7 +2,9 @@ from django.contrib import admin
 
 from .models import (
     Action,
+    Discussion,
     FindingDismissal,
+    Goal,
     Initiative,
     Input,
     Invitation,
@@ -91,3 +93,19 @@ class InputAdmin(admin.ModelAdmin):
     list_display = ["workshop", "kind", "status"]
     list_filter = ["kind", "status"]
     exclude = ["participant", "author_name", "idempotency_key"]
+
+
+@admin.register(Discussion)
+class DiscussionAdmin(admin.ModelAdmin):
+    """Rounds: the annual discussion's record."""
+
+    list_display = ["mapping", "held_on", "updated"]
+    search_fields = ["mapping__title", "participants"]
+
+
+@admin.register(Goal)
+class GoalAdmin(admin.ModelAdmin):
+    list_display = ["title", "mapping", "is_carried", "evaluation"]
+    list_filter = ["is_carried", "evaluation"]
+    search_fields = ["title"]
+    raw_id_fields = ["actions", "initiatives"]

@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from mapping.models import Action, FindingDismissal, Input, InputKind, Invitation, Purpose
+from mapping.models import Action, Discussion, FindingDismissal, Goal, Input, InputKind, Invitation, Purpose
 
 from .conftest import client_for
 
@@ -25,6 +25,8 @@ def test_the_admin_pages_of_a_model_open(model, example, facilitator):
     Purpose.objects.create(mapping=example, title="Trivsel")
     Action.objects.create(mapping=example, title="Følg op", burden=3)
     FindingDismissal.objects.create(mapping=example, key="no_owner:i1", code="no_owner")
+    Discussion.objects.create(mapping=example, participants="Anna, leder")
+    Goal.objects.create(mapping=example, title="Færre sygedage")
     workshop = example.workshops.create(code="ABCD2345")
     Input.objects.create(workshop=workshop, kind=InputKind.COMMENT, text="Godt", participant="p", idempotency_key="k")
     admin_user = get_user_model().objects.create_superuser("root", "root@example.org", "pw-root")
