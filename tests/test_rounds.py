@@ -561,3 +561,8 @@ def test_a_read_only_rounds_analysis_is_read_once_and_follows_a_reopening(round_
     set_read_only(round_one, True)
     round_one.refresh_from_db()
     assert "Mentorordning" in {c.title for c in closed_round_data(round_one, 5).cards}
+
+
+def test_the_record_forms_help_texts_describe_their_fields(mapping, amo_client):
+    page = amo_client.get(reverse("mapping:discussion", args=["forening", mapping.pk])).content.decode()
+    assert 'aria-describedby="id_participants-help"' in page and 'id="id_participants-help"' in page
