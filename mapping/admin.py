@@ -97,10 +97,15 @@ class InputAdmin(admin.ModelAdmin):
 
 @admin.register(Discussion)
 class DiscussionAdmin(admin.ModelAdmin):
-    list_display = ["mapping", "held_on"]
+    """Rounds: the annual discussion's record."""
+
+    list_display = ["mapping", "held_on", "updated"]
+    search_fields = ["mapping__title", "participants"]
 
 
 @admin.register(Goal)
 class GoalAdmin(admin.ModelAdmin):
-    list_display = ["title", "mapping", "evaluation"]
-    list_filter = ["evaluation"]
+    list_display = ["title", "mapping", "is_carried", "evaluation"]
+    list_filter = ["is_carried", "evaluation"]
+    search_fields = ["title"]
+    raw_id_fields = ["actions", "initiatives"]

@@ -30,6 +30,9 @@ class DiscussionForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial["version"] = self.instance.version
+        for name, field in self.fields.items():
+            if field.help_text:  # the template prints it as "<id>-help" above the field
+                field.widget.attrs["aria-describedby"] = f"{self[name].id_for_label}-help"
 
 
 class OrganisationFactsForm(forms.ModelForm):

@@ -25,6 +25,8 @@ def test_the_admin_pages_of_a_model_open(model, example, facilitator):
     Purpose.objects.create(mapping=example, title="Trivsel")
     Action.objects.create(mapping=example, title="Følg op", burden=3)
     FindingDismissal.objects.create(mapping=example, key="no_owner:i1", code="no_owner")
+    Discussion.objects.create(mapping=example, participants="Anna, leder")
+    Goal.objects.create(mapping=example, title="Færre sygedage")
     workshop = example.workshops.create(code="ABCD2345")
     Discussion.objects.create(mapping=example, participants="Leder, AMO")
     Goal.objects.create(mapping=example, title="Færre afbrydelser")

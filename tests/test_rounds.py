@@ -561,3 +561,19 @@ def test_a_read_only_rounds_analysis_is_read_once_and_follows_a_reopening(round_
     set_read_only(round_one, True)
     round_one.refresh_from_db()
     assert "Mentorordning" in {c.title for c in closed_round_data(round_one, 5).cards}
+
+
+def test_the_record_forms_help_texts_describe_their_fields(mapping, amo_client):
+    page = amo_client.get(reverse("mapping:discussion", args=["forening", mapping.pk])).content.decode()
+    assert 'aria-describedby="id_participants-help"' in page and 'id="id_participants-help"' in page
+
+
+def test_a_link_to_a_deleted_card_is_no_removed_link(round_one):
+    mus = round_one.initiatives.get(title="MUS")
+    gone = add_card(round_one, "Væk", "gruppe", "kultur")
+    Link.objects.create(mapping=round_one, source=mus, target=gone)
+    gone.deleted_at = timezone.now()
+    gone.save()
+    new = start_next_round(round_one)
+    _then, _now, c = compare_rounds(round_one, new)
+    assert c.links_removed == [] and c.links_added == [] and c.removed == []

@@ -356,27 +356,34 @@ def _per_card(findings: list, card_titles: dict[int, str]) -> Iterator[FindingDa
 
 
 def round_data(mapping: Mapping, minimum: int) -> RoundData:
-    """A round as plain data for ``rounds.compare``: open findings, and employees' ratings only where
-    at least ``minimum`` answered (``with_employee_rating``)."""
-    rows = list(
-        mapping.initiatives.active()
-        .with_employee_rating(minimum)
-        .values_list("pk", "predecessor_id", "title", "level", "dimension", "effect", "status", "employee_works")  # type: ignore[misc]
-    )
-    purposes = dict(mapping.purposes.values_list("pk", "title"))
-    titles: dict[int, set[str]] = {}
-    for initiative, purpose in Initiative.purposes.through.objects.filter(purpose__mapping=mapping).values_list(
-        "initiative_id", "purpose_id"
-    ):
-        titles.setdefault(initiative, set()).add(purposes[purpose])
+    """A round as plain data for ``rounds.compare``, read with its analysis (``Mapping.findings()``):
+    its active cards and the links between them, open findings, actions, and employees' ratings only
+    where at least ``minimum`` answered (``with_employee_rating``)."""
     analysis = mapping.findings()
+    data = analysis.data
+    purposes = {p.id: p.title for p in data.purposes}
+    lineage = {
+        pk: (predecessor, works)
+        for pk, predecessor, works in mapping.initiatives.active()
+        .with_employee_rating(minimum)
+        .values_list("pk", "predecessor_id", "employee_works")  # type: ignore[misc]
+    }
     return RoundData(
         cards=tuple(
-            CardData(pk, pred, title, level, dim, effect, status, frozenset(titles.get(pk, ())))
-            for pk, pred, title, level, dim, effect, status, _works in rows
+            CardData(
+                i.id,
+                lineage.get(i.id, (None, None))[0],
+                i.title,
+                i.level,
+                i.dimension,
+                i.effect,
+                i.status,
+                frozenset(purposes[p] for p in i.purposes if p in purposes),
+            )
+            for i in data.initiatives
         ),
-        links=frozenset(mapping.links.values_list("source_id", "target_id")),
-        findings=tuple(_per_card(analysis.open, {row[0]: row[2] for row in rows})),
+        links=frozenset((link.source, link.target) for link in data.links),
+        findings=tuple(_per_card(analysis.open, {i.id: i.title for i in data.initiatives})),
         actions=tuple(
             ActionData(pk, pred, title, status, status == ActionStatus.DONE)
             for pk, pred, title, status in mapping.actions.order_by("-burden", "id").values_list(
@@ -384,7 +391,7 @@ def round_data(mapping: Mapping, minimum: int) -> RoundData:
             )
         ),
         purposes=purposes,
-        ratings={row[0]: row[-1] for row in rows if row[-1] is not None},
+        ratings={pk: works for pk, (_pred, works) in lineage.items() if works is not None},
     )
 
 
