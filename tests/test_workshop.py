@@ -320,6 +320,15 @@ def test_the_phone_shows_the_current_steps_task_first(workshop, number, first):
     assert re.search(r'data-task="(\w+)"', tasks).group(1) == first
 
 
+def test_the_phones_board_offers_votes_in_the_voting_step(workshop, card):
+    phone = participant(workshop)
+    vote_url = reverse("mapping:join-vote", args=[workshop.code, card.pk])
+    assert vote_url not in phone.get(reverse("mapping:join", args=[workshop.code])).text
+    assert vote_url in phone.get(reverse("mapping:join-initiative", args=[workshop.code, card.pk])).text
+    workshop.move_to_step(4)
+    assert vote_url in phone.get(reverse("mapping:join", args=[workshop.code])).text
+
+
 def test_members_cannot_open_the_facilitator_screen(client, member, mapping, workshop):
     client.force_login(member)
     assert client.get(facilitator_url("workshop", mapping)).status_code == 403

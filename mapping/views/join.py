@@ -107,6 +107,8 @@ def participant_context(request: HtmxHttpRequest, workshop: Workshop, participan
         "tasks": TASKS_BY_STEP[rules.step(workshop.step).number],
         "burden_topics": burden_topics(mapping) if workshop.step == len(rules.STEPS) else [],
         "burdens": burdens,
+        # Voting is step 4's task: before it the board's cards lead to rating and comments (and a vote on the card's page).
+        "is_voting": workshop.step == len(rules.STEPS),
         "burden_marks_left": max(BURDEN_MARKS - len(burdens), 0),
         "votes_left": workshop.votes_left(len(voted) + len(voted_actions)),
         "candidate_actions": candidates,
