@@ -1637,6 +1637,8 @@ def test_kender_den_ikke_is_an_answer_in_place_of_a_rating(workshop, card):
     assert Input.objects.filter(workshop__mapping=workshop.mapping).not_known_counts() == {card.pk: 1}
     page = phone.get(reverse("mapping:join-initiative", args=[workshop.code, card.pk])).text
     assert "Du har svaret, at du ikke kender indsatsen" in page
+    board = phone.get(reverse("mapping:join", args=[workshop.code])).text
+    assert "? Kender den ikke" in board and "✓ Bedømt" not in board
     rate(phone, workshop, card)  # knowing it after all: the rating replaces the answer
     assert list(workshop.inputs.values_list("kind", flat=True)) == [InputKind.RATING]
 

@@ -181,6 +181,9 @@ def test_the_presenter_view_never_shows_pending_input_or_names(new_page, live_se
     presenter = popup.value
     presenter.set_viewport_size({"width": 1920, "height": 1080})
     expect(presenter.locator("#join-code")).to_have_text(workshop.code_display)
+    # One timer on both screens: set on the laptop, shown on the wall.
+    console.locator("#timer").get_by_role("button", name="5 min", exact=True).click()
+    expect(presenter.locator("[data-timer-display]")).to_have_text("05:00")
     answers = []
     presenter.on("response", lambda r: answers.append(r) if "/workshop/present/poll/" in r.url else None)
 
@@ -271,3 +274,12 @@ def test_the_example_workshop_fits_phones_laptops_and_the_projector(new_page, li
     assert page_overflow(phone) == 0
     task = phone.locator("[data-join-tasks] > *").first
     assert task.bounding_box()["y"] < 740  # the step's task starts on the first screen
+    workshop.move_to_step(4)  # what burdens most, on the phone
+    phone.reload()
+    expect(phone.locator("#burden")).to_contain_text("Hvad belaster dig mest?")
+    shot(phone, "example-join-step4-360")
+    assert page_overflow(phone) == 0
+    phone_axe = new_page(viewport={"width": 360, "height": 740}, bypass_csp=True)
+    phone_axe.context.add_cookies(phone.context.cookies())
+    phone_axe.goto(f"{live_server.url}/j/{workshop.code}/")
+    assert serious_violations(phone_axe) == []
