@@ -320,6 +320,15 @@ def test_the_phone_shows_the_current_steps_task_first(workshop, number, first):
     assert re.search(r'data-task="(\w+)"', tasks).group(1) == first
 
 
+def test_the_phones_board_offers_votes_in_the_voting_step(workshop, card):
+    phone = participant(workshop)
+    vote_url = reverse("mapping:join-vote", args=[workshop.code, card.pk])
+    assert vote_url not in phone.get(reverse("mapping:join", args=[workshop.code])).text
+    assert vote_url in phone.get(reverse("mapping:join-initiative", args=[workshop.code, card.pk])).text
+    workshop.move_to_step(4)
+    assert vote_url in phone.get(reverse("mapping:join", args=[workshop.code])).text
+
+
 def test_members_cannot_open_the_facilitator_screen(client, member, mapping, workshop):
     client.force_login(member)
     assert client.get(facilitator_url("workshop", mapping)).status_code == 403
@@ -1625,6 +1634,8 @@ def test_kender_den_ikke_is_an_answer_in_place_of_a_rating(workshop, card):
     assert Input.objects.filter(workshop__mapping=workshop.mapping).not_known_counts() == {card.pk: 1}
     page = phone.get(reverse("mapping:join-initiative", args=[workshop.code, card.pk])).text
     assert "Du har svaret, at du ikke kender indsatsen" in page
+    board = phone.get(reverse("mapping:join", args=[workshop.code])).text
+    assert "? Kender den ikke" in board and "✓ Bedømt" not in board
     rate(phone, workshop, card)  # knowing it after all: the rating replaces the answer
     assert list(workshop.inputs.values_list("kind", flat=True)) == [InputKind.RATING]
 

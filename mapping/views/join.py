@@ -75,7 +75,8 @@ def participant_context(request: HtmxHttpRequest, workshop: Workshop, participan
             participant=key, kind__in=[InputKind.RATING, InputKind.VOTE, InputKind.UNKNOWN, InputKind.BURDEN]
         ).values_list("kind", "initiative", "action", "finding")
     )
-    rated = {pk for kind, pk, _action, _finding in mine if kind in (InputKind.RATING, InputKind.UNKNOWN)}
+    rated = {pk for kind, pk, _action, _finding in mine if kind == InputKind.RATING}
+    not_known = {pk for kind, pk, _action, _finding in mine if kind == InputKind.UNKNOWN}
     voted = {pk for kind, pk, _action, _finding in mine if kind == InputKind.VOTE and pk is not None}
     voted_actions = {pk for kind, _initiative, pk, _finding in mine if kind == InputKind.VOTE and pk is not None}
     burdens = {finding for kind, _initiative, _action, finding in mine if kind == InputKind.BURDEN}
@@ -107,10 +108,13 @@ def participant_context(request: HtmxHttpRequest, workshop: Workshop, participan
         "tasks": TASKS_BY_STEP[rules.step(workshop.step).number],
         "burden_topics": burden_topics(mapping) if workshop.step == len(rules.STEPS) else [],
         "burdens": burdens,
+        # Voting is step 4's task: before it the board's cards lead to rating and comments (and a vote on the card's page).
+        "is_voting": workshop.step == len(rules.STEPS),
         "burden_marks_left": max(BURDEN_MARKS - len(burdens), 0),
         "votes_left": workshop.votes_left(len(voted) + len(voted_actions)),
         "candidate_actions": candidates,
         "rated": rated,
+        "not_known": not_known,
         "voted": voted,
         "voted_actions": voted_actions,
         "own_suggestions": own_suggestions[:10],

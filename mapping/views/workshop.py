@@ -10,6 +10,7 @@ included), ``presenter_context`` for the projector (approved content and
 aggregates only). The participants' side is views/join.py.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from io import BytesIO
 from typing import cast
@@ -46,29 +47,43 @@ def join_url(request: HtmxHttpRequest, workshop: Workshop) -> str:
     return request.build_absolute_uri(workshop.get_absolute_url())
 
 
-def workshop_context(request: HtmxHttpRequest, access: MappingAccess, **extra) -> dict:
+def screen_context(
+    request: HtmxHttpRequest,
+    access: MappingAccess,
+    *,
+    poll: str,
+    results: Callable[[MappingAccess, Workshop], dict],
+) -> dict:
+    """What both workshop screens show: the latest workshop, its step, the join URL, the live state,
+    and ``results``: the console's (inbox and names included) or the presenter's (``board_results``)."""
     mapping = access.mapping
     # The state first: input arriving while the rest is read shows with the next poll, never gets lost.
     state = live.page_state(mapping, workshop=True)
     workshop = latest_workshop(mapping)
-    context = {
+    context: dict[str, object] = {
         "organisation": access.organisation,
         "mapping": mapping,
-        "access": access,
-        "can_edit": access.can_edit,
         "workshop": workshop,
-        "start_form": WorkshopStartForm(),
         "steps": rules.STEPS,
         "live_state": state,
         "poll_token": live.poll_token(access.membership.user_id, mapping.pk, Need.EDIT),
-        "poll_url": reverse("mapping:workshop-poll", args=[access.organisation.slug, mapping.pk]),
+        "poll_url": reverse(poll, args=[access.organisation.slug, mapping.pk]),
         "oob": False,
     }
     if workshop is not None:
-        context.update(results_context(access, workshop))
+        context.update(results(access, workshop))
         context["step"] = rules.step(workshop.step)
         context["join_url"] = join_url(request, workshop)
-        context["earlier"] = mapping.workshops.exclude(pk=workshop.pk).annotate(input_count=Count("inputs"))[:5]
+    return context
+
+
+def workshop_context(request: HtmxHttpRequest, access: MappingAccess, **extra) -> dict:
+    """The console: everything, the inbox with its names included."""
+    context = screen_context(request, access, poll="mapping:workshop-poll", results=results_context)
+    context.update({"access": access, "can_edit": access.can_edit, "start_form": WorkshopStartForm()})
+    workshop = context["workshop"]
+    if isinstance(workshop, Workshop):
+        context["earlier"] = access.mapping.workshops.exclude(pk=workshop.pk).annotate(input_count=Count("inputs"))[:5]
     context.update(extra)
     return context
 
@@ -210,26 +225,10 @@ def results_context(access: MappingAccess, workshop: Workshop) -> dict:
 def presenter_context(request: HtmxHttpRequest, access: MappingAccess, **extra) -> dict:
     """The presenter view's data, and nothing else: what the whole room may see.
 
-    Built apart from ``workshop_context`` on purpose: pending input and
-    display names are not in it, so no template slip can put them on the wall.
+    Its results are ``board_results`` alone: pending input and display names
+    are not in the context, so no template slip can put them on the wall.
     """
-    mapping = access.mapping
-    state = live.page_state(mapping, workshop=True)  # first: what arrives meanwhile shows with the next poll
-    workshop = latest_workshop(mapping)
-    context: dict[str, object] = {
-        "organisation": access.organisation,
-        "mapping": mapping,
-        "workshop": workshop,
-        "steps": rules.STEPS,
-        "live_state": state,
-        "poll_token": live.poll_token(access.membership.user_id, mapping.pk, Need.EDIT),
-        "poll_url": reverse("mapping:workshop-present-poll", args=[access.organisation.slug, mapping.pk]),
-        "oob": False,
-    }
-    if workshop is not None:
-        context.update(board_results(access, workshop))
-        context["step"] = rules.step(workshop.step)
-        context["join_url"] = join_url(request, workshop)
+    context = screen_context(request, access, poll="mapping:workshop-present-poll", results=board_results)
     context.update(extra)
     return context
 

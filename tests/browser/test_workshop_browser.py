@@ -181,6 +181,9 @@ def test_the_presenter_view_never_shows_pending_input_or_names(new_page, live_se
     presenter = popup.value
     presenter.set_viewport_size({"width": 1920, "height": 1080})
     expect(presenter.locator("#join-code")).to_have_text(workshop.code_display)
+    # One timer on both screens: set on the laptop, shown on the wall.
+    console.locator("#timer").get_by_role("button", name="5 min", exact=True).click()
+    expect(presenter.locator("[data-timer-display]")).to_have_text("05:00")
     answers = []
     presenter.on("response", lambda r: answers.append(r) if "/workshop/present/poll/" in r.url else None)
 
@@ -234,11 +237,49 @@ def test_no_workshop_page_scrolls_sideways_on_a_phone(new_page, live_server, wor
     join_button.click()
     shot(phone, f"join-{width}")
     assert page_overflow(phone) == 0
-    vote = phone.locator(".vote-button").first
-    if vote.count():
-        assert vote.bounding_box()["height"] >= 44
     phone.goto(f"{live_server.url}/j/{workshop.code}/i/{card.pk}/")
     shot(phone, f"join-card-{width}")
     assert page_overflow(phone) == 0
-    for button in phone.locator(".vote-button, .scale-option span").all():
+    for button in phone.locator(".vote-button, .scale-option span, .unknown-button").all():
         assert button.bounding_box()["height"] >= 44
+    workshop.move_to_step(4)  # voting: the board's cards carry their vote buttons
+    phone.goto(f"{live_server.url}/j/{workshop.code}/")
+    shot(phone, f"join-step4-{width}")
+    assert page_overflow(phone) == 0
+    buttons = phone.locator(".vote-button").all()
+    assert buttons
+    for button in buttons:
+        assert button.bounding_box()["height"] >= 44
+
+
+def test_the_example_workshop_fits_phones_laptops_and_the_projector(new_page, live_server, board_mapping):
+    """The shipped example (38 cards): no sideways scrolling on any workshop page, the presenter view
+    passes axe, and the phone's page starts with the step's task."""
+    workshop = board_mapping.workshops.create(code="EXAM2345")
+    base = live_server.url + board_mapping.get_absolute_url()
+    for width, height in ((360, 740), (1366, 768), (1920, 1080)):
+        page = new_page(viewport={"width": width, "height": height}, bypass_csp=True)
+        sign_in(page, live_server, "facilitator")
+        for path, name in (("workshop/", "console"), ("workshop/present/", "presenter")):
+            page.goto(base + path)
+            expect(page.locator("#workshop-board")).to_contain_text("Trivselsmålinger")
+            shot(page, f"example-{name}-{width}")
+            assert page_overflow(page) == 0, (name, width)
+        assert serious_violations(page) == []  # the presenter view
+
+    phone = new_page(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
+    phone.goto(f"{live_server.url}/j/{workshop.code}/")
+    phone.get_by_role("button", name="Deltag").click()
+    shot(phone, "example-join-360")
+    assert page_overflow(phone) == 0
+    task = phone.locator("[data-join-tasks] > *").first
+    assert task.bounding_box()["y"] < 740  # the step's task starts on the first screen
+    workshop.move_to_step(4)  # what burdens most, on the phone
+    phone.reload()
+    expect(phone.locator("#burden")).to_contain_text("Hvad belaster dig mest?")
+    shot(phone, "example-join-step4-360")
+    assert page_overflow(phone) == 0
+    phone_axe = new_page(viewport={"width": 360, "height": 740}, bypass_csp=True)
+    phone_axe.context.add_cookies(phone.context.cookies())
+    phone_axe.goto(f"{live_server.url}/j/{workshop.code}/")
+    assert serious_violations(phone_axe) == []
