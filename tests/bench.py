@@ -21,6 +21,7 @@ object with every figure.
 """
 
 import http.client
+import itertools
 import json
 import os
 import random
@@ -316,10 +317,10 @@ def create_data() -> dict:
 
 
 @contextmanager
-def gunicorn(workdir: Path):
+def gunicorn(workdir: Path, extra_env: dict | None = None):
     port = free_port()
     log = open(workdir / "gunicorn.log", "w")  # noqa: SIM115
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(workdir), str(ROOT)])}
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(workdir), str(ROOT)]), **(extra_env or {})}
     process = subprocess.Popen(
         [
             str(Path(sys.executable).parent / "gunicorn"),
@@ -440,6 +441,36 @@ def measure_board(bench: Bench) -> dict:
         "board_ratio": round(result.rps / bench.figures["baseline_rps"], 3),
         "board_p50_ms": round(result.p50, 2),
         "board_p95_ms": round(result.p95, 2),
+    }
+
+
+def measure_board_redis(workdir: Path, bench: Bench) -> dict:
+    """The board on a gunicorn whose cache and sessions live in Redis (REDIS_URL; cached_db sessions):
+    no session query per request. Against its own baseline; None when no Redis answers."""
+    import redis
+
+    url = os.environ.get("BENCH_REDIS_URL") or os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
+    client = redis.Redis.from_url(url, socket_connect_timeout=2)
+    try:
+        client.ping()
+    except redis.RedisError:
+        print(f"!! board_ratio_redis: no Redis answers at {url} (set BENCH_REDIS_URL)", file=sys.stderr)
+        return {"board_ratio_redis": None}
+    prefix = f"iglo-bench-{os.getpid()}"
+    try:
+        with gunicorn(workdir, {"REDIS_URL": url, "CACHE_KEY_PREFIX": prefix}) as port:
+            on_redis = Bench(port=port, cookies=sign_in(port), csrf="", data=bench.data, rows=bench.rows)
+            on_redis.figures["baseline_rps"] = measure_baseline(on_redis)["baseline_rps"]
+            board = on_redis.load(
+                "board (example), Redis", lambda n: ("GET", bench.data["example"], None, on_redis.headers())
+            )
+    finally:
+        for keys in itertools.batched(client.scan_iter(match=f"{prefix}:*"), 500):
+            client.delete(*keys)
+        client.close()
+    return {
+        "board_rps_redis": round(board.rps, 1),
+        "board_ratio_redis": round(board.rps / on_redis.figures["baseline_rps"], 3),
     }
 
 
@@ -639,6 +670,7 @@ MEASUREMENTS = [
 
 TARGETS = [  # (figure, comparison, target) from DESIGN.md
     ("board_ratio", ">=", 0.2),
+    ("board_ratio_redis", ">=", 0.2),
     ("board_500_p50_ms", "<=", 50),
     ("board_500_after_change_p50_ms", "<=", 50),
     ("board_queries", "<=", 10),
@@ -702,6 +734,7 @@ def main() -> None:
                     data.update(bench.data)
                     bench = run_measurements(port, cookies, data)
                 connections.close_all()
+            bench.figures.update(measure_board_redis(workdir, bench))  # a second server, after the first stopped
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 

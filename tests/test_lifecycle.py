@@ -115,6 +115,9 @@ def test_a_facilitator_deletes_the_organisation_and_everything_in_it(
 ):
     a_workshop_with_input(mapping)
     other_mapping = other_organisation.mappings.create(title="Deres")
+    page = facilitator_client.get(delete_url()).content.decode()
+    assert "1 workshop med alt medarbejdernes input slettes også." in page
+    assert "2 medlemmer mister adgangen" in page
     response = facilitator_client.post(delete_url(), {"confirm": " Foreningen "})
     assert response.status_code == 302 and response.url == reverse("mapping:home")
     assert not Organisation.objects.filter(slug="forening").exists()

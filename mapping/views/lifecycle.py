@@ -31,7 +31,9 @@ def organisation_export_zip(request: HtmxHttpRequest, org: str) -> HttpResponse:
     return response
 
 
-def organisation_delete_page(request: HtmxHttpRequest, access: Access, form: OrganisationDeleteForm, status: int = 200):
+def organisation_delete_page(
+    request: HtmxHttpRequest, access: Access, form: OrganisationDeleteForm, status: int = 200
+) -> HttpResponse:
     organisation = access.organisation
     context = {
         "organisation": organisation,
