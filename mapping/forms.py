@@ -296,7 +296,7 @@ class ActionStatusForm(forms.Form):
 
 
 class WipLimitForm(forms.Form):
-    wip_limit = forms.IntegerField(label=_("Højst handlinger i gang ad gangen"), min_value=1, max_value=20)
+    wip_limit = forms.IntegerField(label=_("Højst antal handlinger i gang ad gangen"), min_value=1, max_value=20)
 
 
 SECTION_CHOICES = [

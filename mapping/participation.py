@@ -34,7 +34,7 @@ STEPS = (
     Step(
         1,
         _("Overblik og formål"),
-        _("Hvad gør vi allerede for trivslen, og hvad skal det gøre godt for?"),
+        _("Hvad gør vi allerede for trivslen, og hvad er formålet?"),
         (
             _("Hvilke indsatser har vi på hvert af de fire niveauer – både de formelle og de uformelle?"),
             _("Hvad skal hver indsats opnå, og ved vi, om den gør det?"),
@@ -68,7 +68,7 @@ STEPS = (
     Step(
         4,
         _("Fra kortlægning til handling"),
-        _("Tag en ting ad gangen, og begynd med det, der tynger mest lige nu."),
+        _("Tag en ting ad gangen, og begynd med det, der belaster mest lige nu."),
         (
             _("Hvad belaster mest lige nu?"),
             _("Hvilket hul lukker vi først, og hvad justerer vi i det, vi allerede gør?"),
