@@ -76,6 +76,7 @@ class InitiativeForm(forms.ModelForm):
             "purposes": forms.CheckboxSelectMultiple,
             "reviewed_at": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "is_measurement": MeasurementSelect,
+            "purpose_text": forms.TextInput(attrs={"placeholder": _("Hvad skal indsatsen gøre for arbejdsmiljøet?")}),
         }
 
     def __init__(self, *args, mapping: Mapping, **kwargs):
