@@ -76,6 +76,7 @@ class InitiativeForm(forms.ModelForm):
             "purposes": forms.CheckboxSelectMultiple,
             "reviewed_at": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "is_measurement": MeasurementSelect,
+            "purpose_text": forms.TextInput(attrs={"placeholder": _("Hvad skal indsatsen gøre for arbejdsmiljøet?")}),
         }
 
     def __init__(self, *args, mapping: Mapping, **kwargs):
@@ -296,7 +297,7 @@ class ActionStatusForm(forms.Form):
 
 
 class WipLimitForm(forms.Form):
-    wip_limit = forms.IntegerField(label=_("Højst handlinger i gang ad gangen"), min_value=1, max_value=20)
+    wip_limit = forms.IntegerField(label=_("Højst antal handlinger i gang ad gangen"), min_value=1, max_value=20)
 
 
 SECTION_CHOICES = [

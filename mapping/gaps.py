@@ -781,7 +781,11 @@ def _plan_rules(findings: list[Finding], data: MappingData) -> Iterator[Finding]
         yield Finding(
             "important_without_action",
             group_key("important_without_action"),
-            _("%(count)s vigtige fund har endnu ingen handling.") % {"count": len(important)},
+            (
+                _("Et vigtigt fund har endnu ingen handling.")
+                if len(important) == 1
+                else _("%(count)s vigtige fund har endnu ingen handling.") % {"count": len(important)}
+            ),
             _(
                 "Beslut for hvert vigtigt fund, hvad I vil gøre, og opret en handling, eller afvis fundet som ikke relevant."
             ),
@@ -792,7 +796,11 @@ def _plan_rules(findings: list[Finding], data: MappingData) -> Iterator[Finding]
         yield Finding(
             "actions_incomplete",
             group_key("actions_incomplete"),
-            _("%(count)s handlinger mangler en ansvarlig eller en frist.") % {"count": len(incomplete)},
+            (
+                _("En handling mangler en ansvarlig eller en frist.")
+                if len(incomplete) == 1
+                else _("%(count)s handlinger mangler en ansvarlig eller en frist.") % {"count": len(incomplete)}
+            ),
             _("Giv hver handling en ansvarlig og en frist, så den ikke går i glemmebogen."),
         )
 

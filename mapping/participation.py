@@ -34,7 +34,7 @@ STEPS = (
     Step(
         1,
         _("Overblik og formål"),
-        _("Hvad gør vi allerede for trivslen, og hvad skal det gøre godt for?"),
+        _("Hvad gør vi allerede for trivslen, og hvad er formålet?"),
         (
             _("Hvilke indsatser har vi på hvert af de fire niveauer – både de formelle og de uformelle?"),
             _("Hvad skal hver indsats opnå, og ved vi, om den gør det?"),

@@ -200,7 +200,7 @@ def test_an_empty_mapping_prints_and_says_what_is_missing(mapping):
 
 def test_gaps_and_actions_say_not_available_without_data(example):
     text = pdf_text(render(example, sections=["gaps", "actions"]))
-    assert squeeze("Hulanalysen er ikke tilgængelig") in text
+    assert squeeze("Analysen af huller er ikke tilgængelig") in text
     assert squeeze("Handlingsplanen er ikke tilgængelig") in text
 
 

@@ -1147,7 +1147,7 @@ def test_input_can_still_be_moderated_after_closing(facilitator_client, mapping,
     suggest(participant(workshop), workshop, text="Efter lukning")
     workshop.close()
     page = facilitator_client.get(facilitator_url("workshop", mapping)).text
-    assert "Efter lukning" in page and "Læg på tavlen" in page
+    assert "Efter lukning" in page and "Sæt på tavlen" in page
     moderate(facilitator_client, mapping, workshop.inputs.get(), "approve")
     assert mapping.initiatives.filter(title="Efter lukning").exists()
 

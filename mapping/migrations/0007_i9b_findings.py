@@ -39,7 +39,6 @@ class Migration(migrations.Migration):
             name="purpose_text",
             field=models.CharField(
                 blank=True,
-                help_text="Hvad skal indsatsen gøre for arbejdsmiljøet?",
                 max_length=300,
                 verbose_name="formålet i én sætning",
             ),

@@ -418,12 +418,7 @@ class Initiative(EditedTogether):
     mapping = models.ForeignKey(Mapping, on_delete=models.CASCADE, related_name="initiatives")
     title = models.CharField(_("titel"), max_length=200)
     description = models.TextField(_("beskrivelse"), blank=True, max_length=5000)
-    purpose_text = models.CharField(
-        _("formålet i én sætning"),
-        max_length=300,
-        blank=True,
-        help_text=_("Hvad skal indsatsen gøre for arbejdsmiljøet?"),
-    )
+    purpose_text = models.CharField(_("formålet i én sætning"), max_length=300, blank=True)
     level = models.CharField(_("niveau"), max_length=20, choices=Level.choices)
     dimension = models.CharField(_("dimension"), max_length=20, choices=Dimension.choices)
     position = models.PositiveIntegerField(default=0)

@@ -19,7 +19,7 @@ def test_it_adds_and_edits_a_card_in_place(board_page, board_mapping):
     page = board_page
     cell = page.locator("#cell-gruppe-kultur")
     cell.get_by_label("Ny indsats i Gruppe · Kultur").fill("Fredagskaffe")
-    cell.get_by_role("button", name="Tilføj").click()
+    cell.get_by_role("button", name="Sæt på tavlen").click()
     expect(cell.locator("li.card", has_text="Fredagskaffe")).to_be_visible()
     added = board_mapping.initiatives.get(title="Fredagskaffe")
     assert (added.level, added.dimension) == ("gruppe", "kultur")

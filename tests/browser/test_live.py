@@ -21,7 +21,7 @@ def two_boards(browser, browser_context_args, live_server, board_mapping):
 def add(page, cell_id: str, title: str) -> None:
     cell = page.locator(f"#{cell_id}")
     cell.locator("input[name=title]").fill(title)
-    cell.get_by_role("button", name="Tilføj").click()
+    cell.get_by_role("button", name="Sæt på tavlen").click()
     expect(cell.locator("li.card", has_text=title)).to_be_visible()
     # Focus comes back to an empty field, ready for the next one; wait for it
     # before typing elsewhere.

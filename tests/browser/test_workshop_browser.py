@@ -77,7 +77,7 @@ def test_a_participant_suggests_and_rates_and_the_facilitator_approves(new_page,
 
     # The phone stays on its board; the approval reaches it within 2 s, without a reload.
     phone.evaluate("window.iglo_marker = 'same page'")
-    inbox.get_by_role("button", name="Læg på tavlen").click()
+    inbox.get_by_role("button", name="Sæt på tavlen").click()
     expect(facilitator.locator("#workshop-board")).to_contain_text("Walk and talk", timeout=LIVE)
     expect(inbox).to_contain_text("Intet venter")
     expect(phone.locator("#join-board")).to_contain_text("Walk and talk", timeout=LIVE)
