@@ -205,11 +205,12 @@ def _card_height(card, fit: Fit, text_width: float) -> float:
     up per line for word breaks) and its purposes' lines, padding and border."""
     em = fit.font_pt * MM_PER_PT
     per_line = max(1.0, text_width / (0.6 * em))
-    lines = -(-(len(card.title) + 6) // int(per_line))
+    lines: float = -(-(len(card.title) + 6) // int(per_line))
     if fit.purposes:
         names = " · ".join(p.title for p in card.purposes.all())
+        small = 0.88 if fit.font_pt >= 8 else 1.0  # pdf.css: .card small, never below 7 pt
         if names:
-            lines += 0.88 * -(-(len(names) + 10) // int(per_line / 0.88))
+            lines += small * -(-(len(names) + 10) // int(per_line / small))
     return lines * em * 1.3 + (2.8 if fit.font_pt >= 8 else 1.8)  # pdf.css: .grid.is-small is tighter
 
 
