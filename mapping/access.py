@@ -109,6 +109,9 @@ def gate(request: HttpRequest, org: str, mapping_id: int | None = None, need: Ne
     return MappingAccess(organisation=organisation, membership=membership, mapping=mapping)
 
 
+MAX_ID = 2**63 - 1  # the largest id a BigAutoField holds
+
+
 def mapping_membership(mapping_id: int, org: str, user_id: int) -> tuple[Mapping, int, str] | None:
     """The mapping (with its organisation) and the user's membership there: (mapping, membership pk, role).
 
@@ -116,6 +119,8 @@ def mapping_membership(mapping_id: int, org: str, user_id: int) -> tuple[Mapping
     spends longer building this three-table join than the database answering
     it. Table and column names come from the models; every value is a parameter.
     """
+    if not 0 < mapping_id <= MAX_ID:  # no such row; the database would refuse the number (the ORM checks too)
+        return None
     mapping_table, organisation_table = Mapping._meta.db_table, Organisation._meta.db_table
     columns = [f"m.{quote(column)}" for column in _columns(Mapping)]
     columns += [f"o.{quote(column)}" for column in _columns(Organisation)]

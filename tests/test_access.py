@@ -115,3 +115,4 @@ def test_the_gates_one_query_reads_mapping_and_organisation_as_the_orm_does(faci
     assert model_to_dict(read) == model_to_dict(stored) and read.updated == stored.updated
     assert model_to_dict(read.organisation) == model_to_dict(stored.organisation)
     assert mapping_membership(mapping.pk, "another-org", facilitator.pk) is None
+    assert mapping_membership(10**25, mapping.organisation.slug, facilitator.pk) is None  # past any id
