@@ -121,7 +121,7 @@ def document_context(
         "mapping": mapping,
         "printed": timezone.localdate(),
         "sections": [s for s in SECTIONS if s in sections],
-        "rows": card_lines(rows),
+        "grid": rows,  # laid out for the paper by render_html (see grid_fit)
         "columns": rows[0].cells,  # the grid's two columns, with their labels and hints
         "levels": list(Level),
         "cards": cards,
@@ -140,21 +140,145 @@ def document_context(
     }
 
 
-def card_lines(rows: list[board.Row], per_line: int = 2) -> list[dict]:
+# --- Page one holds the whole grid ---------------------------------------------------------
+#
+# The grid is sized to the paper before WeasyPrint sees it: type and card columns shrink
+# step by step down to 7 pt, and past that page one shows a compact grid of titles (as
+# many per cell as fit, then "and N more") with every card listed after it. The sizes
+# are estimated from the titles' lengths, conservatively; render_pdf checks the result
+# (the grid's end must be on page one) and takes the next step if it is not.
+
+MIN_FONT_PT = 7.0
+MM_PER_PT = 25.4 / 72
+
+
+@dataclass(frozen=True)
+class Fit:
+    """How the grid is printed: type size, card columns per cell, purposes on the cards, and in the
+    compact grid (``shown`` not None) how many titles per cell."""
+
+    font_pt: float
+    per_line: int
+    purposes: bool = True
+    shown: int | None = None
+
+    @property
+    def is_compact(self) -> bool:
+        """Page one leaves something out (purposes, or titles past ``shown``): every card is listed after it."""
+        return self.shown is not None or not self.purposes
+
+
+# Per paper: content width and the height left for the grid's rows on page one (mm, from
+# pdf.css: margins, the document head, the section heading, the column heads, the legend),
+# the base type size, and the steps from roomy to dense.
+PAPER_GRID = {
+    "A4": {"width": 275.0, "height": 148.0, "base": 8.5, "level": 9.2 * 8.5 * MM_PER_PT},
+    "A3": {"width": 398.0, "height": 215.0, "base": 12.0, "level": 9.2 * 12 * MM_PER_PT},
+}
+FIT_STEPS = {
+    "A4": [
+        Fit(8.5, 2),
+        Fit(8, 3),
+        Fit(7.5, 3),
+        Fit(7, 3),
+        Fit(7, 4),
+        Fit(7, 4, purposes=False),
+        Fit(7, 5, purposes=False),
+    ],
+    "A3": [
+        Fit(12, 2),
+        Fit(11, 2),
+        Fit(10, 3),
+        Fit(9, 3),
+        Fit(8, 3),
+        Fit(7, 3),
+        Fit(7, 4),
+        Fit(7, 4, purposes=False),
+        Fit(7, 5, purposes=False),
+    ],
+}
+COMPACT_PER_LINE = 4
+
+
+def _card_height(card, fit: Fit, text_width: float) -> float:
+    """A card's estimated height in mm: its title's lines (bold, about 0.6 em a character, rounded
+    up per line for word breaks) and its purposes' lines, padding and border."""
+    em = fit.font_pt * MM_PER_PT
+    per_line = max(1.0, text_width / (0.6 * em))
+    lines: float = -(-(len(card.title) + 6) // int(per_line))
+    if fit.purposes:
+        names = " · ".join(p.title for p in card.purposes.all())
+        small = 0.88 if fit.font_pt >= 8 else 1.0  # pdf.css: .card small, never below 7 pt
+        if names:
+            lines += small * -(-(len(names) + 10) // int(per_line / small))
+    return lines * em * 1.3 + (2.8 if fit.font_pt >= 8 else 1.8)  # pdf.css: .grid.is-small is tighter
+
+
+def grid_height(rows: list[board.Row], fit: Fit, paper: str) -> float:
+    """The estimated height in mm of the grid's rows laid out with ``fit``."""
+    geometry = PAPER_GRID[paper]
+    slot = (geometry["width"] - geometry["level"]) / (2 * fit.per_line)
+    text_width = slot - (4.0 if fit.font_pt >= 8 else 3.0)  # slot and card padding, borders
+    em = fit.font_pt * MM_PER_PT
+    total = 0.0
+    for row in rows:
+        lines = []
+        for cell in row.cells:
+            cards = cell.cards if fit.shown is None else cell.cards[: fit.shown]
+            heights = [_card_height(card, fit, text_width) for card in cards]
+            cell_lines = [max(heights[n : n + fit.per_line]) for n in range(0, len(heights), fit.per_line)]
+            if fit.shown is not None and len(cell.cards) > fit.shown:
+                cell_lines.append(em * 1.3 + 1.0)  # "and N more"
+            lines.append(cell_lines)
+        count = max(1, *(len(cell_lines) for cell_lines in lines))
+        total += 1.2 + sum(
+            max((cell_lines[n] if n < len(cell_lines) else em * 1.3 + 1.0) for cell_lines in lines)
+            for n in range(count)
+        )
+    return total
+
+
+def grid_fits(rows: list[board.Row], paper: str) -> list[Fit]:
+    """The layouts to try, best first: the first step that is estimated to fit page one, the steps
+    after it, then compact grids with fewer and fewer titles per cell."""
+    steps = FIT_STEPS[paper]
+    height = PAPER_GRID[paper]["height"]
+    first = next((n for n, fit in enumerate(steps) if grid_height(rows, fit, paper) <= height), len(steps))
+    fuller = max((len(cell.cards) for row in rows for cell in row.cells), default=0)
+    compact = [Fit(MIN_FONT_PT, COMPACT_PER_LINE, purposes=False, shown=shown) for shown in range(fuller, 0, -1)]
+    compact_first = next(
+        (n for n, fit in enumerate(compact) if grid_height(rows, fit, paper) <= height), max(0, len(compact) - 1)
+    )
+    return steps[first:] + compact[compact_first:]
+
+
+@dataclass(frozen=True)
+class More:
+    """The compact grid's last slot of a cell: how many of its cards are listed after the grid."""
+
+    more: int
+
+
+def card_lines(rows: list[board.Row], per_line: int = 2, shown: int | None = None) -> list[dict]:
     """The grid as table lines: each level gets as many lines as its fuller cell needs.
 
-    A line holds ``per_line`` slots per dimension (a card or None). Small
-    lines instead of one tall row per level let a full cell continue on the
-    next page without WeasyPrint splitting a table row, which is slow.
+    A line holds ``per_line`` slots per dimension (a card, a ``More`` or None).
+    With ``shown``, a cell prints its first ``shown`` cards and then how many more.
     """
     levels = []
     for row in rows:
-        count = max(1, *(-(-len(cell.cards) // per_line) for cell in row.cells))
+        cells = []
+        for cell in row.cells:
+            items: list = list(cell.cards)
+            if shown is not None and len(items) > shown:
+                items = [*items[:shown], More(len(items) - shown)]
+            cells.append(items)
+        count = max(1, *(-(-len(items) // per_line) for items in cells))
         lines = []
         for n in range(count):
             line = []
-            for cell in row.cells:
-                chunk = cell.cards[n * per_line : (n + 1) * per_line]
+            for cell, items in zip(row.cells, cells, strict=True):
+                chunk = items[n * per_line : (n + 1) * per_line]
                 slots = chunk + [None] * (per_line - len(chunk))
                 line.append({"dimension": cell.dimension, "slots": slots, "is_empty": n == 0 and not cell.cards})
             lines.append({"cells": line})
@@ -289,12 +413,21 @@ def check_size(context: dict) -> None:
         raise DocumentTooLarge(_("Kortlægningen har for meget tekst til én PDF-oversigt."))
 
 
-def render_html(context: dict, *, paper: str = "A4", handout: bool = False) -> str:
-    """The document's HTML; the handout's context loses the internal notes before rendering."""
+def render_html(context: dict, *, paper: str = "A4", handout: bool = False, fit: Fit | None = None) -> str:
+    """The document's HTML; the handout's context loses the internal notes before rendering.
+
+    ``fit`` is the grid's layout; by default the first of ``grid_fits`` for the paper.
+    """
     if paper not in PAPERS:
         raise ValueError(f"paper must be one of {PAPERS}, not {paper!r}")
+    rows = context.get("grid") or board.grid(())
+    fit = fit or grid_fits(rows, paper)[0]
     context = {
         **context,
+        "fit": fit,
+        "rows": card_lines(rows, fit.per_line, fit.shown),
+        "slot_columns": range(2 * fit.per_line),
+        "listed": [cell for row in rows for cell in row.cells if cell.cards] if fit.is_compact else [],
         "findings": plain_findings(context.get("findings")),
         "actions": plain_actions(context.get("actions")),
     }
@@ -312,11 +445,38 @@ def render_html(context: dict, *, paper: str = "A4", handout: bool = False) -> s
 
 
 def render_pdf(context: dict, *, paper: str = "A4", handout: bool = False) -> bytes:
-    """The PDF of a ``document_context``; raises DocumentTooLarge past the bounds."""
+    """The PDF of a ``document_context``; raises DocumentTooLarge past the bounds.
+
+    Page one holds the whole grid: when the estimated layout (``grid_fits``) puts the
+    grid's end on a later page, the next, denser layout is tried.
+    """
     check_size(context)
-    html = render_html(context, paper=paper, handout=handout)
-    document = HTML(string=html, base_url=ORIGIN + "/", url_fetcher=StaticOnlyFetcher())
-    return document.write_pdf(font_config=font_config())
+    fits = grid_fits(context.get("grid") or board.grid(()), paper)
+    for attempt, fit in enumerate(fits):
+        html = render_html(context, paper=paper, handout=handout, fit=fit)
+        document = HTML(string=html, base_url=ORIGIN + "/", url_fetcher=StaticOnlyFetcher()).render(
+            font_config=font_config()
+        )
+        has_grid = "grid" in context.get("sections", SECTIONS)
+        if not has_grid or GRID_END in document.pages[0].anchors or attempt == len(fits) - 1:
+            return document.write_pdf()
+    raise AssertionError("unreachable: the last layout is always written")
+
+
+# The anchor after the grid (pdf.html): page one holds the grid when it holds this.
+GRID_END = "grid-end"
+
+
+def a3_would_be_better(mapping: Mapping) -> bool:
+    """For the export page: ``a3_is_better`` for the mapping's board as it is now (two queries)."""
+    return a3_is_better({"grid": board.grid(mapping.initiatives.for_board(mapping.organisation.group_minimum))})
+
+
+def a3_is_better(context: dict) -> bool:
+    """Whether page one of A4 would leave out purposes or titles that page one of A3 holds."""
+    rows = context.get("grid") or board.grid(())
+    a4, a3 = grid_fits(rows, "A4")[0], grid_fits(rows, "A3")[0]
+    return a4.is_compact and (not a3.is_compact or (a3.shown or 10**6) > (a4.shown or 10**6))
 
 
 _fonts = threading.local()

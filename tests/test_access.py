@@ -100,3 +100,19 @@ def test_it_reads_the_mapping_and_the_users_own_role_in_one_query(
     assert access.membership == Membership.objects.get(user=member)
     assert access.membership.role == "member" and not access.can_edit
     assert access.mapping.version == mapping.version
+
+
+def test_the_gates_one_query_reads_mapping_and_organisation_as_the_orm_does(facilitator, mapping):
+    from django.forms.models import model_to_dict
+
+    from mapping.access import mapping_membership
+
+    found = mapping_membership(mapping.pk, mapping.organisation.slug, facilitator.pk)
+    assert found is not None
+    read, membership_pk, role = found
+    assert (membership_pk, role) == (facilitator.memberships.get().pk, "facilitator")
+    stored = type(mapping).objects.select_related("organisation").get(pk=mapping.pk)
+    assert model_to_dict(read) == model_to_dict(stored) and read.updated == stored.updated
+    assert model_to_dict(read.organisation) == model_to_dict(stored.organisation)
+    assert mapping_membership(mapping.pk, "another-org", facilitator.pk) is None
+    assert mapping_membership(10**25, mapping.organisation.slug, facilitator.pk) is None  # past any id

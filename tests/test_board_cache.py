@@ -289,3 +289,17 @@ def test_the_side_panel_follows_what_it_shows(amo_client, mapping, two_cells):
     assert "Fredagsbar" in side
     assert not isinstance(trivsel.rename("Trivsel og sundhed", was="Trivsel"), Conflict)
     assert "Trivsel og sundhed" in board(amo_client, mapping).split('id="purposes"')[1]
+
+
+def test_an_unchanged_board_reads_no_cards_and_no_purposes(amo_client, mapping, two_cells):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    a, b = two_cells
+    a.set_purposes([Purpose.objects.create(mapping=mapping, title="Trivsel")])
+    board(amo_client, mapping)
+    with CaptureQueriesContext(connection) as queries:
+        assert "Fredagsbar" in board(amo_client, mapping)
+    read = " ".join(query["sql"] for query in queries)
+    assert "mapping_initiative" not in read and "mapping_purpose" not in read
+    assert len(queries) <= 3  # session, user, and the gate's one query

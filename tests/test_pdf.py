@@ -8,6 +8,7 @@ import subprocess
 import threading
 from pathlib import Path
 
+import pdfplumber
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -251,7 +252,7 @@ def text_positions(page) -> list[tuple[str, float]]:
     return runs
 
 
-def test_forty_initiatives_in_one_cell_flow_over_pages_without_overlap(mapping, tmp_path):
+def test_forty_initiatives_in_one_cell_stay_on_page_one_without_overlap(mapping, tmp_path):
     titles = [f"Indsats nummer {n} med en titel, der fylder to linjer i et smalt kort" for n in range(1, 40)]
     titles.append("Ualmindeligtlangtordudenmellemrum" * 6)
     for title in titles:
@@ -260,17 +261,15 @@ def test_forty_initiatives_in_one_cell_flow_over_pages_without_overlap(mapping, 
 
     data = render(mapping, sections=["grid"])
     reader = PdfReader(io.BytesIO(data))
-    assert len(reader.pages) >= 2
     assert len(png_pages(data, tmp_path)) == len(reader.pages)
     text = pdf_text(data)
+    first = squeeze(reader.pages[0].extract_text())
+    # Page one holds the whole grid, down to the last level; what it leaves out is listed after it.
+    assert squeeze("Sidste kort i organisation") in first
     for title in [*titles, "Sidste kort i organisation"]:
         assert squeeze(title) in text
-        assert text.count(squeeze(title)) == 1
-    # A page that continues the full cell names its level at the top; page one does not need to.
-    assert "Niveau:" not in reader.pages[0].extract_text()
-    assert squeeze("Niveau: Gruppe") in squeeze(reader.pages[1].extract_text())
     # Six cells are empty and each says so once, not on every line of the full cell's level.
-    assert text.count(squeeze("Ingen indsatser")) == 6
+    assert first.count(squeeze("Ingen indsatser")) == 6
     footer = re.compile(
         rf"IGLO · {re.escape(mapping.organisation.name)} · {re.escape(mapping.title)} · .+|Intern udgave med noter|Side \d+ af \d+"
     )
@@ -486,3 +485,116 @@ def test_the_bench_mapping_has_the_size_it_claims(organisation):
     context = pdf.document_context(mapping)
     assert len(context["cards"]) == 40
     assert context["links"] and context["notes"]
+
+
+# Page one holds the whole grid (issue 12 item 8)
+
+EVERYDAY_TITLES = [
+    "Trivselsmåling",
+    "MUS-samtaler",
+    "Fælles frokost",
+    "Sparring med en kollega",
+    "Lederforum",
+    "APV-opfølgning",
+    "Introduktion af nye",
+    "Fredagsbar",
+    "Teammøde om arbejdsfordeling",
+    "Politik mod krænkelser",
+]
+CELLS = [
+    (level, dimension)
+    for level in ("individ", "gruppe", "ledelse", "organisation")
+    for dimension in ("struktur", "kultur")
+]
+
+
+def fill(mapping, count: int, purposes: int = 4) -> dict[str, tuple[str, str]]:
+    """``count`` cards spread over the cells, each title with a unique tag (K001 …); tag -> its cell."""
+    made = [mapping.purposes.create(title=f"Formål {n}") for n in range(purposes)]
+    placed = {}
+    for n in range(count):
+        level, dimension = CELLS[n % len(CELLS)]
+        tag = f"K{n:03d}"
+        card = add_card(mapping, f"{EVERYDAY_TITLES[n % len(EVERYDAY_TITLES)]} {tag}", level, dimension)
+        card.set_purposes([made[n % purposes]])
+        placed[tag] = (level, dimension)
+    return placed
+
+
+def grid_bands(page) -> tuple[list[tuple[str, float, float]], list[tuple[str, float, float]]]:
+    """The grid's row bands (level, top, bottom) and column bands (dimension, left, right) on a page,
+    from the positions of its level heads, its column heads and the legend under it."""
+    words = page.extract_words()
+    head = {w["text"]: w for w in words if w["text"] in ("Struktur", "Kultur")}
+    left_of_cards = head["Struktur"]["x0"]
+    labels = {"Individ": "individ", "Gruppe": "gruppe", "Ledelse": "ledelse", "Organisation": "organisation"}
+    levels = sorted(
+        (w["top"], labels[w["text"]])
+        for w in words
+        if w["text"] in labels and w["x1"] < left_of_cards and w["top"] > head["Struktur"]["top"]
+    )
+    legend = next(w["top"] for w in words if w["text"] == "Struktur-kort")
+    rows = [
+        (level, top, (levels[n + 1][0] if n + 1 < len(levels) else legend)) for n, (top, level) in enumerate(levels)
+    ]
+    columns = [
+        ("struktur", head["Struktur"]["x0"] - 2, head["Kultur"]["x0"] - 2),
+        ("kultur", head["Kultur"]["x0"] - 2, page.width),
+    ]
+    return rows, columns
+
+
+def assert_whole_grid_on_page_one(data: bytes, placed: dict[str, tuple[str, str]]) -> None:
+    with pdfplumber.open(io.BytesIO(data)) as document:
+        page = document.pages[0]
+        rows, columns = grid_bands(page)
+        assert [level for level, *_ in rows] == ["individ", "gruppe", "ledelse", "organisation"]
+        found = {w["text"]: w for w in page.extract_words() if re.fullmatch(r"K\d{3}", w["text"])}
+        assert set(found) == set(placed), "every card's title is on page one"
+        for tag, (level, dimension) in placed.items():
+            word = found[tag]
+            row = next(band for band in rows if band[0] == level)
+            column = next(band for band in columns if band[0] == dimension)
+            assert row[1] < word["top"] < row[2], (tag, level)
+            assert column[1] < word["x0"] < column[2], (tag, dimension)
+
+
+@pytest.mark.parametrize("count", [62, 120])
+def test_page_one_of_a4_holds_the_whole_grid(mapping, count):
+    placed = fill(mapping, count)
+    data = render(mapping, sections=["grid"])
+    assert_whole_grid_on_page_one(data, placed)
+    with pdfplumber.open(io.BytesIO(data)) as document:
+        sizes = {round(char["size"], 1) for char in document.pages[0].chars}
+    assert min(sizes) >= 7.0  # legible: reduced, never below 7 pt
+
+
+def test_past_what_page_one_holds_a_compact_grid_of_titles_and_every_card_after_it(mapping):
+    placed = fill(mapping, 400)
+    context = pdf.document_context(mapping, sections=["grid"])
+    assert pdf.grid_fits(context["grid"], "A4")[0].is_compact
+    assert pdf.a3_is_better(context)
+    data = pdf.render_pdf(context)
+    with pdfplumber.open(io.BytesIO(data)) as document:
+        first = document.pages[0].extract_text()
+        rest = "".join(page.extract_text() for page in document.pages[1:])
+    assert "flere," in first.split() and "tavlen" in first  # "+ N flere, se listen efter tavlen" (in narrow columns)
+    assert "Alle indsatser på tavlen" in rest
+    assert all(tag in rest for tag in placed)  # every card is listed, with its purposes
+    assert squeeze("Formål: Formål 3") in squeeze(rest)
+    for level in ("Individ", "Gruppe", "Ledelse", "Organisation"):
+        assert level in first
+
+
+def test_the_example_keeps_its_roomy_grid(example):
+    context = pdf.document_context(example)
+    assert pdf.grid_fits(context["grid"], "A4")[0] == pdf.Fit(8.5, 2)
+    assert not pdf.a3_is_better(context)
+
+
+def test_the_export_page_says_when_a3_would_be_better(facilitator_client, mapping):
+    url = reverse("mapping:mapping-export", args=[mapping.organisation.slug, mapping.pk])
+    assert 'id="paper-advice"' not in facilitator_client.get(url).content.decode()
+    fill(mapping, 400)
+    page = facilitator_client.get(url).content.decode()
+    assert 'id="paper-advice"' in page and "Vælg A3" in page

@@ -45,6 +45,7 @@ def export_page(
         "mapping": access.mapping,
         "form": form,
         "max_initiatives": pdf.MAX_INITIATIVES,
+        "a3_is_better": pdf.a3_would_be_better(access.mapping),
         **extra,
     }
     return render(request, EXPORT_PAGE, context, status=status)
