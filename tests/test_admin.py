@@ -28,8 +28,6 @@ def test_the_admin_pages_of_a_model_open(model, example, facilitator):
     Discussion.objects.create(mapping=example, participants="Anna, leder")
     Goal.objects.create(mapping=example, title="Færre sygedage")
     workshop = example.workshops.create(code="ABCD2345")
-    Discussion.objects.create(mapping=example, participants="Leder, AMO")
-    Goal.objects.create(mapping=example, title="Færre afbrydelser")
     Input.objects.create(workshop=workshop, kind=InputKind.COMMENT, text="Godt", participant="p", idempotency_key="k")
     admin_user = get_user_model().objects.create_superuser("root", "root@example.org", "pw-root")
     client = client_for(admin_user)

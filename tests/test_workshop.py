@@ -367,7 +367,7 @@ def test_the_presenter_view_shows_code_qr_timer_step_and_questions(facilitator_c
     for question in rules.STEPS[1].questions:
         assert str(question) in page
     assert "Teammøder" in page
-    assert "Luk workshoppen" not in page and "Læg på tavlen" not in page  # no controls, no inbox
+    assert "Luk workshoppen" not in page and "Sæt på tavlen" not in page  # no controls, no inbox
 
 
 def test_the_presenter_view_says_when_no_workshop_was_started(facilitator_client, mapping):

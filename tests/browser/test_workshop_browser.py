@@ -202,7 +202,7 @@ def test_the_presenter_view_never_shows_pending_input_or_names(new_page, live_se
     expect(inbox).to_contain_text("Mette K.")
     item = inbox.locator(".inbox-item", has_text="Walk and talk")
     item.get_by_label("Celle").select_option("gruppe:kultur")
-    item.get_by_role("button", name="Læg på tavlen").click()
+    item.get_by_role("button", name="Sæt på tavlen").click()
     expect(presenter.locator("#workshop-board")).to_contain_text("Walk and talk", timeout=LIVE)
     console.get_by_role("button", name="Forbind").click()
     expect(presenter.locator("#present-step")).to_contain_text("Trin 2 af 4", timeout=LIVE)
