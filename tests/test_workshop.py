@@ -1377,6 +1377,7 @@ def test_a_card_shows_the_employees_average_from_five_answers(member_client, map
     ratings_from(1, workshop, card, works=5)
     page = board_page(member_client, mapping)
     assert "Medarbejdere: 4,2 / 5 (5 svar)" in page
+    assert "Ukendt effekt" not in page  # an effect never assessed is not shown on the card; the answers are
 
 
 def test_ratings_from_several_workshops_count_together(member_client, organisation, mapping, workshop, card):

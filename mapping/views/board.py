@@ -320,6 +320,8 @@ def initiative_restore(request: HtmxHttpRequest, org: str, mapping_id: int, init
     context = cell_context(access, initiative.level, initiative.dimension, focus_id=initiative.pk)
     html = render(request, BOARD + "#cell-update", context).content
     html += render(request, BOARD + "#trash", board_context(request, access, oob=True)).content
+    if request.POST.get("from") == "panel":  # the undo offered in the editor panel: close it
+        html += b'<div id="editor-panel" hx-swap-oob="innerHTML"></div>'
     return reswap(HttpResponse(html), "none")
 
 

@@ -13,6 +13,8 @@
   var shown = {}; // id -> value of the version inputs this answer already swapped
   function isBusy(el) {
     if (el.matches(".is-editing") || el.querySelector(".is-editing")) return true;
+    // A request still under way from inside the region: its answer needs the elements it came from.
+    if (el.matches(".htmx-request") || el.querySelector(".htmx-request")) return true;
     var active = document.activeElement;
     return !!(active && el.contains(active) && active.matches("input, textarea, select"));
   }
@@ -41,8 +43,15 @@
   });
 
   document.addEventListener("htmx:afterSettle", function () {
-    var el = document.querySelector("[data-focus]");
-    if (el) { el.removeAttribute("data-focus"); el.focus(); }
+    // Answers can overlap (a save answered after another card's editor opened): the editor
+    // panel's own focus wins, and a saved card does not take focus from an open editor.
+    var marked = Array.prototype.slice.call(document.querySelectorAll("[data-focus]"));
+    var home = panel();
+    var inPanel = home ? marked.filter(function (each) { return home.contains(each); })[0] : null;
+    var el = inPanel || marked[0];
+    marked.forEach(function (each) { each.removeAttribute("data-focus"); });
+    var busy = !inPanel && home && home.firstElementChild && el && el.matches("a.card-title");
+    if (el && !busy) el.focus();
     markOpenCard();
   });
 
@@ -62,8 +71,9 @@
   }
   function markOpenCard() {
     var home = panel();
+    if (!home) return;
     if (home && !home.firstElementChild && home.firstChild) home.replaceChildren(); // a save leaves only whitespace
-    var id = openId();
+    var id = openId() || (home.firstElementChild ? "panel" : null);
     document.querySelectorAll("li.card.is-open").forEach(function (el) {
       if (el.getAttribute("data-initiative") !== id) el.classList.remove("is-open");
     });
@@ -73,7 +83,7 @@
     }
     var narrow = window.matchMedia("(max-width: 760px)").matches;
     // On a phone the panel covers the board: nothing behind it may take focus (WCAG 2.4.11).
-    document.querySelectorAll(".board-layout, .board-bar, #first-run").forEach(function (el) {
+    document.querySelectorAll(".site-header, .skip-link, .page-head, .board-bar, #first-run, .board-layout").forEach(function (el) {
       el.inert = !!(id && narrow);
     });
   }

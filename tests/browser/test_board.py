@@ -97,14 +97,17 @@ def test_it_deletes_a_card_and_undoes_it(board_page, board_mapping):
     doomed = board_mapping.initiatives.get(title="Mentorordning")
     editor = open_editor(page, doomed)
     editor.get_by_role("button", name="Slet indsats").click()
-    undo = card(page, doomed).get_by_role("button", name="Fortryd")
+    # The card leaves its cell; the undo waits in the panel, where no live update can take it away.
+    expect(card(page, doomed)).to_have_count(0)
+    undo = page.locator("#editor-panel").get_by_role("button", name="Fortryd")
     expect(undo).to_be_focused()
     expect(page.locator("#trash")).to_contain_text("Mentorordning")
     doomed.refresh_from_db()
     assert doomed.deleted_at is not None
 
     undo.click()
-    expect(page.locator(f"#cell-individ-kultur [data-initiative='{doomed.pk}'] a.card-title")).to_be_visible()
+    expect(page.locator(f"#cell-individ-kultur [data-initiative='{doomed.pk}'] a.card-title")).to_be_focused()
+    expect(page.locator("#editor-panel")).to_be_empty()
     expect(page.locator("#trash")).not_to_contain_text("Mentorordning")
     doomed.refresh_from_db()
     assert doomed.deleted_at is None
@@ -280,6 +283,8 @@ def test_a_click_right_after_saving_opens_the_card(board_page, board_mapping):
         editor.get_by_role("button", name="Gem", exact=True).click()
         card(page, b).locator("a.card-title").click()  # at once: no waiting for the save or a poll
         expect(page.locator(f"#editor-{b.pk}")).to_be_visible()
+        # Focus is in the new editor whatever order the two answers came in.
+        expect(page.locator(f"#editor-title-{b.pk}")).to_be_focused()
         page.keyboard.press("Escape")
         expect(page.locator("#editor-panel")).to_be_empty()
 
