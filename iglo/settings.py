@@ -134,6 +134,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "iglo.middleware.HtmxLoginRedirectMiddleware",
+    "iglo.middleware.RefuseUnstorableInputMiddleware",
 ]
 
 ROOT_URLCONF = "iglo.urls"
