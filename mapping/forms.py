@@ -321,6 +321,10 @@ class WorkshopStartForm(forms.Form):
     votes_per_participant = forms.IntegerField(label=_("Stemmer pr. deltager"), min_value=1, max_value=20, initial=3)
 
 
+class ParticipantLimitForm(forms.Form):
+    participant_limit = forms.IntegerField(label=_("Højst deltagere"), min_value=1, max_value=1000)
+
+
 class WorkshopStepForm(forms.Form):
     step = forms.IntegerField(min_value=1, max_value=len(STEPS))
 

@@ -49,6 +49,11 @@ urlpatterns = [
     path(mapping_prefix + "workshop/start/", workshop.workshop_start, name="workshop-start"),
     path(mapping_prefix + "workshop/close/", workshop.workshop_close, name="workshop-close"),
     path(mapping_prefix + "workshop/step/", workshop.workshop_step, name="workshop-step"),
+    path(
+        mapping_prefix + "workshop/participant-limit/",
+        workshop.workshop_participant_limit,
+        name="workshop-participant-limit",
+    ),
     path(mapping_prefix + "workshop/qr.svg", workshop.workshop_qr, name="workshop-qr"),
     path(
         mapping_prefix + "workshop/input/<int:input_id>/",

@@ -214,6 +214,10 @@ EXPECTED: dict[str, list[Check]] = {
         Check("GET", board, POST_ONLY),
         Check("POST", board, (302, 404, 403, 302, 302), lambda w: {"step": 2}),
     ],
+    "workshop-participant-limit": [
+        Check("GET", board, POST_ONLY),
+        Check("POST", board, (302, 404, 403, 302, 302), lambda w: {"participant_limit": 150}),
+    ],
     "workshop-input-moderate": [
         Check("GET", workshop_item, POST_ONLY),
         Check("POST", workshop_item, (302, 404, 403, 302, 302), lambda w: {"action": "hide"}),
@@ -509,6 +513,7 @@ TOP_LEVEL = {
     "i18n/": "the language switch: test_the_language_switch_*",
     "admin/": "the admin: test_the_admin_is_closed_to_members, tests/test_admin.py",
     "healthz/": "the health check: test_the_health_check_answers_anyone_without_the_database",
+    "readyz/": "readiness (database and cache): tests/test_readyz.py",
 }
 
 

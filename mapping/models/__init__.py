@@ -23,7 +23,16 @@ from .choices import (
 from .mappings import Analysis, Change, Conflict, Initiative, InitiativeQuerySet, Link, Mapping, Purpose
 from .organisations import Invitation, Membership, Organisation
 from .plans import Action, ActionQuerySet, FindingDismissal
-from .workshops import WORKSHOP_MAX_AGE, Input, InputQuerySet, Workshop, WorkshopQuerySet, new_join_code, normalise_code
+from .workshops import (
+    WORKSHOP_MAX_AGE,
+    Input,
+    InputQuerySet,
+    RatingRelease,
+    Workshop,
+    WorkshopQuerySet,
+    new_join_code,
+    normalise_code,
+)
 
 __all__ = [
     "DIMENSION_HINTS",
@@ -43,6 +52,7 @@ __all__ = [
     "InitiativeQuerySet",
     "InitiativeStatus",
     "Input",
+    "RatingRelease",
     "InputKind",
     "InputQuerySet",
     "InputStatus",

@@ -13,7 +13,7 @@ from io import BytesIO
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Sum
+from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -25,7 +25,7 @@ from .. import live
 from .. import participation as rules
 from ..access import HtmxHttpRequest, MappingAccess, Need, gate
 from ..board import grid
-from ..forms import ModerateForm, WorkshopStartForm, WorkshopStepForm, error_text
+from ..forms import ModerateForm, ParticipantLimitForm, WorkshopStartForm, WorkshopStepForm, error_text
 from ..models import Action, Initiative, Input, InputKind, InputStatus, Mapping, Workshop, WorkshopStatus
 
 WORKSHOP = "mapping/workshop.html"
@@ -94,14 +94,12 @@ def results_context(access: MappingAccess, workshop: Workshop) -> dict:
     mapping = access.mapping
     minimum = access.organisation.group_minimum
     inputs = workshop.inputs
-    rating_rows = (
-        inputs.of_kind(InputKind.RATING)
-        .order_by()
-        .values("initiative")
-        .annotate(n=Count("id"), purpose=Sum("rating_purpose"), works=Sum("rating_works"))
-        .values_list("initiative", "n", "purpose", "works")
-    )
-    ratings = rules.rating_aggregates(rating_rows, minimum)
+    # Released aggregates only (they move in steps of the group minimum); a card rated by fewer says "too few".
+    released = workshop.rating_releases.values_list("initiative", "count", "purpose_total", "works_total")
+    ratings = rules.rating_aggregates(released, minimum)
+    too_few = {"purpose": rules.Aggregate(0, None), "works": rules.Aggregate(0, None)}
+    for rated in inputs.of_kind(InputKind.RATING).order_by().values_list("initiative", flat=True).distinct():
+        ratings.setdefault(rated, too_few)
     # One row per vote: a workshop has at most participants x votes_per_participant of them.
     votes = list(inputs.of_kind(InputKind.VOTE).order_by().values_list("initiative", "action", "participant"))
     tally = rules.tally_votes(((card, who) for card, _action, who in votes if card is not None), minimum)
@@ -264,4 +262,19 @@ def workshop_input_delete_all(request: HtmxHttpRequest, org: str, mapping_id: in
         return back_to_workshop(access)
     deleted = workshop.delete_all_input()
     messages.success(request, _("Alt input fra workshoppen er slettet (%(count)s).") % {"count": deleted})
+    return back_to_workshop(access)
+
+
+@login_required
+@require_POST
+def workshop_participant_limit(request: HtmxHttpRequest, org: str, mapping_id: int) -> HttpResponse:
+    """Raise (or lower) how many participants may join the open workshop."""
+    access = gate(request, org, mapping_id, Need.EDIT)
+    workshop = get_object_or_404(access.mapping.workshops, status=WorkshopStatus.OPEN)
+    form = ParticipantLimitForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, error_text(form))
+        return back_to_workshop(access)
+    Workshop.objects.filter(pk=workshop.pk).update(participant_limit=form.cleaned_data["participant_limit"])
+    messages.success(request, _("Nu kan %(limit)s deltage.") % {"limit": form.cleaned_data["participant_limit"]})
     return back_to_workshop(access)
