@@ -1,10 +1,8 @@
 from typing import cast
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -196,20 +194,6 @@ class ImportForm(forms.Form):
     file = forms.FileField(label=_("JSON-fil fra en eksport"))
 
 
-class MemberAddForm(forms.Form):
-    who = forms.CharField(label=_("Brugernavn eller e-mail"), max_length=254)
-    role = forms.ChoiceField(label=_("Rolle"), choices=Role.choices, initial=Role.MEMBER)
-
-    def clean_who(self):
-        who = self.cleaned_data["who"].strip()
-        users = get_user_model().objects.filter(Q(username__iexact=who) | Q(email__iexact=who), is_active=True)
-        if users.count() != 1:
-            raise forms.ValidationError(
-                _("Ingen bruger med det brugernavn eller den e-mail. Send en invitation i stedet.")
-            )
-        return users.get()
-
-
 class RoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Rolle"), choices=Role.choices)
 
@@ -218,7 +202,7 @@ class InvitationForm(forms.Form):
     role = forms.ChoiceField(label=_("Rolle"), choices=Role.choices, initial=Role.MEMBER)
 
     def __init__(self, *args, **kwargs):
-        # Shares the organisation page with MemberAddForm: keep the ids apart.
+        # Shares the organisation page with other forms: keep the ids apart.
         kwargs.setdefault("auto_id", "invitation-%s")
         super().__init__(*args, **kwargs)
 
