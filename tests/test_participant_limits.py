@@ -1,6 +1,8 @@
 """Joins and every participant request are limited, in Django's cache (shared across processes
 with a shared cache), without locking out real people (issue 11 §1.4)."""
 
+from types import SimpleNamespace
+
 import pytest
 from django.core.cache import cache
 from django.test import Client
@@ -9,6 +11,12 @@ from django.urls import reverse
 from mapping import participation as rules
 
 from .test_workshop import participant
+
+
+@pytest.fixture(autouse=True)
+def one_window(monkeypatch):
+    """Counters count in fixed one-minute windows: a slow test must not cross into the next one."""
+    monkeypatch.setattr(rules, "time", SimpleNamespace(time=lambda: 1_000_000.0))
 
 
 @pytest.fixture
