@@ -42,7 +42,7 @@ class InitiativeCreateForm(forms.ModelForm):
 class InitiativeForm(forms.ModelForm):
     """Edits a card; ``version`` is the version the editor started from."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
 
     class Meta:
         model = Initiative
@@ -213,6 +213,7 @@ class ActionForm(forms.ModelForm):
     version = forms.IntegerField(
         widget=forms.HiddenInput,
         min_value=1,
+        max_value=2**31 - 1,  # the column's range: a bigger number is refused here, not by the database
         error_messages={"required": _("Formularen mangler den udgave, du begyndte fra. Åbn handlingen igen.")},
     )
 
