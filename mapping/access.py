@@ -11,17 +11,20 @@ a signed cookie (``participation.py``). A code that opens nothing gets the
 """
 
 import functools
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 from typing import overload
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.cache import add_never_cache_headers
 from django_htmx.http import HttpResponseClientRefresh
 from django_htmx.middleware import HtmxDetails
 
@@ -203,15 +206,42 @@ def participant_gate(code: str) -> Workshop:
     return workshop
 
 
+def client_address(request: HttpRequest) -> str:
+    """Where a request comes from, for limits only (never stored): behind our own proxy
+    (``SECURE_PROXY_SSL_HEADER`` set), the address it saw, the last in X-Forwarded-For."""
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if forwarded and getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
+        return forwarded.rsplit(",", 1)[-1].strip()[:64]
+    return str(request.META.get("REMOTE_ADDR", ""))[:64]
+
+
+def participant_requests_allowed(request: HttpRequest, code: str) -> bool:
+    """Every participant request counts, per phone (its cookie) and per address; in the shared cache."""
+    phone = request.COOKIES.get(participation.COOKIE, "")
+    if phone and not participation.allow(
+        "phone", hashlib.sha256(phone.encode()).hexdigest(), participation.REQUESTS_PER_PARTICIPANT_PER_MINUTE
+    ):
+        return False
+    return participation.allow("client", client_address(request), participation.REQUESTS_PER_CLIENT_PER_MINUTE)
+
+
 def participant_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """A participant view: called with the open workshop in place of the code, or the "gone" page instead."""
+    """A participant view: called with the open workshop in place of the code, or the "gone" page
+    instead; never cached (``Cache-Control: no-store``)."""
 
     @functools.wraps(view)
     def wrapper(request: HtmxHttpRequest, code: str, *args, **kwargs) -> HttpResponse:
         try:
+            if not participant_requests_allowed(request, code):
+                raise WorkshopGone(is_busy=True)
             workshop = participant_gate(code)
         except WorkshopGone as gone:
-            return gone.response(request)
-        return view(request, workshop, *args, **kwargs)
+            response = gone.response(request)
+        else:
+            response = view(request, workshop, *args, **kwargs)
+        # Nothing a participant sees or sends is kept by the browser: Back must not bring a page
+        # (and the idempotency keys in it) back from the cache, nor a shared device show it.
+        add_never_cache_headers(response)
+        return response
 
     return wrapper

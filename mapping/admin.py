@@ -13,6 +13,7 @@ from .models import (
     Membership,
     Organisation,
     Purpose,
+    RatingRelease,
     Workshop,
 )
 
@@ -84,6 +85,13 @@ class FindingDismissalAdmin(admin.ModelAdmin):
 class WorkshopAdmin(admin.ModelAdmin):
     list_display = ["mapping", "code", "status", "created", "closed_at"]
     list_filter = ["status"]
+
+
+@admin.register(RatingRelease)
+class RatingReleaseAdmin(admin.ModelAdmin):
+    """Aggregates as shown: sums and counts, nobody's answer."""
+
+    list_display = ["workshop", "initiative", "count"]
 
 
 @admin.register(Input)

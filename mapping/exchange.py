@@ -30,6 +30,7 @@ from .models import (
     Purpose,
 )
 from .models.rounds import DISCUSSION_TEXTS
+from .storable import bounded_int, contains_unstorable
 
 FORMAT = "iglo-mapping"
 FORMAT_VERSION = 1
@@ -166,11 +167,22 @@ def export_round(mapping: Mapping, active_ids: set[int], depth: int) -> dict:
     return data
 
 
-def parse_upload(raw: bytes) -> dict:
+def _json_int(digits: str) -> int:
     try:
-        data = json.loads(raw.decode("utf-8-sig"))
+        return bounded_int(digits, max_digits=100)  # far past any field's range, which validate() checks
+    except ValueError:
+        raise ImportRefused(_("Filen har et tal med for mange cifre.")) from None
+
+
+def parse_upload(raw: bytes) -> dict:
+    """The file as data, or ``ImportRefused`` saying why not (see mapping/storable.py for what cannot be stored)."""
+    try:
+        data = json.loads(raw.decode("utf-8-sig"), parse_int=_json_int)
+        is_unstorable = contains_unstorable(data)
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         raise ImportRefused(_("Filen er ikke gyldig JSON.")) from None
+    if is_unstorable:
+        raise ImportRefused(_("Filen indeholder tegn, der ikke kan gemmes (et NUL-tegn eller ugyldig Unicode)."))
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise ImportRefused(_("Filen er ikke en IGLO-eksport."))
     if data.get("format_version") != FORMAT_VERSION:

@@ -1,10 +1,8 @@
 from typing import cast
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -55,7 +53,7 @@ class MeasurementSelect(forms.NullBooleanSelect):
 class InitiativeForm(forms.ModelForm):
     """Edits a card; ``version`` is the version the editor started from."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
 
     class Meta:
         model = Initiative
@@ -210,20 +208,6 @@ class ImportForm(forms.Form):
     file = forms.FileField(label=_("JSON-fil fra en eksport"))
 
 
-class MemberAddForm(forms.Form):
-    who = forms.CharField(label=_("Brugernavn eller e-mail"), max_length=254)
-    role = forms.ChoiceField(label=_("Rolle"), choices=Role.choices, initial=Role.MEMBER)
-
-    def clean_who(self):
-        who = self.cleaned_data["who"].strip()
-        users = get_user_model().objects.filter(Q(username__iexact=who) | Q(email__iexact=who), is_active=True)
-        if users.count() != 1:
-            raise forms.ValidationError(
-                _("Ingen bruger med det brugernavn eller den e-mail. Send en invitation i stedet.")
-            )
-        return users.get()
-
-
 class RoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Rolle"), choices=Role.choices)
 
@@ -232,7 +216,7 @@ class InvitationForm(forms.Form):
     role = forms.ChoiceField(label=_("Rolle"), choices=Role.choices, initial=Role.MEMBER)
 
     def __init__(self, *args, **kwargs):
-        # Shares the organisation page with MemberAddForm: keep the ids apart.
+        # Shares the organisation page with other forms: keep the ids apart.
         kwargs.setdefault("auto_id", "invitation-%s")
         super().__init__(*args, **kwargs)
 
@@ -243,6 +227,7 @@ class ActionForm(forms.ModelForm):
     version = forms.IntegerField(
         widget=forms.HiddenInput,
         min_value=1,
+        max_value=2**31 - 1,  # the column's range: a bigger number is refused here, not by the database
         error_messages={"required": _("Formularen mangler den udgave, du begyndte fra. Åbn handlingen igen.")},
     )
 
@@ -346,6 +331,10 @@ FORM_KEY = r"^[A-Za-z0-9_-]{8,64}$"
 
 class WorkshopStartForm(forms.Form):
     votes_per_participant = forms.IntegerField(label=_("Stemmer pr. deltager"), min_value=1, max_value=20, initial=3)
+
+
+class ParticipantLimitForm(forms.Form):
+    participant_limit = forms.IntegerField(label=_("Højst deltagere"), min_value=1, max_value=1000)
 
 
 class WorkshopStepForm(forms.Form):

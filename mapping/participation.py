@@ -123,6 +123,24 @@ def aggregate(count: int, total: int, minimum: int) -> Aggregate:
     return Aggregate(count, round(total / count, 1))
 
 
+def is_release_due(count: int, released: int, minimum: int) -> bool:
+    """Whether the shown aggregate of ``count`` answers may replace the one shown of ``released`` answers.
+
+    The rule that stops differencing: an aggregate (one initiative, one
+    workshop) is shown only from ``minimum`` answers on, and after that it moves
+    only when at least ``minimum`` answers have come in since it last moved.
+    Two aggregates anyone can see therefore differ by at least ``minimum``
+    answers (plus any changed ones), never by one person's: "3,0 (5 svar)"
+    stays until the tenth answer, so Bob's rating, the sixth, cannot be
+    subtracted out. Changed answers are taken in at the next step, so
+    changing one's own answer does not move the aggregate either. Several
+    workshops add released aggregates only, so pooling them on the board
+    moves in the same steps.
+    """
+    step = group_minimum(minimum)
+    return count >= step and count - released >= step
+
+
 def rating_aggregates(rows, minimum: int) -> dict[int, dict[str, Aggregate]]:
     """``rows``: (initiative id, answers, sum of "purpose clear", sum of "works")."""
     return {
@@ -164,20 +182,27 @@ COOKIE_MAX_AGE = 12 * 60 * 60
 NAME_MAX = 60
 
 
+RATING_SALT = "mapping.workshop.rating"
+
+
 @dataclass(frozen=True)
 class Participant:
+    """Someone who joined one workshop (``workshop``): the cookie is no key to any other."""
+
     token: str
     name: str = ""
+    workshop: int = 0
 
     def key(self, workshop_id: int, name: str | None = None) -> str:
         """The only trace of a participant in the database: not reversible, not linkable across workshops.
 
-        Without ``name``: the key of ratings and votes, which never carry a
-        name; it keeps one rating per initiative and the vote budget. With
-        ``name`` (the display name used, "" when anonymous): the key of
-        suggestions and comments. It changes with the name, so what someone
-        wrote anonymously cannot be linked to what they wrote under their
-        name, nor to their ratings.
+        Without ``name``: the key of votes (one vote per person and item, and
+        the vote budget, need the votes of one person to share a key) and of
+        the limits. With ``name`` (the display name used, "" when anonymous):
+        the key of suggestions and comments. It changes with the name, so what
+        someone wrote anonymously cannot be linked to what they wrote under
+        their name. Ratings have a key of their own per initiative
+        (``rating_key``).
         """
         message = f"{workshop_id}:{self.token}" + ("" if name is None else f":author:{name}")
         return salted_hmac(COOKIE_SALT, message, algorithm="sha256").hexdigest()
@@ -186,17 +211,29 @@ class Participant:
         """The key of the suggestions and comments written under the current display name."""
         return self.key(workshop_id, self.name)
 
+    def rating_key(self, workshop_id: int, initiative_id: int) -> str:
+        """The key of this person's rating of one initiative (see ``rating_key``)."""
+        return rating_key(self.key(workshop_id), initiative_id)
+
     def cookie_value(self) -> str:
-        return json.dumps({"t": self.token, "n": self.name}, separators=(",", ":"))
+        return json.dumps({"t": self.token, "n": self.name, "w": self.workshop}, separators=(",", ":"))
 
 
-def new_participant() -> Participant:
-    """Someone joining for the first time: a fresh random token, no name yet."""
-    return Participant(token=secrets.token_urlsafe(24))
+def rating_key(participant_key: str, initiative_id: int) -> str:
+    """The key a rating is stored under: one per person and initiative, so rating again replaces
+    the earlier answer, yet no two of one person's ratings, nor their ratings and votes, share a
+    key. Keyed with the site's secret: the database alone cannot recompute it."""
+    return salted_hmac(RATING_SALT, f"{participant_key}:{initiative_id}", algorithm="sha256").hexdigest()
 
 
-def read_participant(signed_value: str | None) -> Participant | None:
-    """The participant in a cookie value (already checked by ``get_signed_cookie``), or None."""
+def new_participant(workshop_id: int) -> Participant:
+    """Someone joining a workshop for the first time: a fresh random token, no name yet."""
+    return Participant(token=secrets.token_urlsafe(24), workshop=workshop_id)
+
+
+def read_participant(signed_value: str | None, workshop_id: int) -> Participant | None:
+    """The participant of workshop ``workshop_id`` in a cookie value (already checked by
+    ``get_signed_cookie``), or None: a cookie made for another workshop is no participant here."""
     if not signed_value:
         return None
     try:
@@ -205,22 +242,41 @@ def read_participant(signed_value: str | None) -> Participant | None:
         return None
     if not isinstance(data, dict):
         return None
-    token, name = data.get("t"), data.get("n", "")
-    if not isinstance(token, str) or len(token) < 16 or not isinstance(name, str):
+    token, name, workshop = data.get("t"), data.get("n", ""), data.get("w")
+    if not isinstance(token, str) or len(token) < 16 or not isinstance(name, str) or workshop != workshop_id:
         return None
-    return Participant(token=token, name=name[:NAME_MAX])
+    return Participant(token=token, name=name[:NAME_MAX], workshop=workshop_id)
 
 
-def new_form_key() -> str:
-    """A fresh idempotency key for the forms of one rendered page."""
-    return secrets.token_urlsafe(12)
+class FreshKey:
+    """An idempotency key that renders as a new random value every time it is written into a page.
+
+    Each form on a participant's page gets its own key, so the keys stored
+    with a rating, a vote and a comment share nothing (one value per page
+    with a suffix per form would link them all).
+    """
+
+    def __str__(self) -> str:
+        return secrets.token_urlsafe(12)
+
+
+def new_form_key() -> FreshKey:
+    """The idempotency keys for the forms of one rendered page: independent, one per form."""
+    return FreshKey()
 
 
 # -- Limits ----------------------------------------------------------------------
 
 PARTICIPANT_WRITES_PER_MINUTE = 30
 CODE_WRITES_PER_MINUTE = 900  # 60 people writing every 10 s is 360
-CODE_JOINS_PER_MINUTE = 300
+# New identities from one address in one workshop. Not a cap on the workshop: that is the
+# participant limit the facilitator sees and can raise (``Workshop.admit``), so a script
+# cannot lock real people out, only fill the seats the facilitator watches.
+JOINS_PER_CLIENT_PER_MINUTE = 40
+# Every participant request (pages, polls, writes): one phone polls every 2 s (30 a minute);
+# one address may be a whole office behind one router.
+REQUESTS_PER_PARTICIPANT_PER_MINUTE = 120
+REQUESTS_PER_CLIENT_PER_MINUTE = 3000
 # Lookups of codes that do not exist, site-wide: guessing stays slow, real codes keep working.
 UNKNOWN_CODES_PER_MINUTE = 600
 

@@ -13,7 +13,7 @@ urlpatterns = [
     path("o/<slug:org>/", organisation.organisation_detail, name="organisation-detail"),
     path("o/<slug:org>/mappings/new/", organisation.mapping_create, name="mapping-create"),
     path("o/<slug:org>/mappings/import/", organisation.mapping_import, name="mapping-import"),
-    path("o/<slug:org>/members/add/", organisation.member_add, name="member-add"),
+    path("o/<slug:org>/leave/", organisation.membership_leave, name="membership-leave"),
     path("o/<slug:org>/members/<int:membership_id>/role/", organisation.member_role, name="member-role"),
     path("o/<slug:org>/invitations/new/", organisation.invitation_create, name="invitation-create"),
     # i11b: leaving no data behind
@@ -62,6 +62,11 @@ urlpatterns = [
     path(mapping_prefix + "workshop/start/", workshop.workshop_start, name="workshop-start"),
     path(mapping_prefix + "workshop/close/", workshop.workshop_close, name="workshop-close"),
     path(mapping_prefix + "workshop/step/", workshop.workshop_step, name="workshop-step"),
+    path(
+        mapping_prefix + "workshop/participant-limit/",
+        workshop.workshop_participant_limit,
+        name="workshop-participant-limit",
+    ),
     path(mapping_prefix + "workshop/qr.svg", workshop.workshop_qr, name="workshop-qr"),
     path(
         mapping_prefix + "workshop/input/<int:input_id>/",

@@ -53,21 +53,14 @@ def test_a_member_does_not_get_the_editors_controls(amo_client, member_client, m
 def test_the_group_size_decides_whether_employees_average_shows(member_client, mapping):
     card = add_card(mapping, "MUS")
     workshop = mapping.workshops.create(code="ABCDEFGH")
-    for n in range(3):
-        Input.objects.create(
-            workshop=workshop,
-            kind=InputKind.RATING,
-            initiative=card,
-            rating_purpose=4,
-            rating_works=4,
-            participant=f"p{n}",
-            idempotency_key=f"k{n}",
-            status=Input.Status.APPROVED,
-        )
-    assert "Medarbejdere:" not in board(member_client, mapping)  # five answers needed by default
     mapping.organisation.min_group_size = 3
     mapping.organisation.save()
+    for n in range(3):
+        workshop.rate(card.pk, f"p{n}", f"k{n}", rating_purpose=4, rating_works=4)
     assert "Medarbejdere: 4,0 / 5 (3 svar)" in board(member_client, mapping)
+    mapping.organisation.min_group_size = 5
+    mapping.organisation.save()
+    assert "Medarbejdere:" not in board(member_client, mapping)  # five answers needed now
 
 
 def test_the_selected_purpose_is_highlighted(member_client, mapping):

@@ -69,7 +69,7 @@ def test_the_page_lists_the_mappings_newest_first(member_client, organisation):
 def test_a_member_sees_no_management(member_client, organisation, facilitator):
     body = text(member_client.get(url("organisation-detail")))
     assert url("mapping-create") not in body
-    assert url("member-add") not in body
+    assert url("invitation-create") not in body
     assert "facilitator" not in body
 
 
@@ -123,62 +123,42 @@ def test_it_refuses_a_bad_new_mapping(facilitator_client, organisation, data, me
 # Members
 
 
-def test_it_adds_a_member_by_username(facilitator_client, organisation):
-    person = make_user("Kirsten")
-    response = facilitator_client.post(url("member-add"), {"who": "kirsten", "role": "amo"}, follow=True)
-    assert response.redirect_chain == [("/o/forening/", 302)]
-    assert "Kirsten er tilføjet." in text(response)
-    assert role_of(person, organisation) == Role.AMO
+def test_there_is_no_way_to_add_a_user_by_name_or_email(facilitator_client, organisation, outsider):
+    outsider.email = "outsider@example.org"
+    outsider.save()
+    body = text(facilitator_client.get(url("organisation-detail")))
+    assert "Brugernavn eller e-mail" not in body
+    assert facilitator_client.post("/o/forening/members/add/", {"who": "outsider"}).status_code == 404
+    assert role_of(outsider, organisation) is None
 
 
-def test_it_adds_a_member_by_email(facilitator_client, organisation):
-    person = make_user("kirsten")
-    person.email = "Kirsten@Example.org"
-    person.save()
-    facilitator_client.post(url("member-add"), {"who": " kirsten@example.org ", "role": "member"})
-    assert role_of(person, organisation) == Role.MEMBER
+def test_an_email_shows_only_to_facilitators_of_an_organisation_the_user_joined(
+    facilitator_client, member_client, organisation, member, outsider, outsider_client
+):
+    member.email = "member@example.org"
+    member.save()
+    assert "member@example.org" in text(facilitator_client.get(url("organisation-detail")))
+    assert "member@example.org" not in text(member_client.get(url("organisation-detail")))
+    assert "member@example.org" not in text(outsider_client.get("/o/andre/"))
 
 
-def test_adding_an_existing_member_keeps_their_role(facilitator_client, organisation, amo):
-    response = facilitator_client.post(url("member-add"), {"who": "amo", "role": "member"}, follow=True)
-    assert "amo er allerede medlem." in text(response)
-    assert role_of(amo, organisation) == Role.AMO
+def test_a_member_leaves_an_organisation(member_client, organisation, member):
+    response = member_client.post(url("membership-leave"), follow=True)
+    assert "Du har forladt Foreningen." in text(response)
+    assert role_of(member, organisation) is None
+    assert member_client.get(url("organisation-detail")).status_code == 404
 
 
-@pytest.mark.parametrize("who", ["nobody", "", "x" * 10_000])
-def test_it_refuses_to_add_someone_unknown(facilitator_client, organisation, who):
-    before = Membership.objects.count()
-    response = facilitator_client.post(url("member-add"), {"who": who, "role": "member"})
-    assert response.status_code == 400
-    assert Membership.objects.count() == before
+def test_the_last_facilitator_cannot_leave(facilitator_client, organisation, facilitator):
+    response = facilitator_client.post(url("membership-leave"), follow=True)
+    assert "Du er den sidste facilitator" in text(response)
+    assert role_of(facilitator, organisation) == Role.FACILITATOR
 
 
-def test_it_says_to_send_an_invitation_to_an_unknown_person(facilitator_client):
-    response = facilitator_client.post(url("member-add"), {"who": "nobody@example.org", "role": "member"})
-    assert "Send en invitation i stedet." in text(response)
-
-
-def test_it_refuses_to_add_a_deactivated_user(facilitator_client, organisation):
-    person = make_user("gone")
-    person.is_active = False
-    person.save()
-    facilitator_client.post(url("member-add"), {"who": "gone", "role": "member"})
-    assert role_of(person, organisation) is None
-
-
-def test_it_refuses_an_email_shared_by_two_users(facilitator_client, organisation):
-    for name in ["a", "b"]:
-        get_user_model().objects.create_user(username=name, email="fælles@example.org")
-    response = facilitator_client.post(url("member-add"), {"who": "fælles@example.org", "role": "member"})
-    assert response.status_code == 400
-    assert not organisation.memberships.filter(user__email="fælles@example.org").exists()
-
-
-def test_it_refuses_an_unknown_role_for_a_new_member(facilitator_client, organisation):
-    person = make_user("kirsten")
-    response = facilitator_client.post(url("member-add"), {"who": "kirsten", "role": "admin"})
-    assert response.status_code == 400
-    assert role_of(person, organisation) is None
+def test_a_facilitator_may_leave_when_another_remains(facilitator_client, organisation, facilitator, amo):
+    Membership.objects.filter(user=amo).update(role=Role.FACILITATOR)
+    facilitator_client.post(url("membership-leave"))
+    assert role_of(facilitator, organisation) is None
 
 
 def membership_of(user):
@@ -209,8 +189,7 @@ def test_a_facilitator_can_step_down_when_another_remains(facilitator_client, or
     Membership.objects.filter(user=amo).update(role=Role.FACILITATOR)
     facilitator_client.post(url("member-role", membership_of(facilitator).pk), {"role": "amo"})
     assert role_of(facilitator, organisation) == Role.AMO
-    assert facilitator_client.get(url("member-add")).status_code == 405
-    assert facilitator_client.post(url("member-add"), {"who": "x", "role": "member"}).status_code == 403
+    assert facilitator_client.get(url("membership-leave")).status_code == 405
 
 
 def test_a_membership_of_another_organisation_is_not_found(facilitator_client, outsider):

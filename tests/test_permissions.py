@@ -134,9 +134,10 @@ EXPECTED: dict[str, list[Check]] = {
         Check("GET", org, POST_ONLY),
         Check("POST", org, MANAGE, an_import),
     ],
-    "member-add": [
+    # Any member may leave; the last facilitator is refused (back to the organisation page).
+    "membership-leave": [
         Check("GET", org, POST_ONLY),
-        Check("POST", org, MANAGE, lambda w: {"who": "outsider", "role": "member"}),
+        Check("POST", org, (302, 404, 302, 302, 302)),
     ],
     "member-role": [
         Check("GET", lambda w: {"org": "forening", "membership_id": w.membership.pk}, POST_ONLY),
@@ -249,6 +250,10 @@ EXPECTED: dict[str, list[Check]] = {
     "workshop-step": [
         Check("GET", board, POST_ONLY),
         Check("POST", board, (302, 404, 403, 302, 302), lambda w: {"step": 2}),
+    ],
+    "workshop-participant-limit": [
+        Check("GET", board, POST_ONLY),
+        Check("POST", board, (302, 404, 403, 302, 302), lambda w: {"participant_limit": 150}),
     ],
     "workshop-input-moderate": [
         Check("GET", workshop_item, POST_ONLY),
@@ -562,6 +567,7 @@ TOP_LEVEL = {
     "i18n/": "the language switch: test_the_language_switch_*",
     "admin/": "the admin: test_the_admin_is_closed_to_members, tests/test_admin.py",
     "healthz/": "the health check: test_the_health_check_answers_anyone_without_the_database",
+    "readyz/": "readiness (database and cache): tests/test_readyz.py",
 }
 
 

@@ -25,7 +25,16 @@ from .mappings import Analysis, Change, Conflict, Initiative, InitiativeQuerySet
 from .organisations import Invitation, Membership, Organisation
 from .plans import Action, ActionQuerySet, FindingDismissal
 from .rounds import Discussion, Goal, GoalEvaluation, RoundExists, set_read_only, start_next_round
-from .workshops import WORKSHOP_MAX_AGE, Input, InputQuerySet, Workshop, WorkshopQuerySet, new_join_code, normalise_code
+from .workshops import (
+    WORKSHOP_MAX_AGE,
+    Input,
+    InputQuerySet,
+    RatingRelease,
+    Workshop,
+    WorkshopQuerySet,
+    new_join_code,
+    normalise_code,
+)
 
 __all__ = [
     "DIMENSION_HINTS",
@@ -48,6 +57,7 @@ __all__ = [
     "InitiativeQuerySet",
     "InitiativeStatus",
     "Input",
+    "RatingRelease",
     "InputKind",
     "InputQuerySet",
     "InputStatus",

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any, Self
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.db.models import Avg, Count, F, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Cast, Coalesce, Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from .. import gaps
 from ..levels import Dimension, Level
 from ..participation import group_minimum
-from .choices import ActionStatus, Effect, InitiativeStatus, InputKind, LinkKind, choices_check
+from .choices import ActionStatus, Effect, InitiativeStatus, LinkKind, choices_check
 from .organisations import Organisation
 
 
@@ -322,7 +322,13 @@ class Purpose(models.Model):
     class Meta:
         ordering = ["title", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["mapping", "title"], name="purpose_unique_title"),
+            # Case-insensitive: "Trivsel" and "trivsel" are one purpose, also when two people add them at once.
+            models.UniqueConstraint(
+                F("mapping"),
+                Lower("title"),
+                name="purpose_unique_title_ci",
+                violation_error_message=_("Det formål findes allerede."),
+            ),
         ]
         verbose_name = _("formål")
         verbose_name_plural = pgettext_lazy("plural", "formål")
@@ -365,25 +371,29 @@ class InitiativeQuerySet(models.QuerySet["Initiative"]):
 
     def with_employee_rating(self, minimum: int) -> Self:
         """Annotate ``employee_count`` and ``employee_works``: how many rated the card in the
-        mapping's workshops, and their average "it works" (1-5).
+        mapping's workshops, and their average "it works" (1-5), as released.
 
-        Both are None below ``minimum`` answers (never below the floor), so a small
-        group's answers never reach a page. Answers from several workshops count
-        together: participants cannot be linked across workshops, by design.
+        Only released aggregates count (``workshops.RatingRelease``: per workshop, shown from
+        the group minimum on and moved in steps of at least that many answers), so the pooled
+        figure also moves in such steps and no single answer can be subtracted out. Both are
+        None below ``minimum`` (never below the floor).
         """
-        from .workshops import Input  # inputs are about cards: workshops.py builds on this module
+        from .workshops import RatingRelease  # releases are about cards: workshops.py builds on this module
 
         minimum = group_minimum(minimum)
-        ratings = (
-            Input.objects.filter(initiative=OuterRef("pk"), kind=InputKind.RATING)
+        released = (
+            RatingRelease.objects.filter(initiative=OuterRef("pk"))
             .order_by()
             .values("initiative")
-            .annotate(n=Count("pk"), works=Avg("rating_works"))
+            .annotate(n=Sum("count"), works=Sum("works_total"))
             .filter(n__gte=minimum)
         )
         return self.annotate(
-            employee_count=Subquery(ratings.values("n"), output_field=models.IntegerField()),
-            employee_works=Subquery(ratings.values("works"), output_field=models.FloatField()),
+            employee_count=Subquery(released.values("n"), output_field=models.IntegerField()),
+            employee_works=Subquery(
+                released.annotate(average=Cast(F("works"), models.FloatField()) / F("n")).values("average"),
+                output_field=models.FloatField(),
+            ),
         )
 
     def for_board(self, minimum: int) -> Self:

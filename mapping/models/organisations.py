@@ -98,6 +98,23 @@ class Membership(models.Model):
             self.save(update_fields=["role"])
         return True
 
+    def leave(self) -> bool:
+        """Leave the organisation; False (and nothing changed) when this is its last facilitator.
+
+        The facilitators are locked first, as in ``set_role``: two facilitators
+        leaving at the same moment must not leave the organisation with none.
+        """
+        with transaction.atomic():
+            facilitators = list(
+                Membership.objects.select_for_update()
+                .filter(organisation_id=self.organisation_id, role=Role.FACILITATOR)
+                .values_list("pk", flat=True)
+            )
+            if facilitators == [self.pk]:
+                return False
+            Membership.objects.filter(pk=self.pk).delete()
+        return True
+
 
 class Invitation(models.Model):
     """A single-use link that makes whoever opens it (signed in) a member with ``role``."""

@@ -6,13 +6,13 @@ from datetime import timedelta
 from enum import Enum
 
 from django.db import IntegrityError, models, transaction
-from django.db.models import F, Q
+from django.db.models import Count, F, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..levels import Dimension, Level, cell_label
-from ..participation import STEPS, tally_votes
+from ..participation import STEPS, is_release_due, tally_votes
 from .choices import InitiativeStatus, InputKind, InputStatus, WorkshopStatus, choices_check
 from .mappings import Initiative, Mapping
 from .plans import Action
@@ -31,9 +31,15 @@ def normalise_code(code: str) -> str:
     return re.sub(r"[^A-Z0-9]", "", code.upper())[:32]
 
 
+def random_id() -> int:
+    """A primary key that says nothing about when a row was stored (see ``Input``)."""
+    return secrets.randbits(62) + 1
+
+
 WORKSHOP_MAX_AGE = timedelta(hours=24)
 INPUT_KEPT_DAYS = 90  # a new workshop's input is deleted this long after it ends
 BURDEN_MARKS = 3  # "what burdens you most": a few marks each, so they say what matters most
+PARTICIPANT_LIMIT = 100  # the facilitator can raise it on the workshop screen
 CODE_ATTEMPTS = 5  # 31**8 codes: a second collision in a row does not happen
 
 
@@ -96,6 +102,10 @@ class Workshop(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
     votes_per_participant = models.PositiveSmallIntegerField(_("stemmer pr. deltager"), default=3)
     step = models.PositiveSmallIntegerField(_("trin"), default=1)
+    # Joins are counted against a cap the facilitator sees and can raise: a script cannot mint
+    # identities (each with a fresh vote budget) without the facilitator seeing it.
+    participant_limit = models.PositiveIntegerField(_("højst deltagere"), default=PARTICIPANT_LIMIT)
+    participants_joined = models.PositiveIntegerField(_("deltagere"), default=0)
     version = models.PositiveBigIntegerField(default=1)
     input_version = models.PositiveBigIntegerField(default=1)
     created = models.DateTimeField(auto_now_add=True)
@@ -152,6 +162,14 @@ class Workshop(models.Model):
     def code_display(self) -> str:
         return f"{self.code[:4]}-{self.code[4:]}"
 
+    def admit(self) -> bool:
+        """Count one new participant; False (and nothing counted) once ``participant_limit`` have joined."""
+        return bool(
+            Workshop.objects.filter(pk=self.pk, participants_joined__lt=F("participant_limit")).update(
+                participants_joined=F("participants_joined") + 1, input_version=F("input_version") + 1
+            )
+        )
+
     def bump(self, *, public: bool = True) -> None:
         """Record a change: always for the facilitator, and for participants when ``public``."""
         changes = {"input_version": F("input_version") + 1}
@@ -181,7 +199,7 @@ class Workshop(models.Model):
 
         Inside the mapping's ``change()``, like every write on the mapping: its
         row lock first (it serialises the ratings of one mapping, so
-        ``is_visible_rating`` counts exactly), then the input, then the workshop.
+        ``release_ratings`` counts exactly), then the input, then the workshop.
         """
         mine = Input.objects.filter(
             workshop=self, participant=participant, kind=InputKind.RATING, initiative_id=initiative_id
@@ -207,8 +225,9 @@ class Workshop(models.Model):
                 except IntegrityError:  # stored meanwhile (a double submit): replace it
                     mine.update(**values)
                     is_new = False
-            self.bump(public=False)
-            change.bumps = is_new and self.is_visible_rating(initiative_id)
+            is_released = self.release_ratings(initiative_id)
+            self.bump(public=is_released)
+            change.bumps = is_released or (is_new and self.is_first_rating(initiative_id))
         return is_new
 
     def not_known(self, initiative_id: int, participant: str, idempotency_key: str) -> bool:
@@ -261,6 +280,26 @@ class Workshop(models.Model):
             )
         return True
 
+    def release_ratings(self, initiative_id: int) -> bool:
+        """Make the current aggregate of an initiative's ratings in this workshop the shown one, when
+        the rule allows (``participation.is_release_due``); True when it moved.
+
+        Ask inside the rating's ``Mapping.change()``: under the mapping's lock the counts are exact.
+        """
+        totals = Input.objects.filter(workshop=self, initiative_id=initiative_id, kind=InputKind.RATING).aggregate(
+            n=Count("pk"), purpose=Sum("rating_purpose"), works=Sum("rating_works")
+        )
+        released = RatingRelease.objects.filter(workshop=self, initiative_id=initiative_id).first()
+        minimum = self.mapping.organisation.group_minimum
+        if not is_release_due(totals["n"], released.count if released else 0, minimum):
+            return False
+        RatingRelease.objects.update_or_create(
+            workshop=self,
+            initiative_id=initiative_id,
+            defaults={"count": totals["n"], "purpose_total": totals["purpose"], "works_total": totals["works"]},
+        )
+        return True
+
     def vote(
         self,
         participant: str,
@@ -307,22 +346,15 @@ class Workshop(models.Model):
         """What remains of the budget after ``used`` votes (on initiatives and actions together)."""
         return max(self.votes_per_participant - used, 0)
 
-    def is_visible_rating(self, initiative_id: int) -> bool:
-        """Whether a new rating changes what members see, so the mapping's version must move.
+    def is_first_rating(self, initiative_id: int) -> bool:
+        """Whether the card now has its first rating in any workshop: the gap analysis stops naming it
+        as having no employee input, so the mapping's version must move.
 
         Every move of the mapping's version makes every phone and open board
-        fetch again, so only two ratings move it: a card's first rating (the
-        gap analysis stops naming it as having no employee input) and the one
-        that brings it to the minimum group size (the card's average appears).
-        Later ratings, and changed answers, move the average without moving
-        the version: boards and phones show the new average with the next
-        change on the board, whose cells are cached by the mapping's version.
-
-        Ask inside the rating's ``Mapping.change()``: under the mapping's lock
-        the count is exact even when people rate at the same moment.
+        fetch again, so otherwise only a release of an aggregate moves it
+        (``release_ratings``). Ask inside the rating's ``Mapping.change()``.
         """
-        count = Input.objects.filter(initiative_id=initiative_id, kind=InputKind.RATING).count()
-        return count in (1, self.mapping.organisation.group_minimum)
+        return Input.objects.filter(initiative_id=initiative_id, kind=InputKind.RATING).count() == 1
 
     @property
     def ended(self):
@@ -341,6 +373,7 @@ class Workshop(models.Model):
         """
         with self.mapping.change() as change:
             deleted, _detail = self.inputs.all().delete()
+            self.rating_releases.all().delete()
             if deleted:
                 self.bump()
             else:
@@ -398,6 +431,8 @@ class Input(models.Model):
     Kind = InputKind
     Status = InputStatus
 
+    # Random, not a sequence: ids must not tell in which order input arrived.
+    id = models.BigIntegerField(primary_key=True, default=random_id, editable=False)
     workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="inputs")
     kind = models.CharField(_("type"), max_length=12, choices=Kind.choices)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
@@ -552,3 +587,27 @@ def burden_from_votes(mapping: Mapping, finding_keys: set[str]) -> int | None:
         return None
     people = len({person for _is_marked, person in marked})
     return 1 + round(4 * tally.get(True, 0) / people)
+
+
+class RatingRelease(models.Model):
+    """The aggregate of one initiative's ratings in one workshop as people see it.
+
+    It moves only in steps of at least the group minimum of new answers
+    (``participation.is_release_due``), so no two aggregates anyone sees differ
+    by one person's answer. Every page that shows employees' ratings reads these
+    rows, never the ratings themselves.
+    """
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="rating_releases")
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="rating_releases")
+    count = models.PositiveIntegerField()
+    purpose_total = models.PositiveIntegerField()
+    works_total = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["workshop", "initiative"], name="rating_release_unique")]
+        verbose_name = _("offentliggjort bedømmelse")
+        verbose_name_plural = _("offentliggjorte bedømmelser")
+
+    def __str__(self) -> str:
+        return f"{self.initiative_id} @ {self.workshop_id} ({self.count})"

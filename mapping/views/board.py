@@ -27,6 +27,7 @@ from ..cache import Regions, board_inputs
 from ..forms import InitiativeCreateForm, InitiativeForm, LinkForm, MoveForm, PurposeForm, error_text
 from ..levels import CELLS
 from ..models import Conflict, Initiative, InitiativeQuerySet, Purpose
+from ..storable import parse_id
 
 BOARD = "mapping/board.html"
 # Context a single request brings (a field to focus, a form with errors): never cached.
@@ -370,8 +371,8 @@ def link_delete(request: HtmxHttpRequest, org: str, mapping_id: int, link_id: in
     mapping = access.mapping
     link = get_object_or_404(mapping.links, pk=link_id)
     # The card whose editor the link was removed from; any other value means the source.
-    posted = request.POST.get("initiative", "")
-    back = int(posted) if posted.isdecimal() and int(posted) in (link.source_id, link.target_id) else link.source_id
+    posted = parse_id(request.POST.get("initiative", ""))
+    back = posted if posted in (link.source_id, link.target_id) else link.source_id
     with mapping.change():
         link.delete()
     if not request.htmx:

@@ -19,12 +19,13 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRefresh, reswap
 
 from .. import gaps, live
 from .. import participation as rules
-from ..access import HtmxHttpRequest, participant_view
+from ..access import HtmxHttpRequest, client_address, participant_requests_allowed, participant_view
 from ..board import grid
 from ..forms import BurdenForm, CommentForm, JoinForm, RatingForm, SuggestionForm, VoteForm, error_text
 from ..models import Action, Initiative, InputKind, InputStatus, Mapping, Workshop, normalise_code
@@ -33,9 +34,10 @@ from ..models.workshops import BURDEN_MARKS
 JOIN = "mapping/join.html"
 
 
-def participant_from(request: HtmxHttpRequest) -> rules.Participant | None:
+def participant_from(request: HtmxHttpRequest, workshop: Workshop) -> rules.Participant | None:
+    """The participant of this workshop in the cookie; a cookie from another workshop counts as none."""
     value = request.get_signed_cookie(rules.COOKIE, default=None, salt=rules.COOKIE_SALT, max_age=rules.COOKIE_MAX_AGE)
-    return rules.read_participant(value)
+    return rules.read_participant(value, workshop.pk)
 
 
 def set_participant(response: HttpResponse, workshop: Workshop, participant: rules.Participant) -> None:
@@ -71,12 +73,10 @@ def participant_context(request: HtmxHttpRequest, workshop: Workshop, participan
     state = live.participant_state(workshop.code)  # read before what it stands for: a change meanwhile shows next poll
     key = participant.key(workshop.pk)
     mine = list(
-        workshop.inputs.filter(
-            participant=key, kind__in=[InputKind.RATING, InputKind.VOTE, InputKind.UNKNOWN, InputKind.BURDEN]
-        ).values_list("kind", "initiative", "action", "finding")
+        workshop.inputs.filter(participant=key, kind__in=[InputKind.VOTE, InputKind.BURDEN]).values_list(
+            "kind", "initiative", "action", "finding"
+        )
     )
-    rated = {pk for kind, pk, _action, _finding in mine if kind == InputKind.RATING}
-    not_known = {pk for kind, pk, _action, _finding in mine if kind == InputKind.UNKNOWN}
     voted = {pk for kind, pk, _action, _finding in mine if kind == InputKind.VOTE and pk is not None}
     voted_actions = {pk for kind, _initiative, pk, _finding in mine if kind == InputKind.VOTE and pk is not None}
     burdens = {finding for kind, _initiative, _action, finding in mine if kind == InputKind.BURDEN}
@@ -92,6 +92,15 @@ def participant_context(request: HtmxHttpRequest, workshop: Workshop, participan
         .only("pk", "title", "level", "dimension")
         .annotate(comment_count=Count("inputs", filter=approved_comments))
     )
+    # Each rating has a key of its own (see participation.rating_key): ask for this person's, card by card.
+    rating_keys = {participant.rating_key(workshop.pk, card.pk): card.pk for card in cards}
+    answered = list(
+        workshop.inputs.filter(kind__in=[InputKind.RATING, InputKind.UNKNOWN], participant__in=rating_keys).values_list(
+            "kind", "participant"
+        )
+    )
+    rated = {rating_keys[stored] for kind, stored in answered if kind == InputKind.RATING}
+    not_known = {rating_keys[stored] for kind, stored in answered if kind == InputKind.UNKNOWN}
     # Written under the current display name: what was sent under another name is not linked to it.
     own_suggestions = (
         workshop.inputs.filter(participant=participant.author_key(workshop.pk), kind=InputKind.SUGGESTION)
@@ -145,6 +154,7 @@ def render_participant(request, workshop, participant, status=200, **extra) -> H
     return render(request, JOIN, participant_context(request, workshop, participant, **extra), status=status)
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
 def join_enter(request: HtmxHttpRequest) -> HttpResponse:
     """/j/: type the code shown on the projector."""
@@ -158,17 +168,19 @@ def join_enter(request: HtmxHttpRequest) -> HttpResponse:
 @participant_view
 def join(request: HtmxHttpRequest, workshop: Workshop) -> HttpResponse:
     """Without a cookie: the welcome and the optional name. With one: the participant's page."""
-    participant = participant_from(request)
+    participant = participant_from(request, workshop)
     if request.method == "POST":
         form = JoinForm(request.POST)
-        if not rules.allow("join", workshop.code, rules.CODE_JOINS_PER_MINUTE):
-            return too_many(request, workshop, participant)
         if not form.is_valid():
             return render(request, JOIN, welcome_context(workshop, join_form=form), status=400)
         name = form.cleaned_data["name"].strip()
-        token = participant.token if participant else rules.new_participant().token
+        if participant is None:
+            refused = admit(request, workshop)
+            if refused is not None:
+                return refused
+        token = participant.token if participant else rules.new_participant(workshop.pk).token
         response = redirect(workshop.get_absolute_url())
-        set_participant(response, workshop, rules.Participant(token=token, name=name))
+        set_participant(response, workshop, rules.Participant(token=token, name=name, workshop=workshop.pk))
         if participant is not None:
             messages.success(request, _("Dit navn er gemt.") if name else _("Du deltager nu anonymt."))
         return response
@@ -177,15 +189,34 @@ def join(request: HtmxHttpRequest, workshop: Workshop) -> HttpResponse:
     return render_participant(request, workshop, participant)
 
 
+def admit(request: HtmxHttpRequest, workshop: Workshop) -> HttpResponse | None:
+    """A new participant: None when admitted, else the page saying why not (the workshop is full,
+    or this address makes new identities too fast)."""
+    client = f"{workshop.pk}:{client_address(request)}"
+    if not rules.allow("join-client", client, rules.JOINS_PER_CLIENT_PER_MINUTE):
+        return too_many(request, workshop, None)
+    if not workshop.admit():
+        full = _("Workshoppen er fuld. Bed facilitatoren om at give plads til flere deltagere.")
+        return render(request, JOIN, welcome_context(workshop, error=full), status=429)
+    return None
+
+
+@never_cache
 @require_GET
 def join_poll(request: HtmxHttpRequest, code: str) -> HttpResponse:
     """The phone's poll: one indexed query while nothing moved; otherwise the board and the step again.
 
     The live protocol without a user token: the join code is the key. A code
-    that opens nothing any more reloads the phone into the "gone" page.
+    that opens nothing any more reloads the phone into the "gone" page. Polls
+    count against the participant limits, and a code that opens nothing
+    against the site's limit on guessing, like every participant request.
     """
+    if not participant_requests_allowed(request, code):
+        return HttpResponse(status=429)
     state = live.participant_state(normalise_code(code))
     if state is None:
+        if not rules.allow("unknown-code", "site", rules.UNKNOWN_CODES_PER_MINUTE):
+            return HttpResponse(status=429)
         return HttpResponseClientRefresh()
     if request.GET.get("v") == state:
         return live.nothing_changed()
@@ -194,7 +225,7 @@ def join_poll(request: HtmxHttpRequest, code: str) -> HttpResponse:
 
 @participant_view
 def join_live(request: HtmxHttpRequest, workshop: Workshop) -> HttpResponse:
-    participant = participant_from(request)
+    participant = participant_from(request, workshop)
     if participant is None:
         return HttpResponseClientRefresh()
     context = participant_context(request, workshop, participant, oob=True)
@@ -207,7 +238,7 @@ def participant_writes(view: Callable[..., HttpResponse]) -> Callable[..., HttpR
 
     @functools.wraps(view)
     def wrapper(request: HtmxHttpRequest, workshop: Workshop, *args: Any, **kwargs: Any) -> HttpResponse:
-        participant = participant_from(request)
+        participant = participant_from(request, workshop)
         if participant is None:
             messages.info(request, _("Deltag i workshoppen først."))
             return redirect(workshop.get_absolute_url())
@@ -262,7 +293,7 @@ def join_suggest(request: HtmxHttpRequest, workshop: Workshop, participant: rule
 @require_GET
 @participant_view
 def join_initiative(request: HtmxHttpRequest, workshop: Workshop, initiative_id: int) -> HttpResponse:
-    participant = participant_from(request)
+    participant = participant_from(request, workshop)
     if participant is None:
         return redirect(workshop.get_absolute_url())
     return render_initiative(request, workshop, participant, initiative_for(workshop, initiative_id))
@@ -271,7 +302,12 @@ def join_initiative(request: HtmxHttpRequest, workshop: Workshop, initiative_id:
 def render_initiative(request, workshop, participant, initiative, status=200, **extra) -> HttpResponse:
     key = participant.key(workshop.pk)
     mine = workshop.inputs.filter(
-        participant=key, initiative=initiative, kind__in=[InputKind.RATING, InputKind.VOTE, InputKind.UNKNOWN]
+        Q(participant=key, kind=InputKind.VOTE)
+        | Q(
+            participant=participant.rating_key(workshop.pk, initiative.pk),
+            kind__in=[InputKind.RATING, InputKind.UNKNOWN],
+        ),
+        initiative=initiative,
     )
     rating = next((i for i in mine if i.kind == InputKind.RATING), None)
     initial = {"rating_purpose": rating.rating_purpose, "rating_works": rating.rating_works} if rating else {}
@@ -308,14 +344,14 @@ def join_rate(
     if not form.is_valid():
         return render_initiative(request, workshop, participant, initiative, status=400, rating_form=form)
     if form.cleaned_data["unknown"]:
-        workshop.not_known(initiative.pk, participant.key(workshop.pk), form.cleaned_data["key"])
+        workshop.not_known(initiative.pk, participant.rating_key(workshop.pk, initiative.pk), form.cleaned_data["key"])
         messages.success(
             request, _("Tak. Du kender ikke “%(title)s” – det er også et svar.") % {"title": initiative.title}
         )
         return to_card(workshop, initiative.pk)
     values = {k: form.cleaned_data[k] for k in ("rating_purpose", "rating_works")}
     # One rating per person and initiative: rating again replaces the earlier answer.
-    workshop.rate(initiative.pk, participant.key(workshop.pk), form.cleaned_data["key"], **values)
+    workshop.rate(initiative.pk, participant.rating_key(workshop.pk, initiative.pk), form.cleaned_data["key"], **values)
     messages.success(request, _("Tak for din bedømmelse af “%(title)s”.") % {"title": initiative.title})
     return to_card(workshop, initiative.pk)
 

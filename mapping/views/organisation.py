@@ -13,8 +13,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from ..access import Access, HtmxHttpRequest, Need, SignedInRequest, gate
 from ..example import create_example
 from ..exchange import ImportRefused, create_mapping, parse_upload, validate
-from ..forms import ImportForm, InvitationForm, MappingForm, MemberAddForm, RoleForm
-from ..models import Invitation, Membership, Organisation, Role
+from ..forms import ImportForm, InvitationForm, MappingForm, RoleForm
+from ..models import Invitation, Organisation, Role
 from ..models.rounds import rounds_overview
 
 ORGANISATION = "mapping/organisation.html"
@@ -39,7 +39,6 @@ def organisation_context(request: HtmxHttpRequest, access: Access, **extra) -> d
         "mappings": organisation.mappings.all(),
         "mapping_form": MappingForm(),
         "import_form": ImportForm(),
-        "member_form": MemberAddForm(),
         "invitation_form": InvitationForm(),
         "roles": Role.choices,
         **rounds_overview(organisation, timezone.localdate()),
@@ -98,20 +97,14 @@ def mapping_import(request: HtmxHttpRequest, org: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def member_add(request: HtmxHttpRequest, org: str) -> HttpResponse:
-    access = gate(request, org, need=Need.MANAGE)
-    form = MemberAddForm(request.POST)
-    if not form.is_valid():
-        return render_organisation(request, access, status=400, member_form=form)
-    user = form.cleaned_data["who"]
-    membership, created = Membership.objects.get_or_create(
-        user=user, organisation=access.organisation, defaults={"role": form.cleaned_data["role"]}
-    )
-    if created:
-        messages.success(request, _("%(name)s er tilføjet.") % {"name": user.get_username()})
-    else:
-        messages.info(request, _("%(name)s er allerede medlem.") % {"name": user.get_username()})
-    return redirect(access.organisation)
+def membership_leave(request: SignedInRequest, org: str) -> HttpResponse:
+    """A member leaves the organisation; the last facilitator cannot (someone must manage it)."""
+    access = gate(request, org)
+    if not access.membership.leave():
+        messages.error(request, _("Du er den sidste facilitator. Giv en anden rollen, før du forlader organisationen."))
+        return redirect(access.organisation)
+    messages.success(request, _("Du har forladt %(name)s.") % {"name": access.organisation.name})
+    return redirect("mapping:home")
 
 
 @login_required

@@ -18,7 +18,7 @@ from typing import cast
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Sum
+from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -30,7 +30,15 @@ from .. import live
 from .. import participation as rules
 from ..access import HtmxHttpRequest, MappingAccess, Need, gate
 from ..board import grid
-from ..forms import CELL_CHOICES, ModerateForm, WorkshopStartForm, WorkshopStepForm, cell_parts, error_text
+from ..forms import (
+    CELL_CHOICES,
+    ModerateForm,
+    ParticipantLimitForm,
+    WorkshopStartForm,
+    WorkshopStepForm,
+    cell_parts,
+    error_text,
+)
 from ..models import Action, Initiative, Input, InputKind, InputStatus, Mapping, Workshop, WorkshopStatus
 
 WORKSHOP = "mapping/workshop.html"
@@ -117,18 +125,22 @@ def board_results(access: MappingAccess, workshop: Workshop) -> dict:
     mapping = access.mapping
     minimum = access.organisation.group_minimum
     inputs = workshop.inputs
-    # Ratings and "kender den ikke" per card in one query; their figures are shown apart.
+    # Released aggregates only (they move in steps of the group minimum); a card rated by fewer says "too few".
+    released = workshop.rating_releases.values_list("initiative", "count", "purpose_total", "works_total")
+    ratings = rules.rating_aggregates(released, minimum)
+    too_few = {"purpose": rules.Aggregate(0, None), "works": rules.Aggregate(0, None)}
+    # Ratings and "kender den ikke" counted per card in one query; "kender den ikke" is shown apart.
     answer_rows = list(
         inputs.filter(kind__in=[InputKind.RATING, InputKind.UNKNOWN])
         .order_by()
         .values("initiative", "kind")
-        .annotate(n=Count("id"), purpose=Sum("rating_purpose"), works=Sum("rating_works"))
-        .values_list("kind", "initiative", "n", "purpose", "works")
+        .annotate(n=Count("id"))
+        .values_list("kind", "initiative", "n")
     )
-    rating_rows = [row[1:] for row in answer_rows if row[0] == InputKind.RATING]
-    ratings = rules.rating_aggregates(rating_rows, minimum)
-    rated = {pk: n for pk, n, _purpose, _works in rating_rows}
-    not_known = {pk: n for kind, pk, n, _purpose, _works in answer_rows if kind == InputKind.UNKNOWN}
+    rated = {pk: n for kind, pk, n in answer_rows if kind == InputKind.RATING}
+    not_known = {pk: n for kind, pk, n in answer_rows if kind == InputKind.UNKNOWN}
+    for pk in rated:
+        ratings.setdefault(pk, too_few)
     # One row per vote or "belaster" mark: at most participants x (votes_per_participant + BURDEN_MARKS).
     marks = list(
         inputs.filter(kind__in=[InputKind.VOTE, InputKind.BURDEN])
@@ -381,4 +393,19 @@ def workshop_input_delete_all(request: HtmxHttpRequest, org: str, mapping_id: in
         return back_to_workshop(access)
     deleted = workshop.delete_all_input()
     messages.success(request, _("Alt input fra workshoppen er slettet (%(count)s).") % {"count": deleted})
+    return back_to_workshop(access)
+
+
+@login_required
+@require_POST
+def workshop_participant_limit(request: HtmxHttpRequest, org: str, mapping_id: int) -> HttpResponse:
+    """Raise (or lower) how many participants may join the open workshop."""
+    access = gate(request, org, mapping_id, Need.EDIT)
+    workshop = get_object_or_404(access.mapping.workshops, status=WorkshopStatus.OPEN)
+    form = ParticipantLimitForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, error_text(form))
+        return back_to_workshop(access)
+    Workshop.objects.filter(pk=workshop.pk).update(participant_limit=form.cleaned_data["participant_limit"])
+    messages.success(request, _("Nu kan %(limit)s deltage.") % {"limit": form.cleaned_data["participant_limit"]})
     return back_to_workshop(access)
