@@ -5,6 +5,7 @@ from typing import cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .forms import IdsChoiceField
 from .models import Discussion, Goal, GoalEvaluation, Mapping, Organisation
 from .models.rounds import DISCUSSION_TEXTS
 
@@ -57,6 +58,7 @@ class GoalForm(forms.ModelForm):
 
     class Meta:
         model = Goal
+        field_classes = {"actions": IdsChoiceField, "initiatives": IdsChoiceField}
         fields = ["title", "actions", "initiatives"]
         widgets = {"actions": forms.CheckboxSelectMultiple, "initiatives": forms.SelectMultiple(attrs={"size": 6})}
 

@@ -8,11 +8,34 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import Action, Dimension, Initiative, InputStatus, Level, Link, Mapping, Purpose, Role, Workshop
 from .participation import STEPS
+from .storable import parse_id
 
 
 def error_text(form: forms.BaseForm) -> str:
     """A refused form's errors as one sentence, for a message at the top of the page."""
     return " ".join(str(error) for errors in form.errors.values() for error in errors)
+
+
+class IdChoiceField(forms.ModelChoiceField):
+    """A choice of one row by its id, refused as an invalid choice when the id cannot be one
+    (not digits, or more than a bigint holds) instead of failing inside the query."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and parse_id(str(value)) is None:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class IdsChoiceField(forms.ModelMultipleChoiceField):
+    """Rows chosen by their ids; an id that cannot be one is an invalid choice (see ``IdChoiceField``)."""
+
+    def _check_values(self, value):
+        for pk in value if isinstance(value, list | tuple) else ():
+            if parse_id(str(pk)) is None:
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
+                )
+        return super()._check_values(value)
 
 
 CELL_CHOICES = [
@@ -57,6 +80,7 @@ class InitiativeForm(forms.ModelForm):
 
     class Meta:
         model = Initiative
+        field_classes = {"purposes": IdsChoiceField}
         fields = [
             "title",
             "purpose_text",
@@ -141,6 +165,7 @@ class MoveForm(forms.Form):
 class LinkForm(forms.ModelForm):
     class Meta:
         model = Link
+        field_classes = {"target": IdChoiceField}
         fields = ["target", "kind", "note"]
         labels = {"target": _("Forbind til")}
         error_messages = {
@@ -233,6 +258,7 @@ class ActionForm(forms.ModelForm):
 
     class Meta:
         model = Action
+        field_classes = {"initiatives": IdsChoiceField}
         fields = [
             "title",
             "description",
@@ -353,7 +379,7 @@ class ModerateForm(forms.Form):
     APPROVE, MERGE, HIDE = "approve", "merge", "hide"
 
     action = forms.ChoiceField(choices=[(APPROVE, _("Godkend")), (MERGE, _("Slå sammen")), (HIDE, _("Skjul"))])
-    initiative = forms.ModelChoiceField(queryset=Initiative.objects.none(), required=False, label=_("Slå sammen med"))
+    initiative = IdChoiceField(queryset=Initiative.objects.none(), required=False, label=_("Slå sammen med"))
     # Where an approved suggestion goes: the facilitator places what a participant left as "ved ikke".
     cell = forms.ChoiceField(label=_("Celle"), choices=[("", "—"), *CELL_CHOICES], required=False)
 
