@@ -350,9 +350,9 @@ def _per_card(findings: list, card_titles: dict[int, str]) -> Iterator[FindingDa
         if gaps.group_code(f.key) is None:
             yield FindingData(f.code, f.key, f.message, f.heading)
             continue
+        heading = f.heading
         for pk in f.initiatives:
-            title = card_titles.get(pk, "")
-            yield FindingData(f.code, f"{f.code}:i{pk}", f"{f.heading}: “{title}”", f.heading)
+            yield FindingData(f.code, f"{f.code}:i{pk}", f"{heading}: “{card_titles.get(pk, '')}”", heading)
 
 
 def round_data(mapping: Mapping, minimum: int) -> RoundData:
