@@ -736,6 +736,21 @@ def test_thin_cells_are_those_with_fewer_than_two_active_cards():
     assert ("individ", "kultur") not in thin and ("gruppe", "kultur") in thin
 
 
+def test_a_list_in_a_message_quotes_titles_names_levels_and_says_how_many_it_leaves_out():
+    listed = gaps.Msg("%(items)s.")
+    assert (listed % {"items": ("MUS",)}).render() == "“MUS”."
+    assert (listed % {"items": ("MUS", "APV")}).render() == "“MUS” og “APV”."
+    levels = tuple(gaps.LEVEL_NAMES[level] for level in ("individ", "gruppe", "ledelse"))
+    assert (listed % {"items": levels}).render() == "individniveau, gruppeniveau og ledelsesniveau."
+    titles = tuple(f"Kort {n}" for n in range(1, gaps.MAX_TITLES + 3))
+    assert (listed % {"items": titles}).render() == "“Kort 1”, “Kort 2”, “Kort 3”, “Kort 4”, “Kort 5” og 2 flere."
+    with translation.override("en"):
+        assert (listed % {"items": levels}).render() == (
+            "the individual level, the group level and the leadership level."
+        )
+        assert (listed % {"items": titles}).render().endswith("“Kort 5” and 2 more.")
+
+
 def test_finding_json_has_the_documented_fields():
     finding = codes(analyse(survey_grid(), chain_links(healthy_grid())), "measurement_not_followed_up")[0]
     data = finding.as_json()
