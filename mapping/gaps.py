@@ -45,7 +45,10 @@ Rules that are not obvious from their names:
 - ``disconnected_level``: a level with initiatives and no link crossing to
   another level (only once the mapping uses more than one level).
 - ``no_structure_culture_link``: the levels with both struktur and kultur
-  where no link joins a struktur card to a kultur card of that level.
+  where no link joins a struktur card to a kultur card of that level. It is
+  about those levels (``levels``); its cards are only those that could be
+  linked: a struktur and a kultur card of such a level serving a purpose in
+  common (none if no purpose is shared), not every card of the levels.
 - ``no_apv``: no initiative is the statutory workplace assessment (APV).
 - ``amo_not_involved``: nothing names the AMO as owner (of an initiative or an
   action), and no AMO initiative is linked to anything.
@@ -374,7 +377,7 @@ ACTION_TITLES: dict[str, Msg] = {
     "no_effect": _("Justér eller stop “%(title)s”"),
     "one_sided_level": _("Find balancen mellem struktur og kultur %(at_level)s"),
     "single_level_purpose": _("Få formålet “%(purpose)s” båret på flere niveauer"),
-    "no_structure_culture_link": _("Forbind struktur og kultur på hvert niveau"),
+    "no_structure_culture_link": _("Forbind struktur og kultur på %(levels)s"),
     "amo_not_involved": _("Aftal, hvad AMO følger op på"),
     "no_employee_input": _("Hold en workshop med medarbejderne"),
     "important_without_action": _("Beslut, hvad I gør ved de vigtige fund"),
@@ -703,18 +706,38 @@ def _link_rules(
     ]
     unmixed = tuple(level for level in both if level not in mixed_levels)
     if unmixed:
+        pairable = _same_purpose_across(initiatives, unmixed)
         yield Finding(
             "no_structure_culture_link",
             group_key("no_structure_culture_link"),
             _("Intet formelt (struktur) er forbundet med noget uformelt (kultur) på %(levels)s.")
             % {"levels": tuple(LEVEL_NAMES[level] for level in unmixed)},
-            _(
-                "Find på hvert niveau et formelt tiltag og det uformelle, der holder det i live "
-                "(fx MUS og den daglige sparring), og forbind dem."
+            (
+                _(
+                    "Find på hvert niveau et formelt tiltag og det uformelle, der holder det i live, og forbind dem. "
+                    "Begynd med dem, der tjener samme formål: %(titles)s."
+                )
+                % {"titles": tuple(i.title for i in pairable)}
+                if pairable
+                else _(
+                    "Find på hvert niveau et formelt tiltag og det uformelle, der holder det i live "
+                    "(fx MUS og den daglige sparring), og forbind dem."
+                )
             ),
-            initiatives=tuple(i.id for i in initiatives if i.level in unmixed),
+            initiatives=tuple(i.id for i in pairable),
             levels=unmixed,
         )
+
+
+def _same_purpose_across(initiatives: list[InitiativeData], levels: tuple[str, ...]) -> list[InitiativeData]:
+    """The cards of ``levels`` that serve a purpose some card on the other side of their level serves too:
+    a struktur and a kultur card for the same thing are the pair a link would join (in the order given)."""
+    served: dict[tuple[str, str], set[int]] = defaultdict(set)
+    for item in initiatives:
+        if item.level in levels:
+            served[(item.level, item.dimension)].update(item.purposes)
+    shared = {level: served[(level, "struktur")] & served[(level, "kultur")] for level in levels}
+    return [i for i in initiatives if i.level in shared and i.purposes & shared[i.level]]
 
 
 def _reaches_employees(start: int, by_id: dict[int, InitiativeData], outgoing: dict[int, list[LinkData]]) -> bool:

@@ -522,6 +522,33 @@ def test_no_structure_culture_link_names_the_levels_where_nothing_joins_the_two(
     found = codes(analyse(grid, links), "no_structure_culture_link")
     assert [(f.key, f.levels) for f in found] == [("no_structure_culture_link:alle", ("individ",))]
     assert found[0].message == "Intet formelt (struktur) er forbundet med noget uformelt (kultur) på individniveau."
+    assert found[0].action_title == "Forbind struktur og kultur på individniveau"
+
+
+def test_no_structure_culture_link_lists_only_the_cards_that_serve_a_purpose_on_both_sides_of_a_level():
+    grid = [
+        *healthy_grid(),  # every card serves purpose 1
+        card(9, "Kompetenceudvikling", "individ", "struktur", purposes=frozenset({2})),
+        card(10, "Fredagsbar", "gruppe", "kultur", purposes=frozenset({2})),
+    ]
+    found = codes(analyse(grid, [LinkData(1, 3), LinkData(3, 5), LinkData(5, 7)]), "no_structure_culture_link")
+    assert found[0].levels == ("individ", "gruppe", "ledelse", "organisation")
+    # Purpose 2 is served on one side of each level only: its cards are not a pair a link would join.
+    assert found[0].initiatives == (1, 2, 3, 4, 5, 6, 7, 8)
+    assert found[0].next_step.endswith(
+        "Begynd med dem, der tjener samme formål: “Medarbejdersamtaler (MUS)”, “Kollegial sparring”, "
+        "“Teammøder”, “Sociale arrangementer”, “Ledelsesfundament” og 3 flere."
+    )
+
+
+def test_no_structure_culture_link_names_no_cards_when_no_purpose_is_shared():
+    grid = [card(1, "MUS", "individ", "struktur"), card(2, "Sparring", "individ", "kultur", purposes=frozenset())]
+    (found,) = codes(analyse(grid, links=[]), "no_structure_culture_link")
+    assert found.initiatives == () and found.levels == ("individ",)
+    assert "(fx MUS og den daglige sparring)" in found.next_step
+    with translation.override("en"):
+        assert found.message.endswith("(culture) at the individual level.")
+        assert found.as_json()["next_step"].startswith("On each level, find a formal measure")
 
 
 def test_no_structure_culture_link_does_not_fire_when_every_level_joins_them():
@@ -653,6 +680,9 @@ def test_golden_example():
     for code in ("no_purpose", "no_owner", "unknown_effect"):
         assert [len(f.initiatives) for f in by_code[code]] == [38]
     assert [f.severity for f in by_code["no_owner"] + by_code["unknown_effect"]] == ["low", "low"]
+    # No level joins struktur and kultur, and no purpose points at a pair: the levels, not all 38 cards.
+    (unmixed,) = by_code["no_structure_culture_link"]
+    assert unmixed.levels == ("individ", "gruppe", "ledelse", "organisation") and unmixed.initiatives == ()
     assert len(by_code["no_employee_input"]) == 1  # the example has had no workshop
     assert len({f.key for f in findings}) == len(findings)
 

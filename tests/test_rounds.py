@@ -209,6 +209,25 @@ def test_an_unchanged_round_compares_as_unchanged(round_one):
     assert [a.title for a in c.actions_done] == ["Holdt seminar"]
 
 
+def test_a_level_that_got_its_structure_culture_link_is_resolved_in_the_next_round(mapping):
+    add_card(mapping, "MUS", "individ", "struktur")
+    add_card(mapping, "Kollegial sparring", "individ", "kultur")
+    add_card(mapping, "Teammøder", "gruppe", "struktur")
+    add_card(mapping, "Fredagsbar", "gruppe", "kultur")
+    new = start_next_round(mapping)
+    with new.change():
+        Link.objects.create(
+            mapping=new,
+            source=new.initiatives.get(title="MUS"),
+            target=new.initiatives.get(title="Kollegial sparring"),
+        )
+    _then, _now, c = compare_rounds(mapping, new)
+    resolved = [f.key for f in c.findings_resolved if f.code == "no_structure_culture_link"]
+    assert resolved == ["no_structure_culture_link:individ"]
+    assert not [f for f in c.findings_new if f.code == "no_structure_culture_link"]
+    assert c.findings_kept >= 1  # the group level still has no link
+
+
 def test_compare_follows_lineage_over_rounds_in_between(round_one):
     second = start_next_round(round_one)
     third = start_next_round(second)

@@ -18,6 +18,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from .. import gaps
+from ..levels import Level
 from ..rounds import ActionData, CardData, Comparison, FindingData, RoundData, compare, next_title
 from .choices import ActionStatus, Effect, InitiativeStatus, WorkshopStatus, choices_check
 from .mappings import Conflict, EditedTogether, Initiative, Link, Mapping, Purpose
@@ -345,10 +346,15 @@ def last_discussion(organisation) -> Discussion | None:
 
 def _per_card(findings: list, card_titles: dict[int, str]) -> Iterator[FindingData]:
     """Findings as rounds compare them: by rule and card. A finding that names every card of a
-    rule (one key for the whole mapping) counts once per card, so a card that left it is resolved."""
+    rule (one key for the whole mapping) counts once per card, so a card that left it is resolved;
+    one about levels (``no_structure_culture_link``) once per level, so a level that got its link is."""
     for f in findings:
         if gaps.group_code(f.key) is None:
             yield FindingData(f.code, f.key, f.message, f.heading)
+            continue
+        if f.levels:
+            for level in f.levels:
+                yield FindingData(f.code, f"{f.code}:{level}", f"{f.heading}: {Level(level).label}", f.heading)
             continue
         for pk in f.initiatives:
             title = card_titles.get(pk, "")
