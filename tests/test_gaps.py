@@ -760,6 +760,18 @@ def test_ideas_skip_what_the_mapping_has():
     assert ("organisation", "struktur") not in suggested
 
 
+def test_ideas_skip_what_a_card_is_alike_or_about_anywhere_in_the_mapping():
+    board = (
+        card(1, "Trivselsundersøgelser", "gruppe", "struktur"),  # alike "Trivselsmålinger" (organisation)
+        card(2, "Opfølgning på supervision", "ledelse", "kultur"),  # about "Supervision" (individ)
+        card(3, "Sparring mellem kolleger", "gruppe", "kultur"),  # alike "Kollegial sparring"
+    )
+    suggested = ideas.ideas_for(MappingData(board, today=TODAY), CELLS)
+    titles = {i["title"] for cell in suggested.values() for i in cell}
+    assert not titles & {"Trivselsmålinger", "Supervision", "Kollegial sparring"}
+    assert {"Mentorordning", "Teammøder", "Husmøder"} <= titles
+
+
 def test_thin_cells_are_those_with_fewer_than_two_active_cards():
     grid = [*healthy_grid(), card(9, "Mentorordning", "individ", "kultur")]
     thin = ideas.thin_cells(MappingData(tuple(grid), today=TODAY))
