@@ -45,7 +45,10 @@ Rules that are not obvious from their names:
 - ``disconnected_level``: a level with initiatives and no link crossing to
   another level (only once the mapping uses more than one level).
 - ``no_structure_culture_link``: the levels with both struktur and kultur
-  where no link joins a struktur card to a kultur card of that level.
+  where no link joins a struktur card to a kultur card of that level. It is
+  about those levels (``levels``); its cards are only those that could be
+  linked: a struktur and a kultur card of such a level serving a purpose in
+  common (none if no purpose is shared), not every card of the levels.
 - ``no_apv``: no initiative is the statutory workplace assessment (APV).
 - ``amo_not_involved``: nothing names the AMO as owner (of an initiative or an
   action), and no AMO initiative is linked to anything.
@@ -121,7 +124,8 @@ STALE_AFTER = timedelta(days=365)
 THIN_CELL = 2  # a cell with fewer active initiatives than this is "thin"
 FOLLOW_UP_KINDS = {"followed_up_at", "feeds_into"}
 GRID_ORDER = {cell: n for n, cell in enumerate(CELLS)}
-TITLES_NAMED = 3  # a finding about many cards names this many in its message
+TITLES_NAMED = 3  # a finding about many cards ("31 af 38 …, fx …") names this many as examples
+MAX_TITLES = 5  # a list in a message names at most this many, then how many more (``_listed``)
 
 
 @dataclass(frozen=True)
@@ -188,7 +192,9 @@ class MappingData:
 
 
 class Msg:
-    """A message id (and its parameters), translated when shown: the analysis itself never calls gettext (it is hot)."""
+    """A message id (and its parameters), translated when shown: the analysis itself never calls gettext (it is hot).
+
+    A parameter may be a title (str), another ``Msg``, or a tuple of them: a list, worded by ``_listed``."""
 
     __slots__ = ("msgid", "params")
 
@@ -206,18 +212,22 @@ class Msg:
 def _shown(value: object) -> str:
     if isinstance(value, Msg):
         return value.render()
-    if isinstance(value, tuple):  # titles: “a”, “b” og “c”; named things (Msg): a, b og c
-        quoted = [item.render() if isinstance(item, Msg) else f"“{item}”" for item in value]
-        return (
-            quoted[0]
-            if len(quoted) == 1
-            else gettext("%(first)s og %(last)s")
-            % {
-                "first": ", ".join(quoted[:-1]),
-                "last": quoted[-1],
-            }
-        )
+    if isinstance(value, tuple):
+        return _listed(value)
     return str(value)
+
+
+def _listed(items: tuple) -> str:
+    """A list in a sentence: titles (str) in quotes, named things (Msg) as they read: “a”, “b” og “c”.
+
+    At most ``MAX_TITLES``, then how many more ("“a”, … og 3 flere"); the finding's ``initiatives`` lists them all."""
+    named = [item.render() if isinstance(item, Msg) else f"“{item}”" for item in items[:MAX_TITLES]]
+    more = len(items) - len(named)
+    if more:
+        return gettext("%(titles)s og %(count)s flere") % {"titles": ", ".join(named), "count": more}
+    if len(named) == 1:
+        return named[0]
+    return gettext("%(first)s og %(last)s") % {"first": ", ".join(named[:-1]), "last": named[-1]}
 
 
 _ = Msg  # marks a message for makemessages: _("...") % {...}
@@ -367,7 +377,7 @@ ACTION_TITLES: dict[str, Msg] = {
     "no_effect": _("Justér eller stop “%(title)s”"),
     "one_sided_level": _("Find balancen mellem struktur og kultur %(at_level)s"),
     "single_level_purpose": _("Få formålet “%(purpose)s” båret på flere niveauer"),
-    "no_structure_culture_link": _("Forbind struktur og kultur på hvert niveau"),
+    "no_structure_culture_link": _("Forbind struktur og kultur på %(levels)s"),
     "amo_not_involved": _("Aftal, hvad AMO følger op på"),
     "no_employee_input": _("Hold en workshop med medarbejderne"),
     "important_without_action": _("Beslut, hvad I gør ved de vigtige fund"),
@@ -576,24 +586,7 @@ def _initiative_rules(initiatives: list[InitiativeData], today: date, dismissed:
     yield from _about_many("stale", stale, total, dismissed)
 
 
-MAX_TITLES = 5  # a finding about a group of initiatives names this many titles; its ``initiatives`` lists them all
 MAX_KEY_IDS = 8  # a group's key names this many ids, then how many there are, so it fits a dismissal
-
-
-class TitleList:
-    """Titles in quotes, “A”, “B” og “C”, at most ``MAX_TITLES`` and then how many more: worded when shown."""
-
-    __slots__ = ("titles",)
-
-    def __init__(self, titles: list[str]):
-        self.titles = titles
-
-    def __str__(self) -> str:
-        quoted = [f"“{title}”" for title in self.titles[:MAX_TITLES]]
-        more = len(self.titles) - len(quoted)
-        if more:
-            return gettext("%(titles)s og %(count)s flere") % {"titles": ", ".join(quoted), "count": more}
-        return gettext("%(titles)s og %(last)s") % {"titles": ", ".join(quoted[:-1]), "last": quoted[-1]}
 
 
 def _group_key(code: str, ids: tuple) -> str:
@@ -627,7 +620,7 @@ def _overlaps(initiatives: list[InitiativeData], links: list[LinkData]) -> Itera
         else:
             text = _("%(count)s indsatser ligner hinanden: %(titles)s.") % {
                 "count": len(ids),
-                "titles": TitleList(sorted(by_id[i].title for i in ids)),
+                "titles": tuple(sorted(by_id[i].title for i in ids)),
             }
             next_text = _(
                 "Tal om, hvilke af dem der er det samme. Læg dem sammen, eller skriv, hvad der skiller dem ad."
@@ -647,7 +640,7 @@ def _overlaps(initiatives: list[InitiativeData], links: list[LinkData]) -> Itera
         yield Finding(
             "related_unlinked",
             _group_key("related_unlinked", ids),
-            _("%(titles)s hører sammen, men er ikke forbundet. Forbind dem?") % {"titles": TitleList(titles)},
+            _("%(titles)s hører sammen, men er ikke forbundet. Forbind dem?") % {"titles": tuple(titles)},
             _(
                 "Forbind dem på tavlen, så det er tydeligt, hvordan de hænger sammen, "
                 "fx at den ene følger op på den anden."
@@ -713,18 +706,38 @@ def _link_rules(
     ]
     unmixed = tuple(level for level in both if level not in mixed_levels)
     if unmixed:
+        pairable = _same_purpose_across(initiatives, unmixed)
         yield Finding(
             "no_structure_culture_link",
             group_key("no_structure_culture_link"),
             _("Intet formelt (struktur) er forbundet med noget uformelt (kultur) på %(levels)s.")
             % {"levels": tuple(LEVEL_NAMES[level] for level in unmixed)},
-            _(
-                "Find på hvert niveau et formelt tiltag og det uformelle, der holder det i live "
-                "(fx MUS og den daglige sparring), og forbind dem."
+            (
+                _(
+                    "Find på hvert niveau et formelt tiltag og det uformelle, der holder det i live, og forbind dem. "
+                    "Begynd med dem, der tjener samme formål: %(titles)s."
+                )
+                % {"titles": tuple(i.title for i in pairable)}
+                if pairable
+                else _(
+                    "Find på hvert niveau et formelt tiltag og det uformelle, der holder det i live "
+                    "(fx MUS og den daglige sparring), og forbind dem."
+                )
             ),
-            initiatives=tuple(i.id for i in initiatives if i.level in unmixed),
+            initiatives=tuple(i.id for i in pairable),
             levels=unmixed,
         )
+
+
+def _same_purpose_across(initiatives: list[InitiativeData], levels: tuple[str, ...]) -> list[InitiativeData]:
+    """The cards of ``levels`` that serve a purpose some card on the other side of their level serves too:
+    a struktur and a kultur card for the same thing are the pair a link would join (in the order given)."""
+    served: dict[tuple[str, str], set[int]] = defaultdict(set)
+    for item in initiatives:
+        if item.level in levels:
+            served[(item.level, item.dimension)].update(item.purposes)
+    shared = {level: served[(level, "struktur")] & served[(level, "kultur")] for level in levels}
+    return [i for i in initiatives if i.level in shared and i.purposes & shared[i.level]]
 
 
 def _reaches_employees(start: int, by_id: dict[int, InitiativeData], outgoing: dict[int, list[LinkData]]) -> bool:

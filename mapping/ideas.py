@@ -10,8 +10,8 @@ from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
-from .danish import TITLE_OVERLAP, acronyms, concepts, dice
 from .gaps import THIN_CELL, MappingData, coverage_counts
+from .overlaps import already_there
 
 IDEAS_FILE = Path(__file__).parent / "data" / "ideas.json"
 
@@ -32,19 +32,13 @@ def thin_cells(data: MappingData) -> list[tuple[str, str]]:
 
 
 def ideas_for(data: MappingData, cells: Iterable[tuple[str, str]]) -> dict[tuple[str, str], list[dict]]:
-    """Ideas per cell, leaving out what the mapping already has (a similar title anywhere in it)."""
+    """Ideas per cell, leaving out what the mapping already has anywhere in it (``overlaps.already_there``:
+    a card alike it, as the gap analysis finds overlaps, or about it)."""
     wanted = set(cells)
-    existing = [concepts(i.title) for i in data.initiatives]
-    existing_acronyms = set().union(*(acronyms(i.title) for i in data.initiatives)) if data.initiatives else set()
     result: dict[tuple[str, str], list[dict]] = {cell: [] for cell in wanted}
-    for item in catalogue():
-        cell = (item["level"], item["dimension"])
-        if cell not in wanted:
-            continue
-        if acronyms(item["title"]) & existing_acronyms:
-            continue
-        mine = concepts(item["title"])
-        if any(dice(mine, other) >= TITLE_OVERLAP for other in existing):
-            continue
-        result[cell].append(item)
+    candidates = [item for item in catalogue() if (item["level"], item["dimension"]) in wanted]
+    had = already_there([item["title"] for item in candidates], [i.title for i in data.initiatives])
+    for item, is_had in zip(candidates, had, strict=True):
+        if not is_had:
+            result[(item["level"], item["dimension"])].append(item)
     return result

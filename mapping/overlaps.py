@@ -1,7 +1,8 @@
 """Which initiatives of a mapping overlap, and which are related but not linked.
 
 Pure, like gaps.py: initiatives (``gaps.InitiativeData``) and links in, groups
-of their ids out; gaps.py words the findings.
+of their ids out; gaps.py words the findings. ideas.py asks ``already_there``
+whether a mapping has an idea of its catalogue, by the same rules.
 
 **What counts as an overlap.** Two initiatives overlap when their titles say
 the same thing, their descriptions say nearly the same thing, or they sit in
@@ -130,26 +131,54 @@ class _Groups:
 
 
 def _title_sets(initiatives: list["InitiativeData"]) -> tuple[dict, dict]:
-    """Each initiative's title readings (``danish.title_variants``) and description concepts.
-
-    Across the mapping, compounds are split at words other titles use on their
-    own, and spelling variants are joined."""
-    titles = {i.id: title_variants(i.title) for i in initiatives}
+    """Each initiative's title readings (``_readings``) and description concepts, spelled alike."""
     descriptions = {i.id: concepts(i.description) for i in initiatives if i.description}
-    vocabulary = set().union(*(v for variants in titles.values() for v in variants))
-    split = split_by_vocabulary(vocabulary)
-    if split:
-        titles = {
-            k: tuple(frozenset(p for c in v for p in split.get(c, (c,))) for v in variants)
-            for k, variants in titles.items()
-        }
-    canonical = unify_variants([*{v for variants in titles.values() for v in variants}, *set(descriptions.values())])
+    readings, canonical = _readings([i.title for i in initiatives], set(descriptions.values()))
+    titles = {i.id: variants for i, variants in zip(initiatives, readings, strict=True)}
     if canonical:
-        titles = {
-            k: tuple(frozenset(canonical.get(c, c) for c in v) for v in variants) for k, variants in titles.items()
-        }
         descriptions = {k: frozenset(canonical.get(c, c) for c in v) for k, v in descriptions.items()}
     return titles, descriptions
+
+
+def _readings(titles: Sequence[str], more: Iterable[Concepts] = ()) -> tuple[list[tuple[Concepts, ...]], dict]:
+    """Each title's readings (``danish.title_variants``), read together as one mapping's titles.
+
+    Compounds are split at words other titles use on their own, and spelling
+    variants are joined (across the titles and ``more``, e.g. descriptions);
+    the spellings joined are returned with the readings."""
+    readings = [title_variants(title) for title in titles]
+    vocabulary = set().union(*(v for variants in readings for v in variants))
+    split = split_by_vocabulary(vocabulary)
+    if split:
+        readings = [
+            tuple(frozenset(p for c in v for p in split.get(c, (c,))) for v in variants) for variants in readings
+        ]
+    canonical = unify_variants([*{v for variants in readings for v in variants}, *more])
+    if canonical:
+        readings = [tuple(frozenset(canonical.get(c, c) for c in v) for v in variants) for variants in readings]
+    return readings, canonical
+
+
+def already_there(titles: Sequence[str], board: Sequence[str]) -> list[bool]:
+    """For each of ``titles``, whether the ``board``'s titles already have it: one overlaps it (the rule
+    above, all read as one mapping's titles), or is about it: names an acronym it names, or is it plus an
+    activity ("Opfølgning på teammøder" has the team meetings). Compared only where a concept is shared."""
+    readings, _canonical = _readings([*titles, *board])
+    holding: dict[str, set[Concepts]] = defaultdict(set)
+    for variants in readings[len(titles) :]:
+        for concept_set in variants:
+            for concept in concept_set:
+                holding[concept].add(concept_set)
+    board_acronyms = set().union(*(acronyms(title) for title in board))
+    return [
+        bool(acronyms(title) & board_acronyms)
+        or any(
+            titles_overlap(mine, other) or (mine < other and titles_related(mine, other))
+            for mine in variants
+            for other in set().union(*(holding.get(c, ()) for c in mine))
+        )
+        for title, variants in zip(titles, readings[: len(titles)], strict=True)
+    ]
 
 
 def _by_set(titles: dict) -> dict[Concepts, list]:

@@ -522,6 +522,33 @@ def test_no_structure_culture_link_names_the_levels_where_nothing_joins_the_two(
     found = codes(analyse(grid, links), "no_structure_culture_link")
     assert [(f.key, f.levels) for f in found] == [("no_structure_culture_link:alle", ("individ",))]
     assert found[0].message == "Intet formelt (struktur) er forbundet med noget uformelt (kultur) på individniveau."
+    assert found[0].action_title == "Forbind struktur og kultur på individniveau"
+
+
+def test_no_structure_culture_link_lists_only_the_cards_that_serve_a_purpose_on_both_sides_of_a_level():
+    grid = [
+        *healthy_grid(),  # every card serves purpose 1
+        card(9, "Kompetenceudvikling", "individ", "struktur", purposes=frozenset({2})),
+        card(10, "Fredagsbar", "gruppe", "kultur", purposes=frozenset({2})),
+    ]
+    found = codes(analyse(grid, [LinkData(1, 3), LinkData(3, 5), LinkData(5, 7)]), "no_structure_culture_link")
+    assert found[0].levels == ("individ", "gruppe", "ledelse", "organisation")
+    # Purpose 2 is served on one side of each level only: its cards are not a pair a link would join.
+    assert found[0].initiatives == (1, 2, 3, 4, 5, 6, 7, 8)
+    assert found[0].next_step.endswith(
+        "Begynd med dem, der tjener samme formål: “Medarbejdersamtaler (MUS)”, “Kollegial sparring”, "
+        "“Teammøder”, “Sociale arrangementer”, “Ledelsesfundament” og 3 flere."
+    )
+
+
+def test_no_structure_culture_link_names_no_cards_when_no_purpose_is_shared():
+    grid = [card(1, "MUS", "individ", "struktur"), card(2, "Sparring", "individ", "kultur", purposes=frozenset())]
+    (found,) = codes(analyse(grid, links=[]), "no_structure_culture_link")
+    assert found.initiatives == () and found.levels == ("individ",)
+    assert "(fx MUS og den daglige sparring)" in found.next_step
+    with translation.override("en"):
+        assert found.message.endswith("(culture) at the individual level.")
+        assert found.as_json()["next_step"].startswith("On each level, find a formal measure")
 
 
 def test_no_structure_culture_link_does_not_fire_when_every_level_joins_them():
@@ -653,6 +680,9 @@ def test_golden_example():
     for code in ("no_purpose", "no_owner", "unknown_effect"):
         assert [len(f.initiatives) for f in by_code[code]] == [38]
     assert [f.severity for f in by_code["no_owner"] + by_code["unknown_effect"]] == ["low", "low"]
+    # No level joins struktur and kultur, and no purpose points at a pair: the levels, not all 38 cards.
+    (unmixed,) = by_code["no_structure_culture_link"]
+    assert unmixed.levels == ("individ", "gruppe", "ledelse", "organisation") and unmixed.initiatives == ()
     assert len(by_code["no_employee_input"]) == 1  # the example has had no workshop
     assert len({f.key for f in findings}) == len(findings)
 
@@ -730,10 +760,37 @@ def test_ideas_skip_what_the_mapping_has():
     assert ("organisation", "struktur") not in suggested
 
 
+def test_ideas_skip_what_a_card_is_alike_or_about_anywhere_in_the_mapping():
+    board = (
+        card(1, "Trivselsundersøgelser", "gruppe", "struktur"),  # alike "Trivselsmålinger" (organisation)
+        card(2, "Opfølgning på supervision", "ledelse", "kultur"),  # about "Supervision" (individ)
+        card(3, "Sparring mellem kolleger", "gruppe", "kultur"),  # alike "Kollegial sparring"
+    )
+    suggested = ideas.ideas_for(MappingData(board, today=TODAY), CELLS)
+    titles = {i["title"] for cell in suggested.values() for i in cell}
+    assert not titles & {"Trivselsmålinger", "Supervision", "Kollegial sparring"}
+    assert {"Mentorordning", "Teammøder", "Husmøder"} <= titles
+
+
 def test_thin_cells_are_those_with_fewer_than_two_active_cards():
     grid = [*healthy_grid(), card(9, "Mentorordning", "individ", "kultur")]
     thin = ideas.thin_cells(MappingData(tuple(grid), today=TODAY))
     assert ("individ", "kultur") not in thin and ("gruppe", "kultur") in thin
+
+
+def test_a_list_in_a_message_quotes_titles_names_levels_and_says_how_many_it_leaves_out():
+    listed = gaps.Msg("%(items)s.")
+    assert (listed % {"items": ("MUS",)}).render() == "“MUS”."
+    assert (listed % {"items": ("MUS", "APV")}).render() == "“MUS” og “APV”."
+    levels = tuple(gaps.LEVEL_NAMES[level] for level in ("individ", "gruppe", "ledelse"))
+    assert (listed % {"items": levels}).render() == "individniveau, gruppeniveau og ledelsesniveau."
+    titles = tuple(f"Kort {n}" for n in range(1, gaps.MAX_TITLES + 3))
+    assert (listed % {"items": titles}).render() == "“Kort 1”, “Kort 2”, “Kort 3”, “Kort 4”, “Kort 5” og 2 flere."
+    with translation.override("en"):
+        assert (listed % {"items": levels}).render() == (
+            "the individual level, the group level and the leadership level."
+        )
+        assert (listed % {"items": titles}).render().endswith("“Kort 5” and 2 more.")
 
 
 def test_finding_json_has_the_documented_fields():

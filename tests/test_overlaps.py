@@ -65,6 +65,29 @@ def test_precision_and_recall_on_the_labelled_set():
     assert recall >= 0.90
 
 
+def test_a_title_already_there_is_one_the_analysis_calls_alike_never_one_it_calls_different():
+    """``already_there`` (the ideas catalogue's check) is the analysis's notion: on the labelled set, a pair the
+    analysis calls an overlap is there both ways, a pair it calls different neither way."""
+    for label in ("overlap", "different"):
+        for a, b in PAIRS[label]:
+            said = verdict(a, b)
+            if said != "related":
+                there = [*overlaps.already_there([a], [b]), *overlaps.already_there([b], [a])]
+                assert there == [said == "overlap"] * 2, (a, b, said)
+
+
+def test_a_card_about_a_title_has_it_but_not_the_other_way_round():
+    assert overlaps.already_there(["Supervision", "APV", "Trivselsmålinger"], ["Opfølgning på supervision"]) == [
+        True,
+        False,
+        False,
+    ]
+    assert overlaps.already_there(["Handlingsplan for APV", "Opfølgning på supervision"], ["APV", "Supervision"]) == [
+        True,  # names the APV
+        False,  # an activity about what the board has is something new
+    ]
+
+
 @pytest.mark.parametrize(
     ("a", "b"),
     [

@@ -202,11 +202,39 @@ def test_an_unchanged_round_compares_as_unchanged(round_one):
     new = start_next_round(round_one)
     _then, _now, c = compare_rounds(round_one, new)
     assert not (c.added or c.removed or c.moved or c.changed or c.links_added or c.links_removed)
-    assert c.findings_new == []
-    # Only what depended on the old round's workshop (input stays with the old round) is gone.
-    assert {f.code for f in c.findings_resolved} <= {"no_employee_input"}
+    # The new round has no employee input yet (input stays with its round): not a change on the map.
+    assert c.findings_new == [] and c.findings_resolved == []
     assert {a.title for a in c.actions_carried} == {"Følg op", "Lav politik"}
     assert [a.title for a in c.actions_done] == ["Holdt seminar"]
+
+
+def test_a_finding_about_the_whole_mapping_resolved_in_the_next_round_is_listed(mapping):
+    add_card(mapping, "MUS", "individ", "struktur")
+    new = start_next_round(mapping)
+    with new.change():
+        new.initiatives.create(title="APV", level="organisation", dimension="struktur", is_measurement=True)
+    _then, _now, c = compare_rounds(mapping, new)
+    assert [f.key for f in c.findings_resolved if f.code == "no_apv"] == ["no_apv:alle"]
+    assert not [f for f in c.findings_new if f.code == "no_apv"]
+
+
+def test_a_level_that_got_its_structure_culture_link_is_resolved_in_the_next_round(mapping):
+    add_card(mapping, "MUS", "individ", "struktur")
+    add_card(mapping, "Kollegial sparring", "individ", "kultur")
+    add_card(mapping, "Teammøder", "gruppe", "struktur")
+    add_card(mapping, "Fredagsbar", "gruppe", "kultur")
+    new = start_next_round(mapping)
+    with new.change():
+        Link.objects.create(
+            mapping=new,
+            source=new.initiatives.get(title="MUS"),
+            target=new.initiatives.get(title="Kollegial sparring"),
+        )
+    _then, _now, c = compare_rounds(mapping, new)
+    resolved = [f.key for f in c.findings_resolved if f.code == "no_structure_culture_link"]
+    assert resolved == ["no_structure_culture_link:individ"]
+    assert not [f for f in c.findings_new if f.code == "no_structure_culture_link"]
+    assert c.findings_kept >= 1  # the group level still has no link
 
 
 def test_compare_follows_lineage_over_rounds_in_between(round_one):

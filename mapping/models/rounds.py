@@ -18,6 +18,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from .. import gaps
+from ..levels import Level
 from ..rounds import ActionData, CardData, Comparison, FindingData, RoundData, compare, next_title
 from .choices import ActionStatus, Effect, InitiativeStatus, WorkshopStatus, choices_check
 from .mappings import Conflict, EditedTogether, Initiative, Link, Mapping, Purpose
@@ -343,16 +344,30 @@ def last_discussion(organisation) -> Discussion | None:
     )
 
 
+# Where a round is in its own work, not what changed on the map: every new round starts without input.
+NOT_COMPARED = frozenset({"no_employee_input"})
+
+
 def _per_card(findings: list, card_titles: dict[int, str]) -> Iterator[FindingData]:
-    """Findings as rounds compare them: by rule and card. A finding that names every card of a
-    rule (one key for the whole mapping) counts once per card, so a card that left it is resolved."""
+    """Findings as rounds compare them: by rule and card, each with its heading and what it is about
+    (the pages print "heading: message"). A finding that names every card of a
+    rule (one key for the whole mapping) counts once per card, so a card that left it is resolved;
+    one about levels (``no_structure_culture_link``) once per level, so a level that got its link is."""
     for f in findings:
         if gaps.group_code(f.key) is None:
             yield FindingData(f.code, f.key, f.message, f.heading)
             continue
         heading = f.heading
+        if f.levels:
+            for level in f.levels:
+                yield FindingData(f.code, f"{f.code}:{level}", str(Level(level).label), heading)
+            continue
+        if not f.initiatives:  # about the whole mapping (no APV, the AMO not involved): once, by its key
+            if f.code not in NOT_COMPARED:
+                yield FindingData(f.code, f.key, f.message, heading)
+            continue
         for pk in f.initiatives:
-            yield FindingData(f.code, f"{f.code}:i{pk}", f"{heading}: “{card_titles.get(pk, '')}”", heading)
+            yield FindingData(f.code, f"{f.code}:i{pk}", f"“{card_titles.get(pk, '')}”", heading)
 
 
 def round_data(mapping: Mapping, minimum: int) -> RoundData:
