@@ -88,6 +88,9 @@
     });
   }
   function closeEditor() {
+    // A save under way closes the editor itself when it answers; emptying the panel now would
+    // leave its answer without the card it updates.
+    if (panel() && panel().querySelector(".htmx-request")) return;
     var id = openId();
     stopPicking();
     stopMoving(false);
@@ -133,7 +136,8 @@
       }
       return;
     }
-    htmx.ajax("GET", link.getAttribute("href"), { target: "#editor-panel", swap: "innerHTML" });
+    // From the panel, so it waits for a save still under way there (the panel's hx-sync).
+    htmx.ajax("GET", link.getAttribute("href"), { source: panel(), target: "#editor-panel", swap: "innerHTML" });
   });
   document.addEventListener("keydown", function (evt) {
     if (evt.key !== "Escape" || !panel() || !panel().contains(document.activeElement)) return;
