@@ -40,7 +40,12 @@ def test_the_admin_pages_of_a_model_open(model, example, facilitator):
     workshop = example.workshops.create(code="ABCD2345")
     Input.objects.create(workshop=workshop, kind=InputKind.COMMENT, text="Godt", participant="p", idempotency_key="k")
     Release.objects.create(
-        workshop=workshop, kind=InputKind.RATING, initiative=example.initiatives.first(), count=5, purpose_total=20, works_total=15
+        workshop=workshop,
+        kind=InputKind.RATING,
+        initiative=example.initiatives.first(),
+        count=5,
+        purpose_total=20,
+        works_total=15,
     )
     admin_user = get_user_model().objects.create_superuser("root", "root@example.org", "pw-root")
     client = client_for(admin_user)

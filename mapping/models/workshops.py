@@ -301,7 +301,11 @@ class Workshop(models.Model):
             if mine.count() >= budget:
                 return Workshop.Vote.NO_VOTES_LEFT
             is_new = self.add_input(
-                kind=kind, participant=participant, idempotency_key=idempotency_key, status=InputStatus.APPROVED, **target
+                kind=kind,
+                participant=participant,
+                idempotency_key=idempotency_key,
+                status=InputStatus.APPROVED,
+                **target,
             )
             is_released = self.release(kind, **target)
             if kind == InputKind.BURDEN:  # the people who marked anything: the burden's denominator

@@ -220,9 +220,7 @@ def presenter_context(request: HtmxHttpRequest, access: MappingAccess, **extra) 
     Its results are ``board_results`` alone: pending input and display names
     are not in the context, so no template slip can put them on the wall.
     """
-    context = screen_context(
-        request, access, poll="mapping:workshop-present-poll", results=board_results, public=True
-    )
+    context = screen_context(request, access, poll="mapping:workshop-present-poll", results=board_results, public=True)
     context.update(extra)
     return context
 
