@@ -13,7 +13,7 @@ from .models import (
     Membership,
     Organisation,
     Purpose,
-    RatingRelease,
+    Release,
     Workshop,
 )
 
@@ -87,11 +87,12 @@ class WorkshopAdmin(admin.ModelAdmin):
     list_filter = ["status"]
 
 
-@admin.register(RatingRelease)
-class RatingReleaseAdmin(admin.ModelAdmin):
+@admin.register(Release)
+class ReleaseAdmin(admin.ModelAdmin):
     """Aggregates as shown: sums and counts, nobody's answer."""
 
-    list_display = ["workshop", "initiative", "count"]
+    list_display = ["workshop", "kind", "initiative", "action", "finding", "count"]
+    list_filter = ["kind"]
 
 
 @admin.register(Input)

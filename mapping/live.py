@@ -86,12 +86,22 @@ def version_changed(mapping_id: int, version: int) -> None:
     transaction.on_commit(lambda: cache.set(key, version, cache_seconds()))
 
 
-def page_state(mapping: Mapping, *, workshop: bool = False) -> str:
-    """The state a live page shows, as its poll sends it back."""
+def page_state(mapping: Mapping, *, workshop: bool = False, public: bool = False) -> str:
+    """The state a live page shows, as its poll sends it back.
+
+    ``workshop``: with the latest workshop's ``input_version`` (the console: every
+    input shows). ``public``: its ``version`` instead, which moves only with what
+    participants and the projector see (moderation, steps, released figures): the
+    presenter's state, so the moment it refreshes tells no one that someone just answered.
+    """
     if not workshop:
         return str(mapping.version)
-    latest = mapping.workshops.values_list("pk", "input_version").first()  # newest first (Workshop.Meta)
+    latest = mapping.workshops.values_list("pk", workshop_column(public)).first()  # newest first (Workshop.Meta)
     return _state(mapping.version, latest)
+
+
+def workshop_column(public: bool) -> str:
+    return "version" if public else "input_version"
 
 
 def _state(version: int, latest_workshop: tuple[int, int] | tuple[None, None] | None) -> str:
@@ -101,7 +111,7 @@ def _state(version: int, latest_workshop: tuple[int, int] | tuple[None, None] | 
 
 
 def current_state(
-    org: str, mapping_id: int, user_id: int, *, need: Need = Need.READ, workshop: bool = False
+    org: str, mapping_id: int, user_id: int, *, need: Need = Need.READ, workshop: bool = False, public: bool = False
 ) -> str | None:
     """The state of the mapping if the user may still read it: from the cache, or in one query.
 
@@ -120,7 +130,7 @@ def current_state(
         latest = "".join(
             # The newest workshop, as Workshop.Meta.ordering has it.
             f", (SELECT w.{column} FROM {table} w WHERE w.mapping_id = m.id ORDER BY w.created DESC, w.id DESC LIMIT 1)"  # noqa: S608
-            for column in ("id", "input_version")
+            for column in ("id", workshop_column(public))
         )
     if keys[1] in cached:
         if keys[0] in cached and not workshop:
@@ -148,14 +158,20 @@ def current_state(
 
 
 def unchanged(
-    request: HttpRequest, org: str, mapping_id: int, *, need: Need = Need.READ, workshop: bool = False
+    request: HttpRequest,
+    org: str,
+    mapping_id: int,
+    *,
+    need: Need = Need.READ,
+    workshop: bool = False,
+    public: bool = False,
 ) -> bool:
     """The poll's fast path: a valid token and the state the page already shows."""
     user_id = token_user(request.GET.get("t", ""), mapping_id, need)
     seen = request.GET.get("v", "")
     if user_id is None or not seen or len(seen) > 60:
         return False
-    return current_state(org, mapping_id, user_id, need=need, workshop=workshop) == seen
+    return current_state(org, mapping_id, user_id, need=need, workshop=workshop, public=public) == seen
 
 
 def participant_state(code: str) -> str | None:
@@ -182,16 +198,17 @@ def poll(
     context: Callable[[HtmxHttpRequest, MappingAccess], dict],
     need: Need = Need.READ,
     workshop: bool = False,
+    public: bool = False,
 ) -> HttpResponse:
     """Answer a live page's poll: 204 when nothing changed, else ``template#live`` with ``context(request, access)``.
 
     A stale token (a page left open for days) with an unchanged state gets a
     fresh token only, so the next polls are cheap again.
     """
-    if unchanged(request, org, mapping_id, need=need, workshop=workshop):
+    if unchanged(request, org, mapping_id, need=need, workshop=workshop, public=public):
         return nothing_changed()
     access = gate(request, org, mapping_id, need)
-    if page_state(access.mapping, workshop=workshop) == request.GET.get("v"):
+    if page_state(access.mapping, workshop=workshop, public=public) == request.GET.get("v"):
         token = poll_token(access.membership.user_id, mapping_id, need)
         return render(request, LIVE + "#token", {"poll_token": token, "oob": True})
     return render(request, template + "#live", context(request, access))

@@ -152,26 +152,29 @@ def rating_aggregates(rows, minimum: int) -> dict[int, dict[str, Aggregate]]:
     }
 
 
-def vote_tally(counts: dict[int, int], voters: int, minimum: int) -> dict[int, int] | None:
-    """Votes per item, or None while fewer than ``minimum`` people have voted.
+def burden(rows, finding_keys: set[str]) -> int | None:
+    """An action's burden (1-5) from employees' released "belaster" marks on these findings, or None.
 
-    Counts are shown only as a whole: with few voters, one dot on an item
-    tells who put it there.
+    ``rows``: (workshop, finding, released count), where finding "" counts the
+    people who marked anything in that workshop. The share of those people who
+    marked one of these findings: nobody 1, everybody 5. Released counts only,
+    so the burden moves in the same steps as every shown figure; None while no
+    workshop released marks on these findings: then the finding's severity
+    decides. A person may mark several findings of a group, so a group's share
+    is capped at everybody. People cannot be linked across workshops, so each
+    workshop counts its own.
     """
-    if voters < group_minimum(minimum):
+    marked: Counter = Counter()
+    people: Counter = Counter()
+    for workshop, finding, count in rows:
+        if finding == "":
+            people[workshop] += count
+        elif finding in finding_keys:
+            marked[workshop] += count
+    if not any(marked[workshop] and people[workshop] for workshop in marked):
         return None
-    return dict(counts)
-
-
-def tally_votes(rows, minimum: int) -> dict[int, int] | None:
-    """Votes per item from ``rows`` of (item id, participant key), or None while too few voted.
-
-    Only the people who voted on these items count towards the minimum: that
-    others voted on something else says nothing about who put a dot here.
-    """
-    rows = list(rows)
-    voters = len({participant for _item, participant in rows})
-    return vote_tally(Counter(item for item, _participant in rows), voters, minimum)
+    share = sum(min(marked[workshop], count) for workshop, count in people.items()) / sum(people.values())
+    return 1 + round(4 * share)
 
 
 # -- Participants ----------------------------------------------------------------

@@ -15,7 +15,7 @@ from mapping.models import (
     InputKind,
     Invitation,
     Purpose,
-    RatingRelease,
+    Release,
 )
 
 from .conftest import client_for
@@ -39,8 +39,13 @@ def test_the_admin_pages_of_a_model_open(model, example, facilitator):
     Goal.objects.create(mapping=example, title="Færre sygedage")
     workshop = example.workshops.create(code="ABCD2345")
     Input.objects.create(workshop=workshop, kind=InputKind.COMMENT, text="Godt", participant="p", idempotency_key="k")
-    RatingRelease.objects.create(
-        workshop=workshop, initiative=example.initiatives.first(), count=5, purpose_total=20, works_total=15
+    Release.objects.create(
+        workshop=workshop,
+        kind=InputKind.RATING,
+        initiative=example.initiatives.first(),
+        count=5,
+        purpose_total=20,
+        works_total=15,
     )
     admin_user = get_user_model().objects.create_superuser("root", "root@example.org", "pw-root")
     client = client_for(admin_user)

@@ -18,7 +18,7 @@ from mapping.models import (
     Link,
     Mapping,
     Purpose,
-    RatingRelease,
+    Release,
     RoundExists,
     RoundReadOnly,
     start_next_round,
@@ -263,8 +263,8 @@ def test_ratings_show_only_where_both_rounds_had_enough_answers(round_one):
                 idempotency_key=f"r{card.pk}-{k}",
             )
         # What rating through the phone does: the aggregate people see (an old round is read-only by now).
-        RatingRelease.objects.create(
-            workshop=workshop, initiative=card, count=n, purpose_total=3 * n, works_total=works * n
+        Release.objects.create(
+            workshop=workshop, kind="rating", initiative=card, count=n, purpose_total=3 * n, works_total=works * n
         )
 
     rate(old_ws, old_mus, 5, 2)

@@ -127,16 +127,12 @@ def test_aggregate_never_goes_below_three_answers():
     assert rules.aggregate(1, 5, 0).average is None
 
 
-def test_vote_tally_shows_nothing_until_enough_people_voted():
-    assert rules.vote_tally({1: 3, 2: 1}, voters=4, minimum=5) is None
-    assert rules.vote_tally({1: 3, 2: 1}, voters=5, minimum=5) == {1: 3, 2: 1}
-
-
-def test_tally_votes_counts_only_the_people_who_voted_on_these_items():
-    rows = [(1, "a"), (1, "b"), (2, "b"), (1, "c")]
-    assert rules.tally_votes(rows, 5) is None  # three voters
-    assert rules.tally_votes(rows, 3) == {1: 3, 2: 1}
-    assert rules.tally_votes(rows[:3], 2) is None  # the floor is three, whatever the caller asks
+def test_a_burden_comes_from_released_marks_only():
+    rows = [(1, "", 5), (1, "a", 5)]  # workshop 1: five people marked anything, five marked "a"
+    assert rules.burden(rows, {"a"}) == 5
+    assert rules.burden(rows, {"b"}) is None  # nothing released on "b": the severity decides
+    assert rules.burden([*rows, (2, "", 5)], {"a"}) == 3  # five of ten people
+    assert rules.burden([(1, "", 5), (1, "a", 5), (1, "b", 5)], {"a", "b"}) == 5  # never above everybody
 
 
 def test_steps_follow_the_method():
@@ -422,8 +418,11 @@ def test_the_presenter_shows_averages_and_votes_only_from_the_minimum(facilitato
     for _ in range(2):
         vote(participant(workshop), workshop, card)
     page = facilitator_client.get(facilitator_url("workshop-present", mapping)).text
-    assert "For få har svaret" in page and "Formål klart" not in page
-    assert "For få har stemt" in page
+    assert "Formål klart" not in page and not re.search(r"\d+ stemme", page)
+    # Not even that answers wait: the projector shows released figures alone (its state follows them).
+    assert "For få har" not in page
+    console = facilitator_client.get(facilitator_url("workshop", mapping)).text
+    assert "For få har svaret" in console and "For få har stemt" in console
     ratings_from(1, workshop, card)
     page = facilitator_client.get(facilitator_url("workshop-present", mapping)).text
     assert "Formål klart 4,0 · Virker 3,0 (5 svar)" in page
@@ -1563,12 +1562,13 @@ def test_the_facilitator_sees_action_votes_only_from_enough_voters(facilitator_c
     page = facilitator_client.get(facilitator_url("workshop", mapping)).text
     assert "Stemmetallene vises, når nok har stemt." in page
     assert "4 stemmer" not in page
-    votes_on(plan["first"], workshop, 1)
+    votes_on(plan["doing"], workshop, 1)
+    votes_on(plan["first"], workshop, 4)  # below the minimum: no figure at all
     page = facilitator_client.get(facilitator_url("workshop", mapping)).text
     tally = page[page.index('class="top-votes candidate-votes"') :]
     assert tally.index("Fast punkt om stress på teammøder") < tally.index("Følg op på trivselsmålingen")
-    assert 'Fast punkt om stress på teammøder <span class="count">(4 stemmer)' in tally
-    assert 'Følg op på trivselsmålingen <span class="count">(1 stemme)' in tally
+    assert 'Fast punkt om stress på teammøder <span class="count">(5 stemmer)' in tally
+    assert "Følg op på trivselsmålingen</li>" in tally
     assert "Ny APV" not in tally
 
 
@@ -1577,12 +1577,15 @@ def test_the_action_plan_shows_the_workshops_votes_from_enough_voters(member_cli
     assert "Stemmer i workshoppen" not in member_client.get(url).text
     votes_on(plan["first"], workshop, 4)
     page = member_client.get(url).text
-    assert "Stemmer i workshoppen" not in page and "For få stemte på handlingerne" in page
+    assert "Stemmer i workshoppen" not in page and "Stemmetallene er fra" not in page
+    votes_on(plan["first"], workshop, 1)
     votes_on(plan["doing"], workshop, 1)
     page = member_client.get(url).text
-    assert "For få stemte" not in page
+    assert "Stemmetallene er fra workshoppen" in page
     first = page[page.index(f'id="action-{plan["first"].pk}"') :]
-    assert "Stemmer i workshoppen</dt><dd>4 stemmer</dd>" in first[: first.index("</li>")]
+    assert "Stemmer i workshoppen</dt><dd>5 stemmer</dd>" in first[: first.index("</li>")]
+    doing = page[page.index(f'id="action-{plan["doing"].pk}"') :]
+    assert "Stemmer i workshoppen" not in doing[: doing.index("</li>")]  # one vote: no figure
 
 
 def test_votes_on_actions_leave_the_initiative_tally_alone(facilitator_client, mapping, workshop, card, plan):
@@ -1660,16 +1663,16 @@ def test_a_rating_needs_both_numbers_unless_the_answer_is_kender_den_ikke(worksh
 
 
 def test_kender_den_ikke_shows_as_its_own_figure_from_the_minimum(facilitator_client, mapping, workshop, card):
-    for _ in range(3):
+    for _ in range(4):
         not_known(participant(workshop), workshop, card)
-    ratings_from(1, workshop, card)
+    ratings_from(2, workshop, card)
     page = facilitator_client.get(facilitator_url("workshop", mapping)).text
     assert "kender den ikke" not in page.split('id="workshop-board"')[1].split("</section>")[0]
-    ratings_from(1, workshop, card)
+    not_known(participant(workshop), workshop, card)
     for name in ("workshop", "workshop-present"):
         page = facilitator_client.get(facilitator_url(name, mapping)).text
-        assert "3 kender den ikke" in page
-        assert "For få har svaret" in page  # the average counts only those who rated: two
+        assert "5 kender den ikke" in page
+        assert "Formål klart" not in page  # the average counts only those who rated: two
 
 
 def test_kender_den_ikke_counts_towards_no_average(workshop, card, member_client, mapping):
@@ -1731,8 +1734,10 @@ def test_burden_marks_show_only_from_the_minimum_and_never_with_names(facilitato
     first = topics(mapping)[0]
     for n in range(4):
         burden(participant(workshop, f"Person {n}"), workshop, first)
-    page = facilitator_client.get(facilitator_url("workshop-present", mapping)).text
+    page = facilitator_client.get(facilitator_url("workshop", mapping)).text
     assert "For få har markeret" in page and "Det belaster mest" not in page
+    page = facilitator_client.get(facilitator_url("workshop-present", mapping)).text
+    assert "For få har markeret" not in page and "Det belaster mest" not in page
     burden(participant(workshop), workshop, first)
     for name in ("workshop", "workshop-present"):
         page = facilitator_client.get(facilitator_url(name, mapping)).text
@@ -1742,6 +1747,7 @@ def test_burden_marks_show_only_from_the_minimum_and_never_with_names(facilitato
 
 def test_an_actions_burden_comes_from_the_employees_marks(mapping, workshop, card):
     from mapping.models import Action
+    from mapping.models.plans import BURDEN_FOR_SEVERITY
 
     workshop.move_to_step(4)
     first, second = topics(mapping)[:2]
@@ -1751,7 +1757,9 @@ def test_an_actions_burden_comes_from_the_employees_marks(mapping, workshop, car
         if n == 0:
             burden(phone, workshop, second)
     assert Action.from_finding(mapping, first).burden == 5  # everyone who marked anything marked this
-    assert Action.from_finding(mapping, second).burden == 2  # one in five: 1 + round(4 / 5)
+    # One mark is no released figure: the finding's severity decides, as with too few marks.
+    severity = {f.key: f.severity for f in mapping.findings().findings}[second]
+    assert Action.from_finding(mapping, second).burden == BURDEN_FOR_SEVERITY[severity]
 
 
 def test_too_few_marks_leave_the_burden_to_the_findings_severity(mapping, workshop, card):

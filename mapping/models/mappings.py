@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from .. import gaps
 from ..levels import Dimension, Level
 from ..participation import group_minimum
-from .choices import ActionStatus, Effect, InitiativeStatus, LinkKind, choices_check
+from .choices import ActionStatus, Effect, InitiativeStatus, InputKind, LinkKind, choices_check
 from .organisations import Organisation
 
 
@@ -378,16 +378,16 @@ class InitiativeQuerySet(models.QuerySet["Initiative"]):
         """Annotate ``employee_count`` and ``employee_works``: how many rated the card in the
         mapping's workshops, and their average "it works" (1-5), as released.
 
-        Only released aggregates count (``workshops.RatingRelease``: per workshop, shown from
+        Only released aggregates count (``workshops.Release``: per workshop, shown from
         the group minimum on and moved in steps of at least that many answers), so the pooled
         figure also moves in such steps and no single answer can be subtracted out. Both are
         None below ``minimum`` (never below the floor).
         """
-        from .workshops import RatingRelease  # releases are about cards: workshops.py builds on this module
+        from .workshops import Release  # releases are about cards: workshops.py builds on this module
 
         minimum = group_minimum(minimum)
         released = (
-            RatingRelease.objects.filter(initiative=OuterRef("pk"))
+            Release.objects.filter(initiative=OuterRef("pk"), kind=InputKind.RATING)
             .order_by()
             .values("initiative")
             .annotate(n=Sum("count"), works=Sum("works_total"))

@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
-from .. import gaps
-from .choices import ActionStatus, Effort, choices_check
+from .. import gaps, participation
+from .choices import ActionStatus, Effort, InputKind, choices_check
 from .mappings import EditedTogether, Initiative, Mapping
 
 # An action made from a finding starts with a burden after the finding's severity.
@@ -129,10 +129,11 @@ class Action(EditedTogether):
             title = group[0].action_title if group else ""
         if not group:
             return None
-        from .workshops import burden_from_votes  # employees' "belaster" marks; workshops.py builds on this module
-
         with mapping.change() as change:
             # Under the lock: a double click (or two people) makes one action.
+            released_marks = mapping.workshops.filter(releases__kind=InputKind.BURDEN).values_list(
+                "pk", "releases__finding", "releases__count"
+            )
             existing = mapping.actions.filter(finding_key=key).first()
             if existing is not None:
                 change.cancel()
@@ -143,7 +144,7 @@ class Action(EditedTogether):
                 solution=group[0].next_step,
                 finding_code=group[0].code,
                 finding_key=key,
-                burden=burden_from_votes(mapping, {key, *(f.key for f in group)})
+                burden=participation.burden(released_marks, {key, *(f.key for f in group)})
                 or BURDEN_FOR_SEVERITY[group[0].severity],
             )
             action.initiatives.set(

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..levels import Dimension, Level, cell_label
-from ..participation import STEPS, is_release_due, tally_votes
+from ..participation import STEPS, is_release_due
 from .choices import InitiativeStatus, InputKind, InputStatus, WorkshopStatus, choices_check
 from .mappings import Initiative, Mapping
 from .plans import Action
@@ -198,57 +198,51 @@ class Workshop(models.Model):
         """Store a participant's rating of an initiative, or replace their earlier one; True when new.
 
         Inside the mapping's ``change()``, like every write on the mapping: its
-        row lock first (it serialises the ratings of one mapping, so
-        ``release_ratings`` counts exactly), then the input, then the workshop.
+        row lock first (it serialises the answers of one mapping, so ``release``
+        counts exactly), then the input, then the workshop.
         """
-        mine = Input.objects.filter(
-            workshop=self, participant=participant, kind=InputKind.RATING, initiative_id=initiative_id
-        )
+        return self.answer(InputKind.RATING, initiative_id, participant, idempotency_key, **values)
+
+    def not_known(self, initiative_id: int, participant: str, idempotency_key: str) -> bool:
+        """A participant answers "kender den ikke" about an initiative, in place of a rating; True when new."""
+        return self.answer(InputKind.UNKNOWN, initiative_id, participant, idempotency_key)
+
+    def answer(self, kind: str, initiative_id: int, participant: str, idempotency_key: str, **values) -> bool:
+        """A participant's answer about an initiative: a rating (``values``) or "kender den ikke"; True when new.
+
+        One answer each: it replaces the participant's earlier answer of either
+        kind. Inside the mapping's ``change()``; the answer's count is released
+        (``release``) when the rule allows. The mapping's version moves when
+        members see the difference: a released rating, or the card's first
+        rating come or its last gone (the gap analysis), or the card's ratings
+        gone below the minimum.
+        """
+        other = InputKind.UNKNOWN if kind == InputKind.RATING else InputKind.RATING
+        on_card = Input.objects.filter(workshop=self, participant=participant, initiative_id=initiative_id)
         with self.mapping.change(bumps=False) as change:
-            # An answer replaces the earlier one, "kender den ikke" included.
-            Input.objects.filter(
-                workshop=self, participant=participant, kind=InputKind.UNKNOWN, initiative_id=initiative_id
-            ).delete()
-            is_new = not mine.update(**values)
+            dropped, _detail = on_card.filter(kind=other).delete()
+            is_new = not (values and on_card.filter(kind=kind).update(**values))
             if is_new:
                 try:
                     with transaction.atomic():
                         Input.objects.create(
                             workshop=self,
-                            kind=InputKind.RATING,
+                            kind=kind,
                             initiative_id=initiative_id,
                             participant=participant,
                             idempotency_key=idempotency_key,
                             status=InputStatus.APPROVED,
                             **values,
                         )
-                except IntegrityError:  # stored meanwhile (a double submit): replace it
-                    mine.update(**values)
+                except IntegrityError:  # stored meanwhile (a double submit), or given before: replace it
+                    if values:
+                        on_card.filter(kind=kind).update(**values)
                     is_new = False
-            is_released = self.release_ratings(initiative_id)
+            is_released = self.release(kind, initiative_id=initiative_id)
             self.bump(public=is_released)
-            change.bumps = is_released or (is_new and self.is_first_rating(initiative_id))
-        return is_new
-
-    def not_known(self, initiative_id: int, participant: str, idempotency_key: str) -> bool:
-        """A participant answers "kender den ikke" about an initiative, in place of a rating; True when new.
-
-        Like ``rate``, inside the mapping's ``change()``. Taking back a rating
-        moves the mapping's version when members see the difference: the
-        card's first rating gone, or its average gone below the minimum.
-        """
-        with self.mapping.change(bumps=False) as change:
-            dropped, _detail = Input.objects.filter(
-                workshop=self, participant=participant, kind=InputKind.RATING, initiative_id=initiative_id
-            ).delete()
-            is_new = self.add_input(
-                kind=InputKind.UNKNOWN,
-                initiative_id=initiative_id,
-                participant=participant,
-                idempotency_key=idempotency_key,
-                status=InputStatus.APPROVED,
-            )
-            if dropped:
+            if kind == InputKind.RATING:
+                change.bumps = is_released or (is_new and self.is_first_rating(initiative_id))
+            elif dropped:
                 left = Input.objects.filter(initiative_id=initiative_id, kind=InputKind.RATING).count()
                 change.bumps = left in (0, self.mapping.organisation.group_minimum - 1)
         return is_new
@@ -256,49 +250,12 @@ class Workshop(models.Model):
     def mark_burden(self, participant: str, idempotency_key: str, finding: str, *, remove: bool = False) -> bool:
         """A participant marks a finding as what burdens them most ("belaster"), or takes it back.
 
-        At most ``BURDEN_MARKS`` marks each, one per finding; False when the
-        mark is refused (none left). Inside the mapping's ``change()``, so two
-        quick taps take turns; members see nothing of it until an action is made.
+        At most ``BURDEN_MARKS`` marks each, one per finding (``mark``); False
+        when the mark is refused (none left). Members see nothing of it until
+        an action is made from released marks (``participation.burden``).
         """
-        mine = Input.objects.filter(workshop=self, participant=participant, kind=InputKind.BURDEN)
-        with self.mapping.change(bumps=False):
-            if remove:
-                deleted, _detail = mine.filter(finding=finding).delete()
-                if deleted:
-                    self.bump(public=False)
-                return True
-            if mine.filter(finding=finding).exists():
-                return True
-            if mine.count() >= BURDEN_MARKS:
-                return False
-            self.add_input(
-                kind=InputKind.BURDEN,
-                finding=finding,
-                participant=participant,
-                idempotency_key=idempotency_key,
-                status=InputStatus.APPROVED,
-            )
-        return True
-
-    def release_ratings(self, initiative_id: int) -> bool:
-        """Make the current aggregate of an initiative's ratings in this workshop the shown one, when
-        the rule allows (``participation.is_release_due``); True when it moved.
-
-        Ask inside the rating's ``Mapping.change()``: under the mapping's lock the counts are exact.
-        """
-        totals = Input.objects.filter(workshop=self, initiative_id=initiative_id, kind=InputKind.RATING).aggregate(
-            n=Count("pk"), purpose=Sum("rating_purpose"), works=Sum("rating_works")
-        )
-        released = RatingRelease.objects.filter(workshop=self, initiative_id=initiative_id).first()
-        minimum = self.mapping.organisation.group_minimum
-        if not is_release_due(totals["n"], released.count if released else 0, minimum):
-            return False
-        RatingRelease.objects.update_or_create(
-            workshop=self,
-            initiative_id=initiative_id,
-            defaults={"count": totals["n"], "purpose_total": totals["purpose"], "works_total": totals["works"]},
-        )
-        return True
+        result = self.mark(InputKind.BURDEN, participant, idempotency_key, {"finding": finding}, BURDEN_MARKS, remove)
+        return result is not Workshop.Vote.NO_VOTES_LEFT
 
     def vote(
         self,
@@ -313,17 +270,27 @@ class Workshop(models.Model):
 
         Every vote of the workshop, on initiatives and actions alike, spends
         one budget, ``votes_per_participant``; one vote per person and item.
-        Inside the mapping's ``change()``, like every write on the mapping: its
-        row lock makes two quick taps take turns, so they cannot both spend
-        the last vote, and keeps the one lock order (mapping, input, workshop).
-        Members see nothing of it, so the mapping's version stays; the
-        facilitator's screen sees it through the workshop's ``input_version``.
         """
         if (initiative is None) == (action is None):
             raise ValueError("a vote goes to an initiative or to an action")
         target = {"initiative": initiative} if initiative is not None else {"action": action}
-        mine = Input.objects.filter(workshop=self, participant=participant, kind=InputKind.VOTE)
-        with self.mapping.change(bumps=False):
+        return self.mark(InputKind.VOTE, participant, idempotency_key, target, self.votes_per_participant, remove)
+
+    def mark(
+        self, kind: str, participant: str, idempotency_key: str, target: dict, budget: int, remove: bool
+    ) -> "Workshop.Vote":
+        """A participant's mark of ``kind`` (a vote, a "belaster") on ``target``, or its removal.
+
+        One mark per person and target, at most ``budget`` marks of the kind
+        each. Inside the mapping's ``change()``, like every write on the
+        mapping: its row lock makes two quick taps take turns, so they cannot
+        both spend the last mark, and keeps the one lock order (mapping,
+        input, workshop). The target's count is released in steps (``release``);
+        only a release moves what people see: the workshop's ``version``, and
+        the mapping's for a vote on an action (the action plan shows it).
+        """
+        mine = Input.objects.filter(workshop=self, participant=participant, kind=kind)
+        with self.mapping.change(bumps=False) as change:
             if remove:
                 deleted, _detail = mine.filter(**target).delete()
                 if deleted:
@@ -331,16 +298,52 @@ class Workshop(models.Model):
                 return Workshop.Vote.REMOVED
             if mine.filter(**target).exists():
                 return Workshop.Vote.ALREADY
-            if mine.count() >= self.votes_per_participant:
+            if mine.count() >= budget:
                 return Workshop.Vote.NO_VOTES_LEFT
             is_new = self.add_input(
-                kind=InputKind.VOTE,
+                kind=kind,
                 participant=participant,
                 idempotency_key=idempotency_key,
                 status=InputStatus.APPROVED,
                 **target,
             )
+            is_released = self.release(kind, **target)
+            if kind == InputKind.BURDEN:  # the people who marked anything: the burden's denominator
+                is_released = self.release(kind, finding="") or is_released
+            if is_released:
+                self.bump()
+                change.bumps = "action" in target
         return Workshop.Vote.ADDED if is_new else Workshop.Vote.REPEATED
+
+    def release(self, kind: str, **subject) -> bool:
+        """Make the current count of the workshop's ``kind`` input on ``subject`` (``initiative_id``,
+        ``action_id`` or ``finding``) the shown one, when the rule allows (``participation.is_release_due``);
+        True when it moved. Ratings carry their sums along.
+
+        ``finding=""`` with "belaster" counts the people who marked anything. Ask
+        inside the write's ``Mapping.change()``: under the mapping's lock the counts are exact.
+        """
+        answers = Input.objects.filter(workshop=self, kind=kind)
+        if subject == {"finding": ""}:
+            totals = {"n": answers.values("participant").distinct().count()}
+        else:
+            totals = answers.filter(**subject).aggregate(
+                n=Count("pk"), purpose=Sum("rating_purpose"), works=Sum("rating_works")
+            )
+        released = Release.objects.filter(workshop=self, kind=kind, **subject).values_list("count", flat=True).first()
+        if not is_release_due(totals["n"], released or 0, self.mapping.organisation.group_minimum):
+            return False
+        Release.objects.update_or_create(
+            workshop=self,
+            kind=kind,
+            **subject,
+            defaults={
+                "count": totals["n"],
+                "purpose_total": totals.get("purpose") or 0,
+                "works_total": totals.get("works") or 0,
+            },
+        )
+        return True
 
     def votes_left(self, used: int) -> int:
         """What remains of the budget after ``used`` votes (on initiatives and actions together)."""
@@ -352,7 +355,7 @@ class Workshop(models.Model):
 
         Every move of the mapping's version makes every phone and open board
         fetch again, so otherwise only a release of an aggregate moves it
-        (``release_ratings``). Ask inside the rating's ``Mapping.change()``.
+        (``release``). Ask inside the rating's ``Mapping.change()``.
         """
         return Input.objects.filter(initiative_id=initiative_id, kind=InputKind.RATING).count() == 1
 
@@ -373,7 +376,7 @@ class Workshop(models.Model):
         """
         with self.mapping.change() as change:
             deleted, _detail = self.inputs.all().delete()
-            self.rating_releases.all().delete()
+            self.releases.all().delete()
             if deleted:
                 self.bump()
             else:
@@ -570,44 +573,45 @@ class Input(models.Model):
         return cell_label(self.level, self.dimension)
 
 
-def burden_from_votes(mapping: Mapping, finding_keys: set[str]) -> int | None:
-    """An action's burden (1-5) from employees' "belaster" marks on these findings, or None.
-
-    The share of the people who marked anything in the mapping's workshops
-    who marked one of these findings: nobody 1, everybody 5. None while fewer
-    than the group minimum marked anything: then the rule's severity decides.
-    People cannot be linked across workshops, so each workshop counts its own.
-    """
-    rows = Input.objects.filter(workshop__mapping=mapping, kind=InputKind.BURDEN).values_list(
-        "workshop", "participant", "finding"
-    )
-    marked = {(finding in finding_keys, (workshop, person)) for workshop, person, finding in rows}
-    tally = tally_votes(marked, mapping.organisation.group_minimum)
-    if tally is None:
-        return None
-    people = len({person for _is_marked, person in marked})
-    return 1 + round(4 * tally.get(True, 0) / people)
-
-
-class RatingRelease(models.Model):
-    """The aggregate of one initiative's ratings in one workshop as people see it.
+class Release(models.Model):
+    """A count of employees' input in one workshop as people see it: a card's ratings (with their
+    sums), its votes or "kender den ikke" answers, an action's votes, a finding's "belaster" marks
+    (``finding=""``: the people who marked anything).
 
     It moves only in steps of at least the group minimum of new answers
-    (``participation.is_release_due``), so no two aggregates anyone sees differ
-    by one person's answer. Every page that shows employees' ratings reads these
-    rows, never the ratings themselves.
+    (``participation.is_release_due``), so no two figures anyone sees differ
+    by one person's answer. Every page and export that shows such a figure reads
+    these rows, never the input itself.
     """
 
-    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="rating_releases")
-    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="rating_releases")
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="releases")
+    kind = models.CharField(_("type"), max_length=12, choices=InputKind.choices)
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, null=True, blank=True, related_name="releases")
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, null=True, blank=True, related_name="releases")
+    finding = models.CharField(_("fund"), max_length=200, blank=True)
     count = models.PositiveIntegerField()
-    purpose_total = models.PositiveIntegerField()
-    works_total = models.PositiveIntegerField()
+    purpose_total = models.PositiveIntegerField(default=0)
+    works_total = models.PositiveIntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["workshop", "initiative"], name="rating_release_unique")]
-        verbose_name = _("offentliggjort bedømmelse")
-        verbose_name_plural = _("offentliggjorte bedømmelser")
+        constraints = [
+            choices_check("kind", InputKind, "release"),
+            models.UniqueConstraint(
+                fields=["workshop", "kind", "initiative"],
+                condition=Q(initiative__isnull=False),
+                name="release_unique_initiative",
+            ),
+            models.UniqueConstraint(
+                fields=["workshop", "kind", "action"], condition=Q(action__isnull=False), name="release_unique_action"
+            ),
+            models.UniqueConstraint(
+                fields=["workshop", "kind", "finding"],
+                condition=Q(initiative__isnull=True, action__isnull=True),
+                name="release_unique_finding",
+            ),
+        ]
+        verbose_name = _("offentliggjort tal")
+        verbose_name_plural = _("offentliggjorte tal")
 
     def __str__(self) -> str:
-        return f"{self.initiative_id} @ {self.workshop_id} ({self.count})"
+        return f"{self.kind} {self.initiative_id or self.action_id or self.finding} @ {self.workshop_id} ({self.count})"

@@ -16,7 +16,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from .. import participation
 from ..access import HtmxHttpRequest, MappingAccess, Need, gate
 from ..forms import ActionForm, ActionStatusForm, WipLimitForm
 from ..models import Action, Conflict, Initiative, InputKind
@@ -31,7 +30,7 @@ def actions_url(access: MappingAccess, action: Action | None = None) -> str:
 
 @dataclass(frozen=True)
 class PlanItem:
-    """An action as the plan shows it: with whether it is past its due date and its votes (None: too few voted)."""
+    """An action as the plan shows it: with whether it is past its due date and its released votes (None: none)."""
 
     action: Action
     is_overdue: bool
@@ -46,18 +45,14 @@ def actions_context(request: HtmxHttpRequest, access: MappingAccess, **extra) ->
             Prefetch("initiatives", queryset=Initiative.objects.active().order_by("title"))
         )
     )
-    # Votes on actions come from the latest workshop that had any, shown only once enough voted.
-    vote_workshop = mapping.workshops.filter(inputs__kind=InputKind.VOTE, inputs__action__isnull=False).first()
-    tally = None
+    # Votes on actions: as released (``Release``) by the latest workshop that released any.
+    vote_workshop = mapping.workshops.filter(releases__kind=InputKind.VOTE, releases__action__isnull=False).first()
+    votes = {}
     if vote_workshop is not None:
-        rows = vote_workshop.inputs.filter(kind=InputKind.VOTE, action__isnull=False).values_list(
-            "action", "participant"
+        votes = dict(
+            vote_workshop.releases.filter(kind=InputKind.VOTE, action__isnull=False).values_list("action", "count")
         )
-        tally = participation.tally_votes(rows, mapping.organisation.min_group_size)
-    items = [
-        PlanItem(action, action.is_overdue(today), tally.get(action.pk, 0) if tally is not None else None)
-        for action in actions
-    ]
+    items = [PlanItem(action, action.is_overdue(today), votes.get(action.pk)) for action in actions]
     doing = sum(1 for a in actions if a.status == Action.Status.DOING)
     context = {
         "organisation": mapping.organisation,
@@ -74,7 +69,6 @@ def actions_context(request: HtmxHttpRequest, access: MappingAccess, **extra) ->
         "status_choices": Action.Status.choices,
         "editing": None,
         "vote_workshop": vote_workshop,
-        "action_votes_enough": tally is not None,
     }
     if access.can_edit:
         context.setdefault("form", ActionForm(mapping=mapping))

@@ -2,8 +2,11 @@
 moderation) and the presenter view for the projector.
 
 Facilitators and AMO members (``Need.EDIT``). Both screens poll with the one
-live protocol (mapping/live.py); their state adds the latest workshop's
-``input_version``, so every input shows within a second. Each page and its
+live protocol (mapping/live.py). The console's state adds the latest workshop's
+``input_version``, so every input shows within a second; the presenter's adds
+its public ``version`` instead, which moves only with what the projector shows
+(released figures, moderation, steps), so a refresh tells no one that someone
+just answered. Each page and its
 live regions come from one template and one context builder:
 ``workshop_context`` for the console (everything, the inbox with names
 included), ``presenter_context`` for the projector (approved content and
@@ -13,7 +16,6 @@ aggregates only). The participants' side is views/join.py.
 from collections.abc import Callable
 from dataclasses import dataclass
 from io import BytesIO
-from typing import cast
 
 import segno
 from django.contrib import messages
@@ -61,12 +63,14 @@ def screen_context(
     *,
     poll: str,
     results: Callable[[MappingAccess, Workshop], dict],
+    public: bool = False,
 ) -> dict:
     """What both workshop screens show: the latest workshop, its step, the join URL, the live state,
-    and ``results``: the console's (inbox and names included) or the presenter's (``board_results``)."""
+    and ``results``: the console's (inbox and names included) or the presenter's (``board_results``),
+    whose state is ``public`` (see ``live.page_state``)."""
     mapping = access.mapping
     # The state first: input arriving while the rest is read shows with the next poll, never gets lost.
-    state = live.page_state(mapping, workshop=True)
+    state = live.page_state(mapping, workshop=True, public=public)
     workshop = latest_workshop(mapping)
     context: dict[str, object] = {
         "organisation": access.organisation,
@@ -98,12 +102,12 @@ def workshop_context(request: HtmxHttpRequest, access: MappingAccess, **extra) -
 
 @dataclass(frozen=True)
 class ScreenCard:
-    """A card on the workshop screen with employees' aggregates: None where nothing may be shown."""
+    """A card on the workshop screen with employees' released aggregates: None where nothing may be shown."""
 
     card: Initiative
     ratings: dict[str, rules.Aggregate] | None
-    votes: int | None
-    unknown: int | None = None  # how many answered "kender den ikke"; None below the group minimum
+    votes: int | None  # released counts (``Release``); None while none is
+    unknown: int | None = None  # how many answered "kender den ikke", as released
 
     @property
     def level(self) -> str:
@@ -117,91 +121,67 @@ class ScreenCard:
 def board_results(access: MappingAccess, workshop: Workshop) -> dict:
     """What employees gave, as everyone in the room may see it: the board with aggregates, the votes.
 
-    Nothing here is per person or waiting for moderation: ratings and votes
-    arrive as sums and counts, each shown only from the group minimum on
-    (``participation``), and the cards are those on the board. The presenter
-    view shows exactly this; the console adds the inbox (``results_context``).
+    Released figures only (``Release``: shown from the group minimum on, moved
+    in steps of it), never the input itself: nothing here is per person or
+    waiting for moderation, and nothing moves with one person's tap, so the
+    presenter's state (``live.page_state`` with ``public``) follows exactly this. The
+    presenter view shows this alone; the console adds the inbox (``results_context``).
     """
     mapping = access.mapping
     minimum = access.organisation.group_minimum
-    inputs = workshop.inputs
-    # Released aggregates only (they move in steps of the group minimum); a card rated by fewer says "too few".
-    released = workshop.rating_releases.values_list("initiative", "count", "purpose_total", "works_total")
-    ratings = rules.rating_aggregates(released, minimum)
-    too_few = {"purpose": rules.Aggregate(0, None), "works": rules.Aggregate(0, None)}
-    # Ratings and "kender den ikke" counted per card in one query; "kender den ikke" is shown apart.
-    answer_rows = list(
-        inputs.filter(kind__in=[InputKind.RATING, InputKind.UNKNOWN])
-        .order_by()
-        .values("initiative", "kind")
-        .annotate(n=Count("id"))
-        .values_list("kind", "initiative", "n")
+    released = list(workshop.releases.values_list("kind", "initiative", "action", "finding", "count"))
+    ratings = rules.rating_aggregates(
+        workshop.releases.filter(kind=InputKind.RATING).values_list(
+            "initiative", "count", "purpose_total", "works_total"
+        ),
+        minimum,
     )
-    rated = {pk: n for kind, pk, n in answer_rows if kind == InputKind.RATING}
-    not_known = {pk: n for kind, pk, n in answer_rows if kind == InputKind.UNKNOWN}
-    for pk in rated:
-        ratings.setdefault(pk, too_few)
-    # One row per vote or "belaster" mark: at most participants x (votes_per_participant + BURDEN_MARKS).
-    marks = list(
-        inputs.filter(kind__in=[InputKind.VOTE, InputKind.BURDEN])
-        .order_by()
-        .values_list("kind", "initiative", "action", "finding", "participant")
-    )
-    votes = [(card, action, who) for kind, card, action, _finding, who in marks if kind == InputKind.VOTE]
-    burden_rows = [(finding, who) for kind, _card, _action, finding, who in marks if kind == InputKind.BURDEN]
-    tally = rules.tally_votes(((card, who) for card, _action, who in votes if card is not None), minimum)
-    action_tally = rules.tally_votes(((action, who) for _card, action, who in votes if action is not None), minimum)
+    votes = {card: n for kind, card, _action, _finding, n in released if kind == InputKind.VOTE and card}
+    action_votes = {action: n for kind, _card, action, _finding, n in released if kind == InputKind.VOTE and action}
+    not_known = {card: n for kind, card, _action, _finding, n in released if kind == InputKind.UNKNOWN}
+    marks = {finding: n for kind, _card, _action, finding, n in released if kind == InputKind.BURDEN and finding}
     candidates = [
-        (action, action_tally.get(action.pk, 0) if action_tally is not None else None)
+        (action, action_votes.get(action.pk))
         for action in mapping.actions.exclude(status=Action.Status.DONE).by_burden()
     ]
-    if action_tally is not None:
-        candidates.sort(key=lambda pair: -(pair[1] or 0))  # a stable sort: ties keep the plan's order
+    candidates.sort(key=lambda pair: -(pair[1] or 0))  # a stable sort: ties keep the plan's order
     cards = list(mapping.initiatives.for_board(minimum))
-    shown = [
-        ScreenCard(
-            card,
-            ratings.get(card.pk),
-            tally.get(card.pk, 0) if tally is not None else None,
-            unknown_figure(not_known.get(card.pk, 0), rated.get(card.pk, 0), minimum),
-        )
-        for card in cards
-    ]
-    top = []
-    if tally:
-        titles = {card.pk: card for card in cards}
-        top = [
-            (titles[pk], n)
-            for pk, n in sorted(tally.items(), key=lambda item: (-item[1], item[0]))
-            if pk in titles and n > 0
-        ][:5]
-    burden_tally = cast(dict[str, int] | None, rules.tally_votes(burden_rows, minimum))  # keyed by finding
+    shown = [ScreenCard(card, ratings.get(card.pk), votes.get(card.pk), not_known.get(card.pk)) for card in cards]
+    titles = {card.pk: card for card in cards}
+    top = [(titles[pk], n) for pk, n in sorted(votes.items(), key=lambda item: (-item[1], item[0])) if pk in titles][:5]
     burdens = []
-    if burden_tally:
+    if marks:
         messages_by_key = {finding.key: finding.message for finding in mapping.findings().findings}
         burdens = [
             (messages_by_key[key], n)
-            for key, n in sorted(burden_tally.items(), key=lambda item: (-item[1], item[0]))
+            for key, n in sorted(marks.items(), key=lambda item: (-item[1], item[0]))
             if key in messages_by_key
         ][:5]
     return {
         "rows": grid(shown),
         "cards": cards,
         "burdens": burdens,
-        "has_burden_marks": bool(burden_rows),
-        "voters_enough": tally is not None,
-        "has_initiative_votes": any(card is not None for card, _action, _who in votes),
         "top_votes": top,
         "candidate_actions": candidates,
-        "action_votes_enough": action_tally is not None,
+        "action_votes_enough": bool(action_votes),
         "minimum": minimum,
     }
 
 
-def unknown_figure(unknown: int, rated: int, minimum: int) -> int | None:
-    """How many answered "kender den ikke", shown like a vote count: only once enough answered the card at all."""
-    tally = rules.vote_tally({0: unknown}, unknown + rated, minimum)
-    return None if tally is None else tally[0]
+def waiting_hints(workshop: Workshop) -> dict:
+    """The console's hints that answers wait for the minimum ("for få har svaret"): read from the
+    input itself, so never on the presenter view, whose figures and state move only with releases."""
+    rows = set(
+        workshop.inputs.filter(kind__in=[InputKind.RATING, InputKind.VOTE, InputKind.BURDEN])
+        .order_by()
+        .values_list("kind", "initiative")
+        .distinct()
+    )
+    return {
+        "waiting_cards": {card for kind, card in rows if kind == InputKind.RATING},
+        "has_initiative_votes": any(kind == InputKind.VOTE and card for kind, card in rows),
+        "has_burden_marks": any(kind == InputKind.BURDEN for kind, _card in rows),
+    }
 
 
 def results_context(access: MappingAccess, workshop: Workshop) -> dict:
@@ -210,7 +190,7 @@ def results_context(access: MappingAccess, workshop: Workshop) -> dict:
     An author name appears only where a participant chose to give one, and
     only here: never on the presenter view.
     """
-    context = board_results(access, workshop)
+    context = board_results(access, workshop) | waiting_hints(workshop)
     inputs = workshop.inputs
     pending = inputs.filter(kind__in=[InputKind.SUGGESTION, InputKind.COMMENT], status=InputStatus.PENDING)
     inbox = list(pending.select_related("initiative")[:INBOX_SIZE])
@@ -240,7 +220,7 @@ def presenter_context(request: HtmxHttpRequest, access: MappingAccess, **extra) 
     Its results are ``board_results`` alone: pending input and display names
     are not in the context, so no template slip can put them on the wall.
     """
-    context = screen_context(request, access, poll="mapping:workshop-present-poll", results=board_results)
+    context = screen_context(request, access, poll="mapping:workshop-present-poll", results=board_results, public=True)
     context.update(extra)
     return context
 
@@ -290,6 +270,7 @@ def workshop_present_poll(request: HtmxHttpRequest, org: str, mapping_id: int) -
         context=lambda request, access: presenter_context(request, access, oob=True),
         need=Need.EDIT,
         workshop=True,
+        public=True,
     )
 
 
