@@ -274,8 +274,10 @@ class Mapping(models.Model):
         if dismissed is None:
             dismissed = frozenset(self.dismissals.values_list("key", flat=True))
         # Plain rows, not model instances: at 500 cards building models was most of the analysis's time.
-        fields = ("pk", "title", "level", "dimension", "description", "status", "effect", "owner")
-        fields += ("is_measurement", "reviewed_at", "created", "purpose_text")
+        fields = (
+            *("pk", "title", "level", "dimension", "description", "status", "effect", "owner"),
+            *("is_measurement", "reviewed_at", "created", "purpose_text"),
+        )
         rows = list(self.initiatives.active().order_by("level", "dimension", "position", "id").values_list(*fields))
         active = {row[0] for row in rows}
         purposes_of: dict[int, set[int]] = {}
