@@ -169,8 +169,8 @@ class Regions:
     ) -> None:
         """``cells``: the regions made of the grid's cells, each with the partial that renders one
         cell; ``cards`` gives the board's cards (not yet read), ``cell_inputs`` what a cell reads
-        besides its cards. ``content``: regions named, like a cell, by what they show (the models
-        the callable gives) instead of by the version."""
+        besides its cards. ``content``: regions named, like a cell, by what they show (the models or
+        rows the callable gives) instead of by the version."""
         self.request = request
         self.template = template
         self.context = context
@@ -194,7 +194,9 @@ class Regions:
         rendered only when that moved too."""
         if name not in self.content:
             return self.render(name)
-        shown = [(type(instance).__name__, tuple(_fields(instance))) for instance in self.content[name]()]
+        shown = [
+            row if isinstance(row, tuple) else (type(row).__name__, tuple(_fields(row))) for row in self.content[name]()
+        ]
         key = region_key(self.template, name, (*self.cell_inputs, fingerprint(shown)))
         html = cache.get(key)
         if html is None:

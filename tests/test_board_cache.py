@@ -284,6 +284,27 @@ def test_the_side_panel_follows_what_it_shows(amo_client, mapping, two_cells):
     assert "Trivsel og sundhed" in board(amo_client, mapping).split('id="purposes"')[1]
 
 
+def test_the_list_of_links_follows_what_it_shows(amo_client, mapping, two_cells):
+    """The links are named by their rows and their ends, not the version: a renamed end, a new kind
+    or a deleted end shows at once."""
+    a, b = two_cells
+    with mapping.change():
+        Link.objects.create(mapping=mapping, source=a, target=b)
+
+    def links() -> str:
+        return board(amo_client, mapping).split('id="board-links"')[1].split("</section>")[0]
+
+    assert "MUS" in links() and "struktur ↔ kultur" in links()
+    assert not isinstance(a.save_edit({"title": "Medarbejdersamtale"}, version=a.version), Conflict)
+    assert "Medarbejdersamtale" in links() and "MUS" not in links()
+    with mapping.change():
+        Link.objects.filter(source=a).update(kind=Link.Kind.FOLLOWED_UP_AT)
+    assert "følges op på" in links()
+    with mapping.change():
+        mapping.initiatives.filter(pk=b.pk).update(deleted_at=timezone.now())
+    assert "Medarbejdersamtale" not in links()
+
+
 def test_an_unchanged_board_reads_no_cards_and_no_purposes(amo_client, mapping, two_cells):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext

@@ -52,6 +52,9 @@ def cards(access: MappingAccess) -> InitiativeQuerySet:
     return access.mapping.initiatives.for_board(access.organisation.group_minimum)
 
 
+LINK_END = ("id", "title", "level", "dimension")
+
+
 def board_context(request: HtmxHttpRequest, access: MappingAccess, **extra) -> dict:
     mapping = access.mapping
     # Read only when a region is rendered, not when it comes from the cache.
@@ -70,6 +73,7 @@ def board_context(request: HtmxHttpRequest, access: MappingAccess, **extra) -> d
         return cards(access).filter(purposes=selected_purpose) if show_only else cards(access)
 
     rows = SimpleLazyObject(lambda: grid(board_cards()))
+    live_links = mapping.links.filter(source__deleted_at__isnull=True, target__deleted_at__isnull=True)
 
     context = {
         "organisation": access.organisation,
@@ -78,17 +82,11 @@ def board_context(request: HtmxHttpRequest, access: MappingAccess, **extra) -> d
         "can_edit": access.can_edit,
         "rows": rows,
         # Read only where the first-run region is rendered (not when it comes from the cache).
-        "is_first_run": SimpleLazyObject(lambda: not show_only and not any(c.cards for r in rows for c in r.cells)),
+        "is_first_run": SimpleLazyObject(lambda: not show_only and not mapping.initiatives.active().exists()),
         "purposes": purposes,
         "selected_purpose": selected_purpose,
         "show_only": show_only,
-        "board_links": SimpleLazyObject(
-            lambda: list(
-                mapping.links.select_related("source", "target").filter(
-                    source__deleted_at__isnull=True, target__deleted_at__isnull=True
-                )
-            )
-        ),
+        "board_links": SimpleLazyObject(lambda: list(live_links.select_related("source", "target"))),
         "deleted": SimpleLazyObject(lambda: list(mapping.initiatives.deleted().order_by("-deleted_at")[:10])),
         "live_state": live.page_state(mapping),
         "poll_token": live.poll_token(access.membership.user_id, mapping.pk),
@@ -107,7 +105,13 @@ def board_context(request: HtmxHttpRequest, access: MappingAccess, **extra) -> d
         cells={"grid": "cell-body", "live_cells": "cell-cards"},
         cell_inputs=board_inputs(context, version=False),
         cards=board_cards,
-        content={"side": lambda: [*purposes, *context["deleted"]]},
+        content={
+            "side": lambda: [*purposes, *context["deleted"]],
+            # What the list shows of each link: its ends' titles and cells too.
+            "board_links": lambda: live_links.values_list(
+                "pk", "kind", "note", *(f"{end}__{field}" for end in ("source", "target") for field in LINK_END)
+            ),
+        },
     )
     return context
 
