@@ -76,6 +76,8 @@ class FindingData:
     key: str
     message: str
     heading: str
+    # One card's or level's share of a finding the dashboard shows as one (``gaps.group_code``).
+    is_share: bool = False
 
 
 @dataclass(frozen=True)
@@ -193,13 +195,15 @@ def compare(
     }
     old_keys = {f.key for f in then.findings}
     still = set()
+    open_still: set[str] = set()  # as the dashboard counts them: a grouped finding once
     for finding in now.findings:
         key = gaps.remap_key(finding.key, id_map)
         if key in old_keys:
             still.add(key)
+            open_still.add(finding.code if finding.is_share else key)
         else:
             result.findings_new.append(finding)
-    result.findings_kept = len(still)
+    result.findings_kept = len(open_still)
     result.findings_resolved = [f for f in then.findings if f.key not in still]
 
     old_actions = {a.id: a for a in then.actions}

@@ -970,14 +970,14 @@ def test_the_conflict_shows_my_effect_in_words(amo_client, mapping):
 
 def test_a_card_moved_by_someone_else_a_moment_ago_still_moves(amo_client, mapping, abc, monkeypatch):
     """Another move commits between this request reading the card and taking the mapping's lock."""
-    lock = Mapping.lock
+    lock = Mapping.lock_and_bump
 
     def someone_else_moves_it_first(self):
         mapping.initiatives.filter(pk=abc[0].pk).update(level="ledelse", dimension="kultur", position=0)
-        monkeypatch.setattr(Mapping, "lock", lock)
+        monkeypatch.setattr(Mapping, "lock_and_bump", lock)
         return lock(self)
 
-    monkeypatch.setattr(Mapping, "lock", someone_else_moves_it_first)
+    monkeypatch.setattr(Mapping, "lock_and_bump", someone_else_moves_it_first)
     response = amo_client.post(url("initiative-move", mapping, abc[0].pk), {"step": "1"}, headers=HTMX)
     assert response.status_code == 200
     abc[0].refresh_from_db()
@@ -986,14 +986,14 @@ def test_a_card_moved_by_someone_else_a_moment_ago_still_moves(amo_client, mappi
 
 
 def test_a_card_deleted_by_someone_else_a_moment_ago_is_not_moved(amo_client, mapping, abc, monkeypatch):
-    lock = Mapping.lock
+    lock = Mapping.lock_and_bump
 
     def someone_else_deletes_it_first(self):
         mapping.initiatives.filter(pk=abc[0].pk).update(deleted_at="2026-01-01T00:00:00Z")
-        monkeypatch.setattr(Mapping, "lock", lock)
+        monkeypatch.setattr(Mapping, "lock_and_bump", lock)
         return lock(self)
 
-    monkeypatch.setattr(Mapping, "lock", someone_else_deletes_it_first)
+    monkeypatch.setattr(Mapping, "lock_and_bump", someone_else_deletes_it_first)
     before = version_of(mapping)
     response = amo_client.post(url("initiative-move", mapping, abc[0].pk), {"step": "1"}, headers=HTMX)
     assert response.status_code == 404
@@ -1184,7 +1184,26 @@ def test_a_save_asks_the_database_no_constraint_questions(amo_client, mapping):
         response = amo_client.post(url("initiative-update", mapping, card.pk), edit(card, title="Ny"), headers=HTMX)
     assert response.status_code == 200 and "Ny" in text(response)
     assert not [q for q in queries.captured_queries if '"_check"' in q["sql"]]
-    assert len(queries) <= 12
+    # Session, user, gate, the card, its purposes, the version with the lock, the card's row
+    # (and a savepoint and its release in the test's transaction).
+    assert len(queries) <= 9
+
+
+def test_a_save_that_keeps_the_purposes_reads_them_once_and_writes_none(amo_client, mapping):
+    card = add_card(mapping, "MUS")
+    trivsel = Purpose.objects.create(mapping=mapping, title="Trivsel")
+    card.set_purposes([trivsel])
+    card.refresh_from_db()
+    with CaptureQueriesContext(connection) as queries:
+        response = amo_client.post(
+            url("initiative-update", mapping, card.pk), edit(card, title="Ny", purposes=[trivsel.pk]), headers=HTMX
+        )
+    assert response.status_code == 200
+    assert len([q for q in queries.captured_queries if "mapping_initiative_purposes" in q["sql"]]) == 1
+    assert list(card.purposes.all()) == [trivsel]
+    card.refresh_from_db()
+    response = amo_client.post(url("initiative-update", mapping, card.pk), edit(card, purposes=[]), headers=HTMX)
+    assert response.status_code == 200 and list(card.purposes.all()) == []
 
 
 def test_saving_a_card_someone_deleted_keeps_the_text_and_says_so(facilitator_client, example):

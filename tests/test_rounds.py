@@ -208,6 +208,17 @@ def test_an_unchanged_round_compares_as_unchanged(round_one):
     assert [a.title for a in c.actions_done] == ["Holdt seminar"]
 
 
+def test_findings_still_open_are_counted_as_the_dashboard_counts_them(organisation):
+    from mapping.example import create_example
+    from mapping.models.rounds import NOT_COMPARED
+
+    old = create_example(organisation)
+    new = start_next_round(old)
+    _then, _now, c = compare_rounds(old, new)
+    shown = [f for f in new.findings().open if f.code not in NOT_COMPARED]
+    assert c.findings_kept == len(shown) < 20  # one per finding on the dashboard, not one per card
+
+
 def test_a_finding_about_the_whole_mapping_resolved_in_the_next_round_is_listed(mapping):
     add_card(mapping, "MUS", "individ", "struktur")
     new = start_next_round(mapping)

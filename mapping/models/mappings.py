@@ -13,7 +13,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, Self
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Cast, Lower
 from django.urls import reverse
@@ -160,7 +160,12 @@ class EditedTogether(models.Model):
         return type(self)._default_manager.filter(pk=self.pk, mapping_id=self.mapping_id)
 
     def set_related(self, name: str, values: Iterable[models.Model]) -> None:
-        getattr(self, name).set(values)
+        manager = getattr(self, name)
+        read = getattr(self, "_prefetched_objects_cache", {}).get(manager.prefetch_cache_name)
+        values = list(values)
+        if read is not None and {v.pk for v in read} == {v.pk for v in values}:
+            return  # as read with the row: nothing to write, and what was read stays right
+        manager.set(values)
 
 
 @dataclass(frozen=True)
@@ -233,16 +238,22 @@ class Mapping(models.Model):
         ``change.cancel()`` when nothing changed after all (a lost race, a
         double click): the transaction rolls back and the version stays. A
         write members do not see (``bumps=False``) may set ``change.bumps``
-        once it knows. A read-only round refuses the write (``RoundReadOnly``,
+        once it knows (only that way: a write that bumps moved the version with its lock). A read-only round refuses the write (``RoundReadOnly``,
         a 403) unless the write is the one that opens or closes it.
         """
         with transaction.atomic():
-            locked, is_read_only = self.lock()
+            # A write everyone sees takes the lock by moving the version: one statement, not two.
+            # Cancelled or refused, the transaction takes the new version back with the rest.
+            locked, is_read_only = self.lock_and_bump() if bumps else self.lock()
             if is_read_only and not admits_read_only:
                 raise RoundReadOnly
             change = Change(bumps=bumps)
             yield change
-            if change.bumps and not change.is_cancelled:
+            if change.is_cancelled:
+                return
+            if bumps:
+                self._bumped(locked)
+            elif change.bumps:
                 self._bump(locked)
 
     def lock(self) -> tuple[int, bool]:
@@ -253,10 +264,28 @@ class Mapping(models.Model):
         """
         return Mapping.objects.select_for_update().values_list("version", "is_read_only").get(pk=self.pk)
 
+    def lock_and_bump(self) -> tuple[int, bool]:
+        """``lock`` for a write that moves the version: the update takes the row lock. Returns the
+        version before it, and whether the round is read-only."""
+        table = connection.ops.quote_name(Mapping._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET version = version + 1, updated = %s WHERE id = %s "  # noqa: S608 - our table
+                "RETURNING version, is_read_only",
+                [connection.ops.adapt_datetimefield_value(timezone.now()), self.pk],
+            )
+            row = cursor.fetchone()
+        if row is None:
+            raise Mapping.DoesNotExist
+        return row[0] - 1, bool(row[1])
+
     def _bump(self, locked: int) -> None:
+        Mapping.objects.filter(pk=self.pk).update(version=F("version") + 1, updated=timezone.now())
+        self._bumped(locked)
+
+    def _bumped(self, locked: int) -> None:
         from ..live import version_changed  # live.py builds on the models
 
-        Mapping.objects.filter(pk=self.pk).update(version=F("version") + 1, updated=timezone.now())
         self.version = locked + 1
         version_changed(self.pk, self.version)
 
@@ -519,17 +548,14 @@ class Initiative(EditedTogether):
         return Initiative.objects.filter(pk=self.pk, mapping_id=self.mapping_id, deleted_at__isnull=True)
 
     def set_related(self, name: str, values: Iterable[models.Model]) -> None:
-        if name == "purposes":
-            self.set_purposes(values)
-        else:
-            super().set_related(name, values)
+        values = list(values)
+        if name == "purposes" and any(p.mapping_id != self.mapping_id for p in values):
+            raise ValidationError(_("Formålet hører til en anden kortlægning."))
+        super().set_related(name, values)
 
     def set_purposes(self, purposes) -> None:
         """Assign purposes; a purpose from another mapping is refused, never stored."""
-        purposes = list(purposes)
-        if any(p.mapping_id != self.mapping_id for p in purposes):
-            raise ValidationError(_("Formålet hører til en anden kortlægning."))
-        self.purposes.set(purposes)
+        self.set_related("purposes", purposes)
 
 
 class Link(models.Model):

@@ -360,14 +360,14 @@ def _per_card(findings: list, card_titles: dict[int, str]) -> Iterator[FindingDa
         heading = f.heading
         if f.levels:
             for level in f.levels:
-                yield FindingData(f.code, f"{f.code}:{level}", str(Level(level).label), heading)
+                yield FindingData(f.code, f"{f.code}:{level}", str(Level(level).label), heading, is_share=True)
             continue
         if not f.initiatives:  # about the whole mapping (no APV, the AMO not involved): once, by its key
             if f.code not in NOT_COMPARED:
                 yield FindingData(f.code, f.key, f.message, heading)
             continue
         for pk in f.initiatives:
-            yield FindingData(f.code, f"{f.code}:i{pk}", f"“{card_titles.get(pk, '')}”", heading)
+            yield FindingData(f.code, f"{f.code}:i{pk}", f"“{card_titles.get(pk, '')}”", heading, is_share=True)
 
 
 def round_data(mapping: Mapping, minimum: int) -> RoundData:
