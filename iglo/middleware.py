@@ -57,9 +57,3 @@ class RefuseUnstorableInputMiddleware:
             return None
         message = _("Forespørgslen indeholder tegn, der ikke kan gemmes (et NUL-tegn eller ugyldig Unicode).")
         return render(request, "mapping/error.html", {"errors": {"__all__": [message]}}, status=400)
-
-
-def axes_username(request, credentials: dict | None) -> str:
-    """The username django-axes records for a failed login, cut to what its column holds (255)."""
-    name = (credentials or {}).get("username") or (request.POST.get("username", "") if request is not None else "")
-    return str(name)[:150]

@@ -173,7 +173,7 @@ LOGIN_URL = "login"
 # Login throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one user from one
 # client, that pair is locked out for an hour (other people, and the user elsewhere, are not);
 # a superuser unlocks in the admin (Axes → access attempts: delete the row).
-AXES_USERNAME_CALLABLE = "iglo.middleware.axes_username"  # a posted name longer than the column is cut, not a 500
+AXES_USERNAME_CALLABLE = "iglo.auth.axes_username"  # a posted name longer than the column is cut, not a 500
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 1  # hours

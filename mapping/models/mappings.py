@@ -549,7 +549,7 @@ class Initiative(EditedTogether):
 
     def set_related(self, name: str, values: Iterable[models.Model]) -> None:
         values = list(values)
-        if name == "purposes" and any(p.mapping_id != self.mapping_id for p in values):
+        if name == "purposes" and any(getattr(p, "mapping_id", None) != self.mapping_id for p in values):
             raise ValidationError(_("Formålet hører til en anden kortlægning."))
         super().set_related(name, values)
 
