@@ -255,6 +255,22 @@ class Regions:
         return region_key(self.template, partial, (*self.cell_inputs, cell_id, fingerprint(rows)))
 
 
+def html_by_row(
+    template: str, partial: str, inputs: tuple, rows: list[tuple], render: Callable[[list[Any]], dict[Any, str]]
+) -> list[SafeString]:
+    """One piece of HTML per row (its first value is its id), each cached under the row itself: after a
+    change only the rows that moved are rendered again (``render`` gets their ids, gives id -> HTML).
+    The pieces may hold no CSRF token and nothing else of the request."""
+    keys = {row[0]: region_key(template, partial, (*inputs, fingerprint([row]))) for row in rows}
+    found = cache.get_many(list(keys.values()))
+    missing = [pk for pk, key in keys.items() if key not in found]
+    if missing:
+        rendered = {keys[pk]: html for pk, html in render(missing).items()}
+        cache.set_many(rendered, REGION_SECONDS)
+        found |= rendered
+    return [mark_safe(found[keys[row[0]]]) for row in rows]  # noqa: S308 - our own rendered HTML
+
+
 def cached_html(key: str, render_html: Callable[[], str], csrf_token: str) -> SafeString:
     html = cache.get(key)
     if html is None:

@@ -305,6 +305,26 @@ def test_the_list_of_links_follows_what_it_shows(amo_client, mapping, two_cells)
     assert "Medarbejdersamtale" not in links()
 
 
+def test_a_change_to_one_card_renders_only_the_links_it_touches(amo_client, mapping, two_cells):
+    from mapping.cache import fingerprint, region_key
+    from mapping.views.board import BOARD, LINK_ROW
+
+    a, b = two_cells
+    c, d = add_card(mapping, "Teammøder", "gruppe", "struktur"), add_card(mapping, "Husmøder", "gruppe", "kultur")
+    with mapping.change():
+        Link.objects.create(mapping=mapping, source=a, target=b)
+        other = Link.objects.create(mapping=mapping, source=c, target=d)
+    response = amo_client.get(mapping.get_absolute_url())
+    row = Link.objects.filter(pk=other.pk).values_list(*LINK_ROW).get()
+    key = region_key(BOARD, "board-link", (*response.context["regions"].cell_inputs, fingerprint([row])))
+    assert "Husmøder" in cache.get(key)
+    cache.set(key, "<li>MARK-LINK</li>")
+    assert not isinstance(a.save_edit({"title": "Medarbejdersamtale"}, version=a.version), Conflict)
+    links = board(amo_client, mapping).split('id="board-links"')[1].split("</section>")[0]
+    assert "MARK-LINK" in links  # the untouched link, from the cache
+    assert "Medarbejdersamtale" in links and ">MUS<" not in links  # the touched one, rendered again
+
+
 def test_an_unchanged_board_reads_no_cards_and_no_purposes(amo_client, mapping, two_cells):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext

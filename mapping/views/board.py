@@ -5,6 +5,8 @@ Full pages and HTMX fragments come from the same template
 Every write goes through the models (``Mapping.change()`` and friends).
 """
 
+import functools
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -12,6 +14,7 @@ from django.db import IntegrityError
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
@@ -23,7 +26,7 @@ from django_htmx.http import reswap, retarget
 from .. import live
 from ..access import HtmxHttpRequest, MappingAccess, Need, gate
 from ..board import cell, grid
-from ..cache import Regions, board_inputs
+from ..cache import Regions, board_inputs, html_by_row
 from ..forms import InitiativeCreateForm, InitiativeForm, LinkForm, MoveForm, PurposeForm, error_text
 from ..levels import CELLS
 from ..models import Conflict, Initiative, InitiativeQuerySet, Purpose
@@ -52,7 +55,23 @@ def cards(access: MappingAccess) -> InitiativeQuerySet:
     return access.mapping.initiatives.for_board(access.organisation.group_minimum)
 
 
-LINK_END = ("id", "title", "level", "dimension")
+# What the list of links shows of each link: its own fields and its ends' titles and cells.
+LINK_ROW = (
+    "pk",
+    "kind",
+    "note",
+    *(f"{end}__{field}" for end in ("source", "target") for field in ("title", "level", "dimension")),
+)
+
+
+def link_items(context: dict, links, rows: list[tuple]) -> list:
+    """The board's list of links, one cached <li> per link: a change renders only the links it touches."""
+
+    def render(ids: list[int]) -> dict[int, str]:
+        chosen = links.filter(pk__in=ids).select_related("source", "target")
+        return {link.pk: render_to_string(BOARD + "#board-link", {"link": link}) for link in chosen}
+
+    return html_by_row(BOARD, "board-link", board_inputs(context, version=False), rows, render)
 
 
 def board_context(request: HtmxHttpRequest, access: MappingAccess, **extra) -> dict:
@@ -74,6 +93,7 @@ def board_context(request: HtmxHttpRequest, access: MappingAccess, **extra) -> d
 
     rows = SimpleLazyObject(lambda: grid(board_cards()))
     live_links = mapping.links.filter(source__deleted_at__isnull=True, target__deleted_at__isnull=True)
+    link_rows = functools.cache(lambda: list(live_links.values_list(*LINK_ROW)))  # read once, if at all
 
     context = {
         "organisation": access.organisation,
@@ -86,7 +106,7 @@ def board_context(request: HtmxHttpRequest, access: MappingAccess, **extra) -> d
         "purposes": purposes,
         "selected_purpose": selected_purpose,
         "show_only": show_only,
-        "board_links": SimpleLazyObject(lambda: list(live_links.select_related("source", "target"))),
+        "board_links": SimpleLazyObject(lambda: link_items(context, live_links, link_rows())),
         "deleted": SimpleLazyObject(lambda: list(mapping.initiatives.deleted().order_by("-deleted_at")[:10])),
         "live_state": live.page_state(mapping),
         "poll_token": live.poll_token(access.membership.user_id, mapping.pk),
@@ -108,9 +128,7 @@ def board_context(request: HtmxHttpRequest, access: MappingAccess, **extra) -> d
         content={
             "side": lambda: [*purposes, *context["deleted"]],
             # What the list shows of each link: its ends' titles and cells too.
-            "board_links": lambda: live_links.values_list(
-                "pk", "kind", "note", *(f"{end}__{field}" for end in ("source", "target") for field in LINK_END)
-            ),
+            "board_links": link_rows,
         },
     )
     return context
