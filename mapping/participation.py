@@ -274,8 +274,9 @@ PARTICIPANT_WRITES_PER_MINUTE = 30
 CODE_WRITES_PER_MINUTE = 900  # 60 people writing every 10 s is 360
 # New identities from one address in one workshop. Not a cap on the workshop: that is the
 # participant limit the facilitator sees and can raise (``Workshop.admit``), so a script
-# cannot lock real people out, only fill the seats the facilitator watches.
-JOINS_PER_CLIENT_PER_MINUTE = 40
+# cannot lock real people out, only fill the seats the facilitator watches. A whole room
+# behind one office router joins in the same minute: as many as the default limit seats.
+JOINS_PER_CLIENT_PER_MINUTE = 100
 # Every participant request (pages, polls, writes): one phone polls every 2 s (30 a minute);
 # one address may be a whole office behind one router.
 REQUESTS_PER_PARTICIPANT_PER_MINUTE = 120

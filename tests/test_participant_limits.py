@@ -66,6 +66,15 @@ def test_a_flood_from_one_address_does_not_lock_out_people_elsewhere(mapping, mo
     assert join(Client(REMOTE_ADDR="10.0.0.7"), workshop).status_code == 302
 
 
+def test_a_room_of_sixty_behind_one_office_router_all_get_in(mapping):
+    """DESIGN.md's workshop: 60 phones on the office wifi, one public address, joining at the start."""
+    workshop = mapping.workshops.create(code="ROOM6060")
+    answers = [join(Client(REMOTE_ADDR="192.0.2.10"), workshop).status_code for _ in range(60)]
+    assert answers.count(302) == 60
+    workshop.refresh_from_db()
+    assert workshop.participants_joined == 60
+
+
 def test_polls_are_limited_per_phone(workshop, monkeypatch):
     monkeypatch.setattr(rules, "REQUESTS_PER_PARTICIPANT_PER_MINUTE", 3)
     phone = participant(workshop)
