@@ -239,20 +239,23 @@ class Regions:
 
     def fill_cards(self, cards: list[Any], rows: list[tuple], context: dict) -> None:
         """Set ``card.html`` on each card of a cell being rendered: cached under its own fingerprint, or
-        rendered now. After a change to one card, that card is the only one rendered."""
-        keys = [self.cell_key("card", "card", [row]) for row in rows]
-        found = cache.get_many(keys)
-        rendered = {}
-        for card, key in zip(cards, keys, strict=True):
-            self.card_keys[card.pk] = key
-            html = found.get(key)
-            if html is None:
-                html = rendered[key] = render_to_string(f"{self.template}#card", {**context, "card": card})
-            card.html = mark_safe(html)  # noqa: S308 - our own rendered HTML
-        cache.set_many(rendered, REGION_SECONDS)
+        rendered now (``html_by_row``). After a change to one card, that card is the only one rendered."""
+        by_pk = {card.pk: card for card in cards}
+
+        def render(ids: list[Any]) -> dict[Any, str]:
+            return {pk: render_to_string(f"{self.template}#card", {**context, "card": by_pk[pk]}) for pk in ids}
+
+        inputs = (*self.cell_inputs, "card")
+        for card, row, html in zip(cards, rows, html_by_row(self.template, "card", inputs, rows, render), strict=True):
+            self.card_keys[card.pk] = row_key(self.template, "card", inputs, row)
+            card.html = html
 
     def cell_key(self, partial: str, cell_id: str, rows: Iterable[tuple]) -> str:
         return region_key(self.template, partial, (*self.cell_inputs, cell_id, fingerprint(rows)))
+
+
+def row_key(template: str, partial: str, inputs: tuple, row: tuple) -> str:
+    return region_key(template, partial, (*inputs, fingerprint([row])))
 
 
 def html_by_row(
@@ -261,7 +264,7 @@ def html_by_row(
     """One piece of HTML per row (its first value is its id), each cached under the row itself: after a
     change only the rows that moved are rendered again (``render`` gets their ids, gives id -> HTML).
     The pieces may hold no CSRF token and nothing else of the request."""
-    keys = {row[0]: region_key(template, partial, (*inputs, fingerprint([row]))) for row in rows}
+    keys = {row[0]: row_key(template, partial, inputs, row) for row in rows}
     found = cache.get_many(list(keys.values()))
     missing = [pk for pk, key in keys.items() if key not in found]
     if missing:
