@@ -39,10 +39,11 @@ def discussion_context(mapping: Mapping) -> dict:
         for level in Level
     ]
     previous = mapping.predecessor
-    # One analysis of this round serves the comparison and the open findings.
-    now = round_data(mapping, organisation.group_minimum)
+    # One analysis of this round serves the comparison and the open findings (as the dashboard counts them).
+    analysis = mapping.findings()
+    now = round_data(mapping, organisation.group_minimum, analysis)
     compared = compare_rounds(mapping, previous, known={mapping.pk: now}) if previous is not None else None
-    open_findings = list(now.findings)
+    kinds = finding_kinds(analysis.open)
     actions = list(mapping.actions.by_burden())
     goals = list(mapping.goals.prefetch_related("actions", "initiatives"))
     return {
@@ -57,8 +58,8 @@ def discussion_context(mapping: Mapping) -> dict:
         "previous": previous,
         "comparison": compared[2] if compared else None,
         "changes_shown": SUMMARY_CHANGES,
-        "findings": finding_kinds(open_findings)[:SUMMARY_FINDINGS],
-        "findings_more": max(0, len(finding_kinds(open_findings)) - SUMMARY_FINDINGS),
+        "findings": kinds[:SUMMARY_FINDINGS],
+        "findings_more": max(0, len(kinds) - SUMMARY_FINDINGS),
         "actions": [a for a in actions if a.status != a.Status.DONE][:SUMMARY_ACTIONS],
         "actions_more": max(0, sum(a.status != a.Status.DONE for a in actions) - SUMMARY_ACTIONS),
         "printed": timezone.localdate(),
@@ -67,7 +68,8 @@ def discussion_context(mapping: Mapping) -> dict:
 
 
 def finding_kinds(findings: list) -> list[dict]:
-    """Open findings by kind, in the analysis's order: the heading, how many, and the first message."""
+    """Open findings by kind, in the analysis's order (the most important first): the heading, how many
+    the dashboard shows, and the first one's message."""
     kinds: dict[str, dict] = {}
     for finding in findings:
         kind = kinds.setdefault(finding.code, {"heading": finding.heading, "count": 0, "example": finding.message})

@@ -424,6 +424,17 @@ def test_the_discussion_pdf_prints_the_record_and_the_summary(round_one, member_
     assert SHEET_TEMPLATE
 
 
+def test_the_discussion_summary_counts_open_findings_as_the_dashboard_shows_them(example):
+    """A finding about many cards (one key for the whole rule) counts once, not once per card."""
+    from mapping.pdf_rounds import SUMMARY_FINDINGS, discussion_context  # noqa: PLC0415
+
+    open_findings = example.findings().open
+    grouped = next(f for f in open_findings if f.is_grouped and len(f.initiatives) > 1)
+    kinds = {kind["heading"]: kind["count"] for kind in discussion_context(example)["findings"]}
+    assert kinds[grouped.heading] == len(example.findings().open_of_kind(grouped.code)) < len(grouped.initiatives)
+    assert list(kinds) == list(dict.fromkeys(f.heading for f in open_findings))[:SUMMARY_FINDINGS]
+
+
 @pytest.mark.parametrize("size", ["", "a3", "nonsense"])
 def test_the_blank_sheet_prints(member_client, organisation, size):
     response = member_client.get(reverse("mapping:sheet-pdf", args=["forening"]), {"size": size} if size else {})

@@ -21,7 +21,7 @@ from .. import gaps
 from ..levels import Level
 from ..rounds import ActionData, CardData, Comparison, FindingData, RoundData, compare, next_title
 from .choices import ActionStatus, Effect, InitiativeStatus, WorkshopStatus, choices_check
-from .mappings import Conflict, EditedTogether, Initiative, Link, Mapping, Purpose
+from .mappings import Analysis, Conflict, EditedTogether, Initiative, Link, Mapping, Purpose
 from .plans import Action, FindingDismissal
 
 # The record's text fields, in the order the form and the PDF show them.
@@ -370,11 +370,11 @@ def _per_card(findings: list, card_titles: dict[int, str]) -> Iterator[FindingDa
             yield FindingData(f.code, f"{f.code}:i{pk}", f"“{card_titles.get(pk, '')}”", heading, is_share=True)
 
 
-def round_data(mapping: Mapping, minimum: int) -> RoundData:
-    """A round as plain data for ``rounds.compare``, read with its analysis (``Mapping.findings()``):
-    its active cards and the links between them, open findings, actions, and employees' ratings only
-    where at least ``minimum`` answered (``with_employee_rating``)."""
-    analysis = mapping.findings()
+def round_data(mapping: Mapping, minimum: int, analysis: Analysis | None = None) -> RoundData:
+    """A round as plain data for ``rounds.compare``, read with its analysis (``Mapping.findings()``,
+    or the one the caller already has): its active cards and the links between them, open findings,
+    actions, and employees' ratings only where at least ``minimum`` answered (``with_employee_rating``)."""
+    analysis = analysis or mapping.findings()
     data = analysis.data
     purposes = {p.id: p.title for p in data.purposes}
     lineage = {
