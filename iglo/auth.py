@@ -1,4 +1,54 @@
-"""Sign-in details the project configures: what django-axes records about a failed login."""
+"""Sign-in details the project configures: the user read with the session, and what django-axes
+records about a failed login."""
+
+import contextvars
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.contrib import auth
+from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.middleware import AuthenticationMiddleware as DjangoAuthenticationMiddleware
+from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
+
+# The user the session store read with this request's session (iglo.sessions), while
+# auth.get_user runs for the request; never longer.
+_with_session: contextvars.ContextVar = contextvars.ContextVar("user_read_with_session", default=None)
+
+
+@contextmanager
+def read_with_session(user) -> Iterator[None]:
+    token = _with_session.set(user)
+    try:
+        yield
+    finally:
+        _with_session.reset(token)
+
+
+class SessionUserBackend(ModelBackend):
+    """Django's ModelBackend, which takes the user the session brought instead of reading it again."""
+
+    def get_user(self, user_id):
+        user = _with_session.get()
+        if user is not None and user.pk == user_id:
+            return user if self.user_can_authenticate(user) else None
+        return super().get_user(user_id)
+
+
+def session_user(request: HttpRequest):
+    """``auth.get_user`` (every check it makes), given the user read with the session if there is one."""
+    session = request.session
+    session.keys()  # loads the session (and its user) if nothing has yet
+    with read_with_session(getattr(session, "loaded_user", None)):
+        return auth.get_user(request)
+
+
+class AuthenticationMiddleware(DjangoAuthenticationMiddleware):
+    """Django's, with ``request.user`` from ``session_user``: one query for the session and its user."""
+
+    def process_request(self, request):
+        super().process_request(request)
+        request.user = SimpleLazyObject(lambda: session_user(request))
 
 
 def axes_username(request, credentials: dict | None) -> str:

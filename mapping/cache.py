@@ -60,6 +60,7 @@ def board_inputs(context: dict, *, version: bool = True) -> tuple:
         int(context["show_only"]),
         int(bool(context.get("oob"))),
         get_language(),
+        *((context.get("density", ""),) if version else ()),  # the page marks the chosen density
     )
 
 
@@ -182,12 +183,14 @@ class Regions:
         self.cell_keys: dict[str, str] = {}  # cell id -> its key, as the last region built from cells used
         self.card_keys: dict[int, str] = {}  # card pk -> its key, for the cards rendered in a cell
         self.csrf_token = context["csrf_token"] = get_token(request)
+        self.rendering = 0  # regions being rendered for the cache: a region inside one keeps the placeholder
 
     def __getitem__(self, name: str) -> SafeString:
         partial = f"{self.template}#{name.replace('_', '-')}"
         if self.inputs is None:
             return mark_safe(render_to_string(partial, self.context, self.request))  # noqa: S308 - our template
-        return cached_html(region_key(self.template, name, self.inputs), lambda: self.by_content(name), self.csrf_token)
+        token = csrf_placeholder() if self.rendering else self.csrf_token
+        return cached_html(region_key(self.template, name, self.inputs), lambda: self.by_content(name), token)
 
     def by_content(self, name: str) -> str:
         """After a change (the version's key missed): a region named by what it shows is read, and
@@ -207,9 +210,13 @@ class Regions:
     def render(self, name: str) -> str:
         """A region for the cache (CSRF placeholder, no request); one made of cells takes each from the cache."""
         context = {**self.context, "csrf_token": csrf_placeholder()}
-        if name in self.cells:
-            self.fill_cells(self.cells[name], context)
-        return render_to_string(f"{self.template}#{name.replace('_', '-')}", context)
+        self.rendering += 1
+        try:
+            if name in self.cells:
+                self.fill_cells(self.cells[name], context)
+            return render_to_string(f"{self.template}#{name.replace('_', '-')}", context)
+        finally:
+            self.rendering -= 1
 
     def fill_cells(self, partial: str, context: dict) -> None:
         """Put the grid into ``context["rows"]`` with every cell's HTML (``cell.html``): cached under its

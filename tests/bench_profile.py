@@ -123,16 +123,16 @@ def template_label(template, *args) -> str:
 
 def instrument(stack: ExitStack) -> None:
     import django.contrib.auth
-    from django.contrib.sessions.backends.base import SessionBase
     from django.core.cache import cache
     from django.db import connection
     from django.template.backends.django import Template
 
+    import iglo.auth
     import mapping.access  # noqa: F401 - imported so that every `gate` can be found
     import mapping.views.board  # noqa: F401
 
-    stack.enter_context(patched(SessionBase, "_get_session", "session (load)"))
-    stack.enter_context(patched(django.contrib.auth, "get_user", "user (auth.get_user)"))
+    stack.enter_context(patched(iglo.auth, "session_user", "session and user (iglo.auth)"))
+    stack.enter_context(patched(django.contrib.auth, "get_user", "  of which auth.get_user's checks"))
     patch_everywhere(stack, "mapping.access", "gate", "gate")
     patch_everywhere(stack, "django.middleware.csrf", "get_token", "csrf token (get_token)")
     stack.enter_context(patched(Template, "render", template_label))

@@ -8,7 +8,6 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.sessions.models import Session
 from django.core import mail
 from django.core.management import call_command
 from django.http import HttpRequest
@@ -17,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mapping.exchange import create_mapping, parse_upload, validate
-from mapping.models import Input, InputKind, Membership, Organisation, Role, Workshop, WorkshopStatus
+from mapping.models import Input, InputKind, Membership, Organisation, Role, Session, Workshop, WorkshopStatus
 
 from .conftest import add_card, client_for, make_user
 

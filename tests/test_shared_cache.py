@@ -13,7 +13,7 @@ def test_with_redis_url_the_cache_and_the_sessions_are_shared():
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1].split() == [
         "django.core.cache.backends.redis.RedisCache",
-        "django.contrib.sessions.backends.cached_db",
+        "iglo.sessions.cached",
     ]
 
 
@@ -22,7 +22,7 @@ def test_without_redis_url_each_process_keeps_its_own_cache_and_sessions_stay_in
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1].split() == [
         "django.core.cache.backends.locmem.LocMemCache",
-        "django.contrib.sessions.backends.db",
+        "iglo.sessions",
     ]
 
 

@@ -5,7 +5,8 @@
   write protocol ``Mapping.change()`` and the ``Conflict`` of a lost race;
 - ``plans``: the action plan and dismissed findings;
 - ``workshops``: live sessions and employees' input;
-- ``rounds``: the next round of a mapping, the annual discussion and its goals.
+- ``rounds``: the next round of a mapping, the annual discussion and its goals;
+- ``sessions``: sign-in sessions, with their user as a column.
 """
 
 from ..levels import DIMENSION_HINTS, Dimension, Level
@@ -25,6 +26,7 @@ from .mappings import Analysis, Change, Conflict, Initiative, InitiativeQuerySet
 from .organisations import Invitation, Membership, Organisation
 from .plans import Action, ActionQuerySet, FindingDismissal
 from .rounds import Discussion, Goal, GoalEvaluation, RoundExists, set_read_only, start_next_round
+from .sessions import Session
 from .workshops import (
     WORKSHOP_MAX_AGE,
     Input,
@@ -37,6 +39,7 @@ from .workshops import (
 )
 
 __all__ = [
+    "Session",
     "DIMENSION_HINTS",
     "MIN_GROUP_SIZE_FLOOR",
     "WORKSHOP_MAX_AGE",

@@ -1,10 +1,9 @@
 """Delete what is kept no longer: run daily from a systemd timer or cron (README, "Deploy")."""
 
-from django.contrib.sessions.models import Session
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from mapping.models import Workshop
+from mapping.models import Session, Workshop
 
 
 class Command(BaseCommand):
