@@ -35,6 +35,13 @@ def test_a_change_on_the_board_shows(amo_client, mapping):
     assert "Fredagsbar" in board(amo_client, mapping)
 
 
+def test_the_page_marks_the_density_each_viewer_chose(amo_client, member_client, mapping):
+    """The page is one region for every viewer of a state: the density switch is part of it."""
+    for client, density in ((amo_client, "details"), (member_client, "projector"), (amo_client, "overview")):
+        page = board(client, mapping, density=density)
+        assert re.findall(r'href="\?density=(\w+)" aria-current="true"', page) == [density]
+
+
 def test_each_mapping_shows_its_own_cards(amo_client, organisation, mapping):
     other = organisation.mappings.create(title="Anden")
     add_card(mapping, "Kun her")
