@@ -21,7 +21,6 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
@@ -30,6 +29,7 @@ from django_htmx.middleware import HtmxDetails
 
 from . import participation
 from .models import Mapping, Membership, Organisation, Role, RoundReadOnly, Workshop, normalise_code
+from .rows import columns, from_row, quote, select_list
 
 
 class Need(Enum):
@@ -130,17 +130,14 @@ MAX_ID = 2**63 - 1  # the largest id a BigAutoField holds
 def mapping_membership(mapping_id: int, org: str, user_id: int) -> tuple[Mapping, int, str] | None:
     """The mapping (with its organisation) and the user's membership there: (mapping, membership pk, role).
 
-    One query, written in SQL: every page of a mapping passes here, and the ORM
-    spends longer building this three-table join than the database answering
-    it. Table and column names come from the models; every value is a parameter.
+    One query, written in SQL (``rows``): every page of a mapping passes here.
     """
     if not 0 < mapping_id <= MAX_ID:  # no such row; the database would refuse the number (the ORM checks too)
         return None
     mapping_table, organisation_table = Mapping._meta.db_table, Organisation._meta.db_table
-    columns = [f"m.{quote(column)}" for column in _columns(Mapping)]
-    columns += [f"o.{quote(column)}" for column in _columns(Organisation)]
     sql = (
-        f"SELECT {', '.join(columns)}, ms.id, ms.role FROM {quote(mapping_table)} m"  # noqa: S608
+        f"SELECT {select_list('m', Mapping)}, {select_list('o', Organisation)}, ms.id, ms.role"  # noqa: S608
+        f" FROM {quote(mapping_table)} m"
         f" JOIN {quote(organisation_table)} o ON o.id = m.organisation_id"
         f" JOIN {quote(Membership._meta.db_table)} ms ON ms.organisation_id = o.id"
         " WHERE m.id = %s AND o.slug = %s AND ms.user_id = %s"
@@ -150,30 +147,10 @@ def mapping_membership(mapping_id: int, org: str, user_id: int) -> tuple[Mapping
         row = cursor.fetchone()
     if row is None:
         return None
-    split = len(_columns(Mapping))
-    mapping = _from_row(Mapping, row[:split])
-    mapping.organisation = _from_row(Organisation, row[split:-2])
+    split = len(columns(Mapping))
+    mapping = from_row(Mapping, row[:split])
+    mapping.organisation = from_row(Organisation, row[split:-2])
     return mapping, row[-2], row[-1]
-
-
-def quote(name: str) -> str:
-    return connection.ops.quote_name(name)
-
-
-def _columns(model: type[Model]) -> list[str]:
-    return [str(field.column) for field in model._meta.concrete_fields]
-
-
-def _from_row[ModelT: Model](model: type[ModelT], values: tuple) -> ModelT:
-    """A model instance from its columns as the database sent them, converted as the ORM converts them."""
-    fields = model._meta.concrete_fields
-    converted = []
-    for field, value in zip(fields, values, strict=True):
-        column = field.get_col(model._meta.db_table)
-        for converter in connection.ops.get_db_converters(column) + column.get_db_converters(connection):
-            value = converter(value, column, connection)
-        converted.append(value)
-    return model.from_db(connection.alias, [field.attname for field in fields], converted)
 
 
 class WorkshopGone(Exception):

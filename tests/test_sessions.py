@@ -1,6 +1,8 @@
 """Sessions read with their user in one query (iglo/sessions, iglo/auth.py), and every check Django
 makes of a signed-in user still made."""
 
+from datetime import timedelta
+
 import pytest
 from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
@@ -9,6 +11,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from iglo.auth import SessionUserBackend, read_with_session
 from mapping.models import Membership, Role, Session
@@ -92,3 +95,13 @@ def test_the_user_read_with_a_session_serves_only_that_user_and_only_while_it_is
         assert backend.get_user(member.pk) is stale
         assert backend.get_user(other.pk) == other and backend.get_user(other.pk) is not stale
     assert backend.get_user(member.pk).first_name == ""  # read again once the check is over
+
+
+def test_an_expired_session_signs_no_one_in(member):
+    client = signed_in(member)
+    assert is_signed_in(client)
+    Session.objects.update(expire_date=timezone.now() - timedelta(seconds=1))
+    store = client.session
+    if hasattr(store, "cache_key"):  # iglo.sessions.cached: the shared cache forgets it at expiry too
+        caches[django_settings.SESSION_CACHE_ALIAS].delete(store.cache_key)
+    assert not is_signed_in(client)
