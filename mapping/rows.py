@@ -3,7 +3,10 @@ session): the ORM spends longer building such a join than the database answering
 column names come from the models; every value is a parameter.
 """
 
-from django.db import connection
+import functools
+
+from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Model
 
 
@@ -11,6 +14,7 @@ def quote(name: str) -> str:
     return connection.ops.quote_name(name)
 
 
+@functools.cache
 def columns(model: type[Model]) -> list[str]:
     return [str(field.column) for field in model._meta.concrete_fields]
 
@@ -22,11 +26,24 @@ def select_list(alias: str, model: type[Model]) -> str:
 
 def from_row[ModelT: Model](model: type[ModelT], values: tuple) -> ModelT:
     """A model instance from its columns as the database sent them, converted as the ORM converts them."""
+    database = connections[DEFAULT_DB_ALIAS]  # this thread's connection: the converters are its own
+    names, converters = _reading(model, database)
+    converted = list(values)
+    for n, column, found in converters:
+        for converter in found:
+            converted[n] = converter(converted[n], column, database)
+    return model.from_db(database.alias, names, converted)
+
+
+@functools.cache
+def _reading(model: type[Model], database: BaseDatabaseWrapper) -> tuple[list[str], list[tuple]]:
+    """The attribute names of ``model``'s columns, and the ORM's converters of those that have any
+    (by position): worked out once per model and connection, not on every row."""
     fields = model._meta.concrete_fields
-    converted = []
-    for field, value in zip(fields, values, strict=True):
+    converters = []
+    for n, field in enumerate(fields):
         column = field.get_col(model._meta.db_table)
-        for converter in connection.ops.get_db_converters(column) + column.get_db_converters(connection):
-            value = converter(value, column, connection)
-        converted.append(value)
-    return model.from_db(connection.alias, [field.attname for field in fields], converted)
+        found = database.ops.get_db_converters(column) + column.get_db_converters(database)
+        if found:
+            converters.append((n, column, found))
+    return [field.attname for field in fields], converters

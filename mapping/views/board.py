@@ -92,8 +92,11 @@ def board_context(request: HtmxHttpRequest, access: MappingAccess, **extra) -> d
         return cards(access).filter(purposes=selected_purpose) if show_only else cards(access)
 
     rows = SimpleLazyObject(lambda: grid(board_cards()))
-    live_links = mapping.links.filter(source__deleted_at__isnull=True, target__deleted_at__isnull=True)
-    link_rows = functools.cache(lambda: list(live_links.values_list(*LINK_ROW)))  # read once, if at all
+
+    def live_links():  # built only when a region needs it: a cached page reads no link
+        return mapping.links.filter(source__deleted_at__isnull=True, target__deleted_at__isnull=True)
+
+    link_rows = functools.cache(lambda: list(live_links().values_list(*LINK_ROW)))  # read once, if at all
 
     context = {
         "organisation": access.organisation,
@@ -106,7 +109,7 @@ def board_context(request: HtmxHttpRequest, access: MappingAccess, **extra) -> d
         "purposes": purposes,
         "selected_purpose": selected_purpose,
         "show_only": show_only,
-        "board_links": SimpleLazyObject(lambda: link_items(context, live_links, link_rows())),
+        "board_links": SimpleLazyObject(lambda: link_items(context, live_links(), link_rows())),
         "deleted": SimpleLazyObject(lambda: list(mapping.initiatives.deleted().order_by("-deleted_at")[:10])),
         "live_state": live.page_state(mapping),
         "poll_token": live.poll_token(access.membership.user_id, mapping.pk),
