@@ -6,8 +6,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from django.contrib import auth
+from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.middleware import AuthenticationMiddleware as DjangoAuthenticationMiddleware
+from django.db import connection
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
@@ -26,13 +28,28 @@ def read_with_session(user) -> Iterator[None]:
 
 
 class SessionUserBackend(ModelBackend):
-    """Django's ModelBackend, which takes the user the session brought instead of reading it again."""
+    """Django's ModelBackend, which takes the user the session brought instead of reading it again,
+    and otherwise (a session from the shared cache) reads it in SQL, as the session is read."""
 
     def get_user(self, user_id):
         user = _with_session.get()
-        if user is not None and user.pk == user_id:
-            return user if self.user_can_authenticate(user) else None
-        return super().get_user(user_id)
+        if user is None or user.pk != user_id:
+            user = read_user(user_id)
+        return user if user is not None and self.user_can_authenticate(user) else None
+
+
+def read_user(user_id):
+    """The user with this id, or None: ``ModelBackend.get_user``'s read, in SQL (``mapping.rows``)."""
+    from mapping.rows import MAX_ID, from_row, quote, select_list  # noqa: PLC0415 - models load after settings
+
+    model = get_user_model()
+    if not isinstance(user_id, int) or not 0 < user_id <= MAX_ID:
+        return None
+    sql = f"SELECT {select_list('u', model)} FROM {quote(model._meta.db_table)} u WHERE u.{quote(str(model._meta.pk.column))} = %s"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user_id])
+        row = cursor.fetchone()
+    return from_row(model, row) if row is not None else None
 
 
 def session_user(request: HttpRequest):

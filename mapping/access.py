@@ -29,7 +29,7 @@ from django_htmx.middleware import HtmxDetails
 
 from . import participation
 from .models import Mapping, Membership, Organisation, Role, RoundReadOnly, Workshop, normalise_code
-from .rows import columns, from_row, quote, select_list
+from .rows import MAX_ID, columns, from_row, quote, select_list
 
 
 class Need(Enum):
@@ -122,9 +122,6 @@ def gate(request: HttpRequest, org: str, mapping_id: int | None = None, need: Ne
     if mapping is None:
         return Access(organisation=organisation, membership=membership)
     return MappingAccess(organisation=organisation, membership=membership, mapping=mapping)
-
-
-MAX_ID = 2**63 - 1  # the largest id a BigAutoField holds
 
 
 def mapping_membership(mapping_id: int, org: str, user_id: int) -> tuple[Mapping, int, str] | None:

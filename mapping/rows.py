@@ -9,6 +9,8 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Model
 
+MAX_ID = 2**63 - 1  # the largest id a BigAutoField holds: a larger one names no row, and the database would refuse it
+
 
 def quote(name: str) -> str:
     return connection.ops.quote_name(name)

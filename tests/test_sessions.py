@@ -95,6 +95,9 @@ def test_the_user_read_with_a_session_serves_only_that_user_and_only_while_it_is
         assert backend.get_user(member.pk) is stale
         assert backend.get_user(other.pk) == other and backend.get_user(other.pk) is not stale
     assert backend.get_user(member.pk).first_name == ""  # read again once the check is over
+    assert backend.get_user(other.pk + 1000) is None and backend.get_user(2**70) is None
+    get_user_model().objects.filter(pk=other.pk).update(is_active=False)
+    assert backend.get_user(other.pk) is None
 
 
 def test_an_expired_session_signs_no_one_in(member):
