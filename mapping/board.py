@@ -12,6 +12,10 @@ from typing import Any
 
 from .levels import DIMENSION_HINTS, LEVEL_HINTS, Dimension, Level, cell_id, cell_label
 
+# What a card on the board shows of its own fields (``for_board().only(*CARD_FIELDS)``), and its
+# version, which moves with every edit: a card whose description changed is a new card to the cache.
+CARD_FIELDS = ("title", "level", "dimension", "position", "status", "effect", "version")
+
 
 @dataclass
 class Cell:

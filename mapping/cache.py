@@ -11,9 +11,9 @@ changes each input in turn and fails if the page does not follow).
 After a change the version moves and every region is rendered again, but
 the grid is assembled from cells, and a cell's HTML is named by what it
 shows instead: the board's inputs without the version, plus a fingerprint of
-its cards as ``for_board()`` read them (every field, annotation and
-prefetched relation on each card, in order; ``card_rows`` reads them as
-plain rows, without models). A change to one card renders that card's cell
+its cards as the board reads them (every field it reads -- what a card shows
+and its version, ``board.CARD_FIELDS`` -- and every annotation and prefetched
+relation, in order; ``card_rows`` reads them as plain rows, without models). A change to one card renders that card's cell
 and, inside it, that card (each card's HTML is cached the same way under
 its own fingerprint); the other seven cells come from the cache. A cell or
 card may read only its cards, its own position and the board's inputs:
@@ -78,6 +78,14 @@ def _columns(model: type[Model]) -> list[str]:
     return [field.attname for field in model._meta.concrete_fields]
 
 
+def _read_columns(cards: QuerySet) -> list[str]:
+    """The cards' columns the queryset reads: those named in ``only()`` (and the pk), else all."""
+    names, deferred = cards.query.deferred_loading
+    if deferred:
+        return [name for name in _columns(cards.model) if name not in names]
+    return [field.attname for field in cards.model._meta.concrete_fields if field.primary_key or field.name in names]
+
+
 def _related(cards: QuerySet, lookup: str) -> dict[int, list[tuple]]:
     """A prefetched many-to-many relation of the cards as rows: card pk -> the related rows, in the
     related model's order (as ``prefetch_related`` gives them)."""
@@ -101,7 +109,7 @@ def _related(cards: QuerySet, lookup: str) -> dict[int, list[tuple]]:
 def card_rows(cards: QuerySet) -> dict[tuple[str, str], list[tuple]]:
     """Every card as the board reads it, as plain rows per cell, in the board's order: its fields, its
     annotations and its prefetched relations. One query, and one per prefetched relation; no models."""
-    names = [*_columns(cards.model), *cards.query.annotations]
+    names = [*_read_columns(cards), *cards.query.annotations]
     lookups = [str(lookup) for lookup in getattr(cards, "_prefetch_related_lookups", ())]
     related = {lookup: _related(cards, lookup) for lookup in lookups}
     cells: dict[tuple[str, str], list[tuple]] = defaultdict(list)
@@ -114,7 +122,7 @@ def card_rows(cards: QuerySet) -> dict[tuple[str, str], list[tuple]]:
 def as_models(cards: QuerySet, rows: list[tuple]) -> list[Any]:
     """The cards of ``card_rows`` as the models ``cards`` would give: fields, annotations, prefetches."""
     model, db = cards.model, cards.db
-    columns = _columns(model)
+    columns = _read_columns(cards)
     annotations = list(cards.query.annotations)
     lookups = [str(lookup) for lookup in getattr(cards, "_prefetch_related_lookups", ())]
     loaded = []

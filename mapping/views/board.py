@@ -25,7 +25,7 @@ from django_htmx.http import reswap, retarget
 
 from .. import live
 from ..access import HtmxHttpRequest, MappingAccess, Need, gate
-from ..board import cell, grid
+from ..board import CARD_FIELDS, cell, grid
 from ..cache import Regions, board_inputs, html_by_row
 from ..forms import InitiativeCreateForm, InitiativeForm, LinkForm, MoveForm, PurposeForm, error_text
 from ..levels import CELLS
@@ -89,7 +89,8 @@ def board_context(request: HtmxHttpRequest, access: MappingAccess, **extra) -> d
     show_only = selected_purpose is not None and request.GET.get("only") == "1"
 
     def board_cards() -> InitiativeQuerySet:
-        return cards(access).filter(purposes=selected_purpose) if show_only else cards(access)
+        shown = cards(access).only(*CARD_FIELDS)
+        return shown.filter(purposes=selected_purpose) if show_only else shown
 
     rows = SimpleLazyObject(lambda: grid(board_cards()))
 
