@@ -80,6 +80,9 @@ def database_from_url(url: str) -> dict:
             "PORT": str(parts.port or ""),
             "CONN_MAX_AGE": env_int("CONN_MAX_AGE", 60),
             "CONN_HEALTH_CHECKS": True,
+            # Parameters bound by the server, and a statement run a few times on a connection kept
+            # prepared there: the board's and the gate's joins are planned once, not on every request.
+            "OPTIONS": {"server_side_binding": True, "prepare_threshold": 3},
         }
     raise ImproperlyConfigured(
         f"DATABASE_URL scheme {parts.scheme!r} is not supported: use sqlite:///db.sqlite3 "
