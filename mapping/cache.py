@@ -28,6 +28,7 @@ import functools
 import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.cache import cache
@@ -152,6 +153,13 @@ def fingerprint(rows: Iterable[tuple]) -> str:
     return hashlib.blake2b(repr(list(rows)).encode(), digest_size=16).hexdigest()
 
 
+@dataclass(frozen=True)
+class Rendered:
+    """A card in a cell being rendered whose HTML is done: the cell's template prints ``card.html``."""
+
+    html: SafeString
+
+
 class Regions:
     """A page's named partials for its template: ``{{ regions.grid }}`` renders ``template#grid``.
 
@@ -242,8 +250,7 @@ class Regions:
         if missed:
             for place in missed:
                 cell = cells[place]
-                cell.cards = as_models(cards, rows.get(place, []))
-                self.fill_cards(cell.cards, rows.get(place, []), context)
+                cell.cards = self.cell_cards(cards, rows.get(place, []), context)
                 rendered[keys[place]] = found[keys[place]] = render_to_string(
                     f"{self.template}#{partial}", {**context, "cell": cell}
                 )
@@ -252,18 +259,20 @@ class Regions:
             cell.html = mark_safe(found[keys[place]])  # noqa: S308 - our own rendered HTML
         self.cell_keys = {cell.id: keys[place] for place, cell in cells.items()}
 
-    def fill_cards(self, cards: list[Any], rows: list[tuple], context: dict) -> None:
-        """Set ``card.html`` on each card of a cell being rendered: cached under its own fingerprint, or
-        rendered now (``html_by_row``). After a change to one card, that card is the only one rendered."""
-        by_pk = {card.pk: card for card in cards}
+    def cell_cards(self, cards: QuerySet, rows: list[tuple], context: dict) -> list[Rendered]:
+        """A cell's cards as its template takes them, each with its HTML (``card.html``): cached under
+        its own fingerprint, or rendered now (``html_by_row``) from a model built for it alone. After a
+        change to one card, that card is the only one built and rendered."""
 
         def render(ids: list[Any]) -> dict[Any, str]:
-            return {pk: render_to_string(f"{self.template}#card", {**context, "card": by_pk[pk]}) for pk in ids}
+            wanted = set(ids)
+            chosen = as_models(cards, [row for row in rows if row[0] in wanted])
+            return {card.pk: render_to_string(f"{self.template}#card", {**context, "card": card}) for card in chosen}
 
         inputs = (*self.cell_inputs, "card")
-        for card, row, html in zip(cards, rows, html_by_row(self.template, "card", inputs, rows, render), strict=True):
-            self.card_keys[card.pk] = row_key(self.template, "card", inputs, row)
-            card.html = html
+        for row in rows:
+            self.card_keys[row[0]] = row_key(self.template, "card", inputs, row)
+        return [Rendered(html) for html in html_by_row(self.template, "card", inputs, rows, render)]
 
     def cell_key(self, partial: str, cell_id: str, rows: Iterable[tuple]) -> str:
         return region_key(self.template, partial, (*self.cell_inputs, cell_id, fingerprint(rows)))
