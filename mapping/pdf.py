@@ -27,25 +27,31 @@ make the server fetch from the network or read an arbitrary file. A mapping
 past the size bounds (``MAX_*``) is refused before any layout work.
 """
 
+import gc
 import mimetypes
+import re
 import threading
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from importlib.resources import files
 from urllib.parse import unquote, urljoin, urlsplit
 
+import weasyprint.css
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from weasyprint import HTML
+from weasyprint import CSS, HTML
+from weasyprint.css.counters import CounterStyle
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from . import board, gaps
-from .levels import Level
+from .levels import Dimension, Level
 from .models import Action, Initiative, Link, Mapping
 
 TEMPLATE = "mapping/pdf.html"
@@ -106,15 +112,24 @@ def document_context(
     without_purpose = []
     for card in cards:
         card_purposes = list(card.purposes.all())
+        # Printed on the card, in the list after a compact grid and in the size estimate.
+        card.printed_purposes = " · ".join(purpose.title for purpose in card_purposes)
         if not card_purposes:
             without_purpose.append(card)
         for purpose in card_purposes:
             serving[purpose.pk][card.level].append(card)
+    # "(Individ · Struktur)" after a title in the notes and the links, translated once per
+    # document rather than once per mention (a 500-card document has about 1,700 of them).
+    places = {
+        (level.value, dimension.value): f"{level.label} · {dimension.label}"
+        for level in Level
+        for dimension in Dimension
+    }
     links = {}
     for link in mapping.links.order_by("id"):
         if link.source_id in by_id and link.target_id in by_id:
             link.source, link.target = by_id[link.source_id], by_id[link.target_id]
-            links[(link.source_id, link.target_id)] = plain_link(link)
+            links[(link.source_id, link.target_id)] = plain_link(link, places)
     chains = document_chains(cards, links)
     return {
         "organisation": organisation,
@@ -125,7 +140,7 @@ def document_context(
         "columns": rows[0].cells,  # the grid's two columns, with their labels and hints
         "levels": list(Level),
         "cards": cards,
-        "notes": card_notes(cards),
+        "notes": card_notes(cards, places),
         "purposes": [
             {"purpose": p, "levels": [shortlist(serving[p.pk].get(level.value, [])) for level in Level]}
             for p in purposes
@@ -207,7 +222,9 @@ def _card_height(card, fit: Fit, text_width: float) -> float:
     per_line = max(1.0, text_width / (0.6 * em))
     lines: float = -(-(len(card.title) + 6) // int(per_line))
     if fit.purposes:
-        names = " · ".join(p.title for p in card.purposes.all())
+        names = getattr(card, "printed_purposes", None)
+        if names is None:  # a board's card, not one of document_context's
+            names = " · ".join(p.title for p in card.purposes.all())
         small = 0.88 if fit.font_pt >= 8 else 1.0  # pdf.css: .card small, never below 7 pt
         if names:
             lines += small * -(-(len(names) + 10) // int(per_line / small))
@@ -290,7 +307,8 @@ def shortlist(cards: list) -> dict:
     return {"cards": cards[:MAX_NAMED_PER_LEVEL], "more": max(0, len(cards) - MAX_NAMED_PER_LEVEL)}
 
 
-def plain_link(link: Link) -> dict:
+def plain_link(link: Link, places: dict[tuple[str, str], str]) -> dict:
+    """A link as printed; ``places`` names each cell ("Individ · Struktur")."""
     crosses = []
     if link.crosses_level:
         crosses.append(_("på tværs af niveauer"))
@@ -299,6 +317,8 @@ def plain_link(link: Link) -> dict:
     return {
         "source": link.source,
         "target": link.target,
+        "source_place": places[(link.source.level, link.source.dimension)],
+        "target_place": places[(link.target.level, link.target.dimension)],
         "kind_label": link.get_kind_display(),
         "crosses": ", ".join(crosses),
         "note": link.note,
@@ -323,15 +343,17 @@ def document_chains(cards: list[Initiative], links: dict[tuple[int, int], dict])
     return chains
 
 
-def card_notes(cards: list[Initiative]) -> list[dict]:
+def card_notes(cards: list[Initiative], places: dict[tuple[str, str], str]) -> list[dict]:
     """The internal notes of the cards that have any (see the module docstring)."""
+    effects = {value: str(label) for value, label in Initiative.Effect.choices}
     return [
         {
             "card": card,
+            "place": places[(card.level, card.dimension)],
             "description": card.description,
             "owner": card.owner,
             "cadence": card.cadence,
-            "effect": card.get_effect_display() if card.effect != card.Effect.UNKNOWN else "",
+            "effect": effects.get(card.effect, card.effect) if card.effect != card.Effect.UNKNOWN else "",
         }
         for card in cards
         if card.description or card.owner or card.cadence or card.effect != card.Effect.UNKNOWN
@@ -452,15 +474,45 @@ def render_pdf(context: dict, *, paper: str = "A4", handout: bool = False) -> by
     """
     check_size(context)
     fits = grid_fits(context.get("grid") or board.grid(()), paper)
-    for attempt, fit in enumerate(fits):
-        html = render_html(context, paper=paper, handout=handout, fit=fit)
-        document = HTML(string=html, base_url=ORIGIN + "/", url_fetcher=StaticOnlyFetcher()).render(
-            font_config=font_config()
-        )
-        has_grid = "grid" in context.get("sections", SECTIONS)
-        if not has_grid or GRID_END in document.pages[0].anchors or attempt == len(fits) - 1:
-            return document.write_pdf()
+    with collection_paused():
+        for attempt, fit in enumerate(fits):
+            html = render_html(context, paper=paper, handout=handout, fit=fit)
+            document = DocumentHTML(string=html, base_url=ORIGIN + "/", url_fetcher=StaticOnlyFetcher()).render(
+                font_config=font_config()
+            )
+            has_grid = "grid" in context.get("sections", SECTIONS)
+            if not has_grid or GRID_END in document.pages[0].anchors or attempt == len(fits) - 1:
+                return document.write_pdf()
     raise AssertionError("unreachable: the last layout is always written")
+
+
+# Python's cyclic garbage collector, paused while a document is laid out and written.
+#
+# WeasyPrint allocates hundreds of thousands of objects per big document (boxes, styles,
+# Pango wrappers) and keeps most of them until the PDF is written, so the collector's
+# passes keep finding nothing to free while scanning ever more objects: about 0.3-0.5 s
+# of a 500-card document (tests/bench.py). Reference counting still frees everything
+# that is not in a cycle; the document's cycles go at the collector's first pass after
+# the render. The pause is process-wide, so concurrent renders share it: the collector
+# runs again when the last of them is done (and only if it was running before).
+_collection = threading.Lock()
+_collection_paused = {"renders": 0, "was_enabled": False}
+
+
+@contextmanager
+def collection_paused() -> Iterator[None]:
+    with _collection:
+        if _collection_paused["renders"] == 0:
+            _collection_paused["was_enabled"] = gc.isenabled()
+            gc.disable()
+        _collection_paused["renders"] += 1
+    try:
+        yield
+    finally:
+        with _collection:
+            _collection_paused["renders"] -= 1
+            if _collection_paused["renders"] == 0 and _collection_paused["was_enabled"]:
+                gc.enable()
 
 
 # The anchor after the grid (pdf.html): page one holds the grid when it holds this.
@@ -545,3 +597,27 @@ def static_path(url: str) -> str | None:
     if not path or any(s in {"", ".", ".."} for s in segments) or "\\" in path or "\x00" in path:
         return None
     return path
+
+
+# --- The user-agent stylesheet ------------------------------------------------------------
+
+# WeasyPrint's user-agent stylesheet, without what this document never uses.
+#
+# It gives every element (``*``) a ::marker and five footnote and note pseudo-elements
+# (``::footnote-call`` …), and WeasyPrint computes a style for each of them: six extra
+# styles per element, about 15,000 in a 500-card document and a tenth of its time. The
+# document has no footnotes or notes (float: footnote), and only the chains' <li> show
+# a marker, so those rules go and ::marker is narrowed to li: the same rendering. Built
+# from WeasyPrint's own stylesheet, so the rest follows the installed version.
+_UNUSED_UA_RULES = re.compile(r"^::(?:footnote|note)-[a-z]+ \{[^}\n]*\}$", re.MULTILINE)
+DOCUMENT_UA_CSS = _UNUSED_UA_RULES.sub("", (files(weasyprint.css) / "html5_ua.css").read_text("utf-8")).replace(
+    "\n::marker {", "\nli::marker {"
+)
+DOCUMENT_UA_STYLESHEET = CSS(string=DOCUMENT_UA_CSS, counter_style=CounterStyle(), url_fetcher=StaticOnlyFetcher())
+
+
+class DocumentHTML(HTML):
+    """WeasyPrint's HTML with ``DOCUMENT_UA_STYLESHEET`` as the user-agent stylesheet."""
+
+    def _ua_stylesheets(self, forms=False):
+        return [DOCUMENT_UA_STYLESHEET]

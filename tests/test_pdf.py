@@ -1,6 +1,7 @@
 """The printed overview: mapping/pdf.py, the export page and the PDF view."""
 
 import datetime
+import gc
 import io
 import re
 import struct
@@ -105,6 +106,15 @@ def test_every_page_has_the_footer_and_its_page_number(example):
 def test_chains_follow_links_across_levels(example):
     text = pdf_text(render(example, sections=["links"]))
     assert squeeze("Trivselsmålinger → følges op på → Ledermøder → følges op på → Husmøder") in text
+
+
+def test_chains_are_numbered(example):
+    # The chains are the one list with markers (the trimmed user-agent stylesheet keeps li::marker).
+    context = pdf.document_context(example, sections=["links"])
+    assert len(context["chains"]) == 1
+    with pdfplumber.open(io.BytesIO(pdf.render_pdf(context))) as document:  # in reading order, marker first
+        text = squeeze("".join(page.extract_text() for page in document.pages))
+    assert squeeze(f"1. {context['chains'][0].start.title} →") in text
 
 
 def test_purposes_show_the_levels_that_serve_them(example):
@@ -343,6 +353,21 @@ def test_a_mapping_past_the_size_bound_is_refused(mapping, monkeypatch):
         add_card(mapping, f"Kort {n}")
     with pytest.raises(pdf.DocumentTooLarge):
         render(mapping)
+
+
+def test_the_garbage_collector_runs_again_after_a_render(example, monkeypatch):
+    # Paused while WeasyPrint works (pdf.collection_paused); left off, a server's memory would only grow.
+    assert gc.isenabled()
+    pdf.render_pdf(pdf.document_context(example, sections=["grid"]))
+    assert gc.isenabled()
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("template error")
+
+    monkeypatch.setattr(pdf, "render_html", broken)
+    with pytest.raises(RuntimeError):
+        pdf.render_pdf(pdf.document_context(example, sections=["grid"]))
+    assert gc.isenabled()
 
 
 def test_each_thread_reuses_its_own_font_configuration(example):
