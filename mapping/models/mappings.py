@@ -5,6 +5,7 @@ runs in it, so writers take turns and the live boards see the version move.
 An edit that lost a race comes back as a ``Conflict`` that knows every field.
 """
 
+import functools
 from collections.abc import Iterable, Iterator
 from collections.abc import Mapping as MappingType
 from contextlib import contextmanager
@@ -414,23 +415,7 @@ class InitiativeQuerySet(models.QuerySet["Initiative"]):
         figure also moves in such steps and no single answer can be subtracted out. Both are
         None below ``minimum`` (never below the floor).
         """
-        from .workshops import Release  # releases are about cards: workshops.py builds on this module
-
-        minimum = group_minimum(minimum)
-        released = (
-            Release.objects.filter(initiative=OuterRef("pk"), kind=InputKind.RATING)
-            .order_by()
-            .values("initiative")
-            .annotate(n=Sum("count"), works=Sum("works_total"))
-            .filter(n__gte=minimum)
-        )
-        return self.annotate(
-            employee_count=Subquery(released.values("n"), output_field=models.IntegerField()),
-            employee_works=Subquery(
-                released.annotate(average=Cast(F("works"), models.FloatField()) / F("n")).values("average"),
-                output_field=models.FloatField(),
-            ),
-        )
+        return self.annotate(**_employee_rating(group_minimum(minimum)))
 
     def for_board(self, minimum: int) -> Self:
         """The active cards as the board, the workshop screens and the PDF show them: in position
@@ -442,6 +427,27 @@ class InitiativeQuerySet(models.QuerySet["Initiative"]):
             .annotate(outgoing_count=_link_count("out"), incoming_count=_link_count("in"))
             .with_employee_rating(minimum)
         )
+
+
+@functools.cache
+def _employee_rating(minimum: int) -> dict[str, Subquery]:
+    """``with_employee_rating``'s two annotations, built once per minimum (annotate copies them)."""
+    from .workshops import Release  # releases are about cards: workshops.py builds on this module
+
+    released = (
+        Release.objects.filter(initiative=OuterRef("pk"), kind=InputKind.RATING)
+        .order_by()
+        .values("initiative")
+        .annotate(n=Sum("count"), works=Sum("works_total"))
+        .filter(n__gte=minimum)
+    )
+    return {
+        "employee_count": Subquery(released.values("n"), output_field=models.IntegerField()),
+        "employee_works": Subquery(
+            released.annotate(average=Cast(F("works"), models.FloatField()) / F("n")).values("average"),
+            output_field=models.FloatField(),
+        ),
+    }
 
 
 def _link_count(direction: str) -> Count:
