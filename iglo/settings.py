@@ -276,9 +276,9 @@ CACHES = {
 
 # -- i11b: more than one server -------------------------------------------------
 # With REDIS_URL, one Redis holds the cache for every process and host: rate limits
-# count once, the poll's cached versions and the board's regions agree, and sessions
-# are read from Redis (cached_db: written through to the database, so a Redis restart
-# signs no one out).
+# count once, and the poll's cached versions and the board's regions agree. Sessions stay
+# in the database, where every process and host reads them (iglo/sessions): one query
+# brings a session and its user, where a session from Redis would still need the user's.
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
 if REDIS_URL:
     if urlsplit(REDIS_URL).scheme not in {"redis", "rediss", "unix"}:
@@ -295,7 +295,6 @@ if REDIS_URL:
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
-    SESSION_ENGINE = "iglo.sessions.cached"
 
 # E-mail (password resets): an SMTP server from the environment (EMAIL_HOST, EMAIL_PORT,
 # EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS), in Django 6.1's MAILERS form. Without

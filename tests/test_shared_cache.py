@@ -1,4 +1,4 @@
-"""REDIS_URL: one cache for every server, and sessions read from it; without it, the embedded default."""
+"""REDIS_URL: one cache for every server; sessions in the database either way; without it, the embedded default."""
 
 import pytest
 
@@ -13,7 +13,7 @@ def test_with_redis_url_the_cache_and_the_sessions_are_shared():
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1].split() == [
         "django.core.cache.backends.redis.RedisCache",
-        "iglo.sessions.cached",
+        "iglo.sessions",
     ]
 
 
