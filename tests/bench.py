@@ -452,7 +452,7 @@ def measure_board(bench: Bench) -> dict:
 
 
 def measure_board_redis(workdir: Path, bench: Bench) -> dict:
-    """The board on a gunicorn whose cache and sessions live in Redis (REDIS_URL; sessions in iglo.sessions.cached):
+    """The board on a gunicorn whose cache and sessions live in Redis (REDIS_URL; sessions in the database, iglo.sessions):
     no session query per request. Against its own baseline; None when no Redis answers."""
     import redis
 
