@@ -607,6 +607,9 @@ def test_past_what_page_one_holds_a_compact_grid_of_titles_and_every_card_after_
     assert "Alle indsatser på tavlen" in rest
     assert all(tag in rest for tag in placed)  # every card is listed, with its purposes
     assert squeeze("Formål: Formål 3") in squeeze(rest)
+    # A bullet parts the cards (a middle dot parts a card's purposes) and never starts a line.
+    lines = [line.strip() for line in rest.splitlines()]
+    assert any("•" in line for line in lines) and not any(line.startswith("•") for line in lines)
     for level in ("Individ", "Gruppe", "Ledelse", "Organisation"):
         assert level in first
 
