@@ -29,7 +29,7 @@ def read_with_session(user) -> Iterator[None]:
 
 class SessionUserBackend(ModelBackend):
     """Django's ModelBackend, which takes the user the session brought instead of reading it again,
-    and otherwise (a session from the shared cache) reads it in SQL, as the session is read."""
+    and otherwise (a session that brought none, or another id) reads it in SQL, as the session is read."""
 
     def get_user(self, user_id):
         user = _with_session.get()
