@@ -19,6 +19,10 @@ its own fingerprint); the other seven cells come from the cache. A cell or
 card may read only its cards, its own position and the board's inputs:
 anything else it shows must go into ``board_inputs``.
 
+With a shared cache (REDIS_URL) each process also keeps copies of the HTML it
+read or wrote (``Remembered``): every key names its content, so a copy is never
+stale, and a board served again costs no round trip to Redis.
+
 Cached HTML holds no one's CSRF token: it is rendered with a secret
 placeholder, and each response puts in its own masked token, as
 ``{% csrf_token %}`` would.
@@ -27,11 +31,14 @@ placeholder, and each response puts in its own masked token, as
 import functools
 import hashlib
 import pickle
-from collections import defaultdict
+import threading
+import time
+from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import ManyToManyField, Model, QuerySet
 from django.http import HttpRequest
@@ -44,6 +51,76 @@ from django.utils.translation import get_language
 from .board import grid
 
 REGION_SECONDS = 300
+
+
+class Remembered:
+    """With a shared cache (REDIS_URL): this process's copies of the HTML it read or wrote there.
+
+    Every key here names its content (a version, or a fingerprint of the rows shown), so a copy
+    never shows anything but what the shared cache holds under that key; keeping it saves a round
+    trip and the transfer (a big board's page is tens of kilobytes). Copies expire as the shared
+    entries do (``REGION_SECONDS``), and the least recently used go first past ``MAX_CHARS``.
+    Without a shared cache, the cache is this process's memory already: calls pass through.
+    """
+
+    MAX_CHARS = 16_000_000
+
+    def __init__(self) -> None:
+        self.copies: OrderedDict[str, tuple[float, str]] = OrderedDict()
+        self.chars = 0
+        self.lock = threading.Lock()
+
+    @staticmethod
+    def is_used() -> bool:
+        return bool(settings.REDIS_URL)
+
+    def get_many(self, keys: Iterable[str]) -> dict[str, str]:
+        keys = list(keys)
+        if not self.is_used():
+            return cache.get_many(keys)
+        found, now = {}, time.monotonic()
+        with self.lock:
+            for key in keys:
+                copy = self.copies.get(key)
+                if copy is not None and copy[0] > now:
+                    self.copies.move_to_end(key)
+                    found[key] = copy[1]
+        missing = [key for key in keys if key not in found]
+        if missing:
+            shared = cache.get_many(missing)
+            self.keep(shared)
+            found |= shared
+        return found
+
+    def get(self, key: str) -> str | None:
+        return self.get_many([key]).get(key)
+
+    def set_many(self, items: Mapping[str, str]) -> None:
+        cache.set_many(dict(items), REGION_SECONDS)
+        if self.is_used():
+            self.keep(items)
+
+    def set(self, key: str, html: str) -> None:
+        self.set_many({key: html})
+
+    def keep(self, items: Mapping[str, str]) -> None:
+        expires = time.monotonic() + REGION_SECONDS
+        with self.lock:
+            for key, html in items.items():
+                old = self.copies.pop(key, None)
+                self.chars += len(html) - (len(old[1]) if old else 0)
+                self.copies[key] = (expires, html)
+            while self.chars > self.MAX_CHARS and self.copies:
+                _key, (_expires, html) = self.copies.popitem(last=False)
+                self.chars -= len(html)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.copies.clear()
+            self.chars = 0
+
+
+remembered = Remembered()
 
 
 def board_inputs(context: dict, *, version: bool = True) -> tuple:
@@ -221,10 +298,10 @@ class Regions:
             row if isinstance(row, tuple) else (type(row).__name__, tuple(_fields(row))) for row in self.content[name]()
         ]
         key = region_key(self.template, name, (*self.cell_inputs, fingerprint(shown)))
-        html = cache.get(key)
+        html = remembered.get(key)
         if html is None:
             html = self.render(name)
-            cache.set(key, html, REGION_SECONDS)
+            remembered.set(key, html)
         return html
 
     def render(self, name: str) -> str:
@@ -248,7 +325,7 @@ class Regions:
         cells = {(cell.level.value, cell.dimension.value): cell for row in skeleton for cell in row.cells}
         # A cell's key holds its cards' rows, so it also holds each of its cards' keys.
         keys = {place: self.cell_key(partial, cell.id, rows.get(place, [])) for place, cell in cells.items()}
-        found = cache.get_many(keys.values())
+        found = remembered.get_many(keys.values())
         missed = [place for place in cells if keys[place] not in found]
         rendered = {}
         if missed:
@@ -258,7 +335,7 @@ class Regions:
                 rendered[keys[place]] = found[keys[place]] = render_to_string(
                     f"{self.template}#{partial}", {**context, "cell": cell}
                 )
-            cache.set_many(rendered, REGION_SECONDS)
+            remembered.set_many(rendered)
         for place, cell in cells.items():
             cell.html = mark_safe(found[keys[place]])  # noqa: S308 - our own rendered HTML
         self.cell_keys = {cell.id: keys[place] for place, cell in cells.items()}
@@ -293,18 +370,18 @@ def html_by_row(
     change only the rows that moved are rendered again (``render`` gets their ids, gives id -> HTML).
     The pieces may hold no CSRF token and nothing else of the request."""
     keys = {row[0]: row_key(template, partial, inputs, row) for row in rows}
-    found = cache.get_many(list(keys.values()))
+    found = remembered.get_many(keys.values())
     missing = [pk for pk, key in keys.items() if key not in found]
     if missing:
         rendered = {keys[pk]: html for pk, html in render(missing).items()}
-        cache.set_many(rendered, REGION_SECONDS)
+        remembered.set_many(rendered)
         found |= rendered
     return [mark_safe(found[keys[row[0]]]) for row in rows]  # noqa: S308 - our own rendered HTML
 
 
 def cached_html(key: str, render_html: Callable[[], str], csrf_token: str) -> SafeString:
-    html = cache.get(key)
+    html = remembered.get(key)
     if html is None:
         html = render_html()
-        cache.set(key, html, REGION_SECONDS)
+        remembered.set(key, html)
     return mark_safe(html.replace(csrf_placeholder(), csrf_token))  # noqa: S308 - our own rendered HTML

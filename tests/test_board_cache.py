@@ -15,7 +15,7 @@ from django.test import Client
 from django.utils import timezone
 
 from mapping.access import gate
-from mapping.cache import csrf_placeholder
+from mapping.cache import csrf_placeholder, remembered
 from mapping.models import Conflict, Input, InputKind, Link, Purpose
 from mapping.views import board as board_views
 
@@ -126,8 +126,8 @@ A, B = "cell-individ-struktur", "cell-organisation-kultur"
 def mark_cells(client: Client, mapping) -> None:
     response = client.get(mapping.get_absolute_url())
     keys = response.context["regions"].cell_keys
-    cache.set(keys[A], '<ol class="cards">MARK-A</ol>')
-    cache.set(keys[B], '<ol class="cards">MARK-B</ol>')
+    remembered.set(keys[A], '<ol class="cards">MARK-A</ol>')
+    remembered.set(keys[B], '<ol class="cards">MARK-B</ol>')
 
 
 def marks(page: str) -> set[str]:
@@ -155,8 +155,8 @@ def test_the_poll_brings_only_the_changed_cell_rendered_again(amo_client, mappin
     poll_url = f"{mapping.get_absolute_url()}poll/"
     response = amo_client.get(poll_url, {"v": mapping.version - 1, "t": token}, headers={"HX-Request": "true"})
     keys = response.context["regions"].cell_keys
-    cache.set(keys[A], '<ol class="cards">MARK-A</ol>')
-    cache.set(keys[B], '<ol class="cards">MARK-B</ol>')
+    remembered.set(keys[A], '<ol class="cards">MARK-A</ol>')
+    remembered.set(keys[B], '<ol class="cards">MARK-B</ol>')
     with mapping.change():
         add_card(mapping, "Trivselsmåling")
     response = amo_client.get(poll_url, {"v": mapping.version - 1, "t": token}, headers={"HX-Request": "true"})
@@ -242,7 +242,7 @@ def test_a_change_to_one_card_renders_that_card_only(amo_client, mapping, two_ce
     a, b = two_cells
     neighbour = add_card(mapping, "Trivselsmåling")  # in A's cell
     response = amo_client.get(mapping.get_absolute_url())
-    cache.set(response.context["regions"].card_keys[neighbour.pk], '<li class="card">MARK-NEIGHBOUR</li>')
+    remembered.set(response.context["regions"].card_keys[neighbour.pk], '<li class="card">MARK-NEIGHBOUR</li>')
     a.save_edit({"title": "Medarbejdersamtale"}, version=a.version)
     page = board(amo_client, mapping)
     assert "MARK-NEIGHBOUR" in page  # the unchanged card, from the cache
@@ -324,8 +324,8 @@ def test_a_change_to_one_card_renders_only_the_links_it_touches(amo_client, mapp
     response = amo_client.get(mapping.get_absolute_url())
     row = Link.objects.filter(pk=other.pk).values_list(*LINK_ROW).get()
     key = region_key(BOARD, "board-link", (*response.context["regions"].cell_inputs, fingerprint([row])))
-    assert "Husmøder" in cache.get(key)
-    cache.set(key, "<li>MARK-LINK</li>")
+    assert "Husmøder" in remembered.get(key)
+    remembered.set(key, "<li>MARK-LINK</li>")
     assert not isinstance(a.save_edit({"title": "Medarbejdersamtale"}, version=a.version), Conflict)
     links = board(amo_client, mapping).split('id="board-links"')[1].split("</section>")[0]
     assert "MARK-LINK" in links  # the untouched link, from the cache
@@ -344,3 +344,22 @@ def test_an_unchanged_board_reads_no_cards_and_no_purposes(amo_client, mapping, 
     read = " ".join(query["sql"] for query in queries)
     assert "mapping_initiative" not in read and "mapping_purpose" not in read
     assert len(queries) <= 3  # session, user, and the gate's one query
+
+
+def test_with_a_shared_cache_a_process_keeps_copies_of_what_it_read_and_forgets_the_oldest(monkeypatch):
+    """``Remembered``: keys that name their content are asked of the shared cache once per process."""
+    from mapping.cache import Remembered  # noqa: PLC0415
+
+    monkeypatch.setattr(Remembered, "is_used", staticmethod(lambda: True))
+    monkeypatch.setattr(Remembered, "MAX_CHARS", 10)
+    copies = Remembered()
+    asked = []
+    shared_get_many = cache.get_many
+    monkeypatch.setattr(cache, "get_many", lambda keys: asked.append(list(keys)) or shared_get_many(keys))
+    cache.set("region:test:one", "12345")
+    assert copies.get("region:test:one") == "12345" and copies.get("region:test:one") == "12345"
+    assert asked == [["region:test:one"]]  # the second read came from this process
+    copies.set("region:test:two", "abcdef")  # written through: the shared cache has it too
+    assert cache.get("region:test:two") == "abcdef"
+    assert list(copies.copies) == ["region:test:two"] and copies.chars == 6  # 11 characters > 10: the oldest went
+    assert copies.get("region:test:one") == "12345" and len(asked) == 2  # asked again, and kept again
