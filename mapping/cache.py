@@ -350,33 +350,30 @@ class Regions:
             chosen = as_models(cards, [row for row in rows if row[0] in wanted])
             return {card.pk: render_to_string(f"{self.template}#card", {**context, "card": card}) for card in chosen}
 
-        inputs = (*self.cell_inputs, "card")
-        for row in rows:
-            self.card_keys[row[0]] = row_key(self.template, "card", inputs, row)
-        return [Rendered(html) for html in html_by_row(self.template, "card", inputs, rows, render)]
+        keys = row_keys(self.template, "card", (*self.cell_inputs, "card"), rows)
+        self.card_keys.update(keys)
+        return [Rendered(html) for html in html_by_row(keys, render)]
 
     def cell_key(self, partial: str, cell_id: str, rows: Iterable[tuple]) -> str:
         return region_key(self.template, partial, (*self.cell_inputs, cell_id, fingerprint(rows)))
 
 
-def row_key(template: str, partial: str, inputs: tuple, row: tuple) -> str:
-    return region_key(template, partial, (*inputs, fingerprint([row])))
+def row_keys(template: str, partial: str, inputs: tuple, rows: list[tuple]) -> dict[Any, str]:
+    """Each row's id (its first value) -> the key of its HTML, named by the row itself."""
+    return {row[0]: region_key(template, partial, (*inputs, fingerprint([row]))) for row in rows}
 
 
-def html_by_row(
-    template: str, partial: str, inputs: tuple, rows: list[tuple], render: Callable[[list[Any]], dict[Any, str]]
-) -> list[SafeString]:
-    """One piece of HTML per row (its first value is its id), each cached under the row itself: after a
-    change only the rows that moved are rendered again (``render`` gets their ids, gives id -> HTML).
-    The pieces may hold no CSRF token and nothing else of the request."""
-    keys = {row[0]: row_key(template, partial, inputs, row) for row in rows}
+def html_by_row(keys: dict[Any, str], render: Callable[[list[Any]], dict[Any, str]]) -> list[SafeString]:
+    """One piece of HTML per row of ``row_keys``, in its order: after a change only the rows that moved
+    are rendered again (``render`` gets their ids, gives id -> HTML). The pieces may hold no CSRF
+    token and nothing else of the request."""
     found = remembered.get_many(keys.values())
     missing = [pk for pk, key in keys.items() if key not in found]
     if missing:
         rendered = {keys[pk]: html for pk, html in render(missing).items()}
         remembered.set_many(rendered)
         found |= rendered
-    return [mark_safe(found[keys[row[0]]]) for row in rows]  # noqa: S308 - our own rendered HTML
+    return [mark_safe(found[key]) for key in keys.values()]  # noqa: S308 - our own rendered HTML
 
 
 def cached_html(key: str, render_html: Callable[[], str], csrf_token: str) -> SafeString:

@@ -47,6 +47,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from weasyprint import CSS, HTML
 from weasyprint.css.counters import CounterStyle
+from weasyprint.document import Document
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -477,13 +478,19 @@ def render_pdf(context: dict, *, paper: str = "A4", handout: bool = False) -> by
     with collection_paused():
         for attempt, fit in enumerate(fits):
             html = render_html(context, paper=paper, handout=handout, fit=fit)
-            document = DocumentHTML(string=html, base_url=ORIGIN + "/", url_fetcher=StaticOnlyFetcher()).render(
-                font_config=font_config()
-            )
+            document = layout(html)
             has_grid = "grid" in context.get("sections", SECTIONS)
             if not has_grid or GRID_END in document.pages[0].anchors or attempt == len(fits) - 1:
                 return document.write_pdf()
     raise AssertionError("unreachable: the last layout is always written")
+
+
+def layout(html: str) -> Document:
+    """WeasyPrint's layout of one of our documents: our user-agent stylesheet, our static files only,
+    this thread's fonts. Call it with the collector paused (``collection_paused``)."""
+    return DocumentHTML(string=html, base_url=ORIGIN + "/", url_fetcher=StaticOnlyFetcher()).render(
+        font_config=font_config()
+    )
 
 
 # Python's cyclic garbage collector, paused while a document is laid out and written.

@@ -1,20 +1,19 @@
 """The printed pages of the rounds: the annual discussion's record (``discussion.pdf``) and the blank
-IGLO sheet (``sheet.pdf``). Context in, PDF bytes out, through WeasyPrint with the overview's fetcher
-(our own static files only) and fonts, and a stylesheet in the overview's style.
+IGLO sheet (``sheet.pdf``). Context in, PDF bytes out, laid out as the overview is (``pdf.layout``:
+our own static files only, its fonts and user-agent stylesheet), with a stylesheet in its style.
 """
 
 from collections import Counter
 
 from django.template.loader import render_to_string
 from django.utils import timezone
-from weasyprint import HTML
 
 from . import rounds
 from .levels import DIMENSION_HINTS, LEVEL_HINTS, Dimension, Level
 from .models import Discussion, Mapping, Organisation
 from .models.rounds import compare_rounds, round_data
 from .participation import STEPS
-from .pdf import ORIGIN, StaticOnlyFetcher, font_config, static_prefix
+from .pdf import collection_paused, layout, static_prefix
 
 STYLESHEET = "css/pdf_rounds.css"
 DISCUSSION_TEMPLATE = "mapping/rounds/discussion_pdf.html"
@@ -101,5 +100,5 @@ def render_html(template: str, context: dict) -> str:
 
 def _render(template: str, context: dict) -> bytes:
     html = render_html(template, context)
-    document = HTML(string=html, base_url=ORIGIN + "/", url_fetcher=StaticOnlyFetcher())
-    return document.write_pdf(font_config=font_config())
+    with collection_paused():
+        return layout(html).write_pdf()

@@ -26,7 +26,7 @@ from django_htmx.http import reswap, retarget
 from .. import live
 from ..access import HtmxHttpRequest, MappingAccess, Need, gate
 from ..board import CARD_FIELDS, cell, grid
-from ..cache import Regions, board_inputs, html_by_row
+from ..cache import Regions, board_inputs, html_by_row, row_keys
 from ..forms import InitiativeCreateForm, InitiativeForm, LinkForm, MoveForm, PurposeForm, error_text
 from ..levels import CELLS
 from ..models import Conflict, Initiative, InitiativeQuerySet, Purpose
@@ -71,7 +71,7 @@ def link_items(context: dict, links, rows: list[tuple]) -> list:
         chosen = links.filter(pk__in=ids).select_related("source", "target")
         return {link.pk: render_to_string(BOARD + "#board-link", {"link": link}) for link in chosen}
 
-    return html_by_row(BOARD, "board-link", board_inputs(context, version=False), rows, render)
+    return html_by_row(row_keys(BOARD, "board-link", board_inputs(context, version=False), rows), render)
 
 
 def board_context(request: HtmxHttpRequest, access: MappingAccess, **extra) -> dict:
