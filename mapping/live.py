@@ -153,7 +153,11 @@ def current_state(
         row = cursor.fetchone()
     if row is None:
         return None
-    cache.set_many({keys[0]: row[0], keys[1]: True}, cache_seconds())
+    # A reader only fills a gap: a write that committed while this query ran has set its newer
+    # version as it committed, and the older one read here must not overwrite it (polls would then
+    # answer "unchanged" to a board that missed the write, until the entry expired).
+    cache.add(keys[0], row[0], cache_seconds())
+    cache.set(keys[1], True, cache_seconds())
     return _state(row[0], (row[1], row[2])) if workshop else str(row[0])
 
 

@@ -241,3 +241,13 @@ def test_a_poll_with_an_expired_token_gets_a_fresh_token_not_the_whole_board(fac
 def test_the_gap_poll_refuses_odd_versions_without_an_error(facilitator_client, example):
     url = reverse("mapping:gaps-poll", args=[example.organisation.slug, example.pk])
     assert facilitator_client.get(url, {"v": "²", "t": "x"}).status_code == 200
+
+
+def test_a_poll_filling_the_cache_never_takes_back_a_version_a_write_set_as_it_committed(mapping, member):
+    """The race: a poll reads version N while a write commits N + 1 and caches it; the poll's fill
+    comes after. Were it to overwrite, later polls would answer 204 to a board that missed the write."""
+    read = mapping.version
+    cache.set(live.version_key(mapping.pk), read + 1)  # the write's on-commit, between the poll's read and its fill
+    assert live.current_state("forening", mapping.pk, member.pk) == str(read)  # this poll read the older row
+    assert cache.get(live.version_key(mapping.pk)) == read + 1
+    assert live.current_state("forening", mapping.pk, member.pk) == str(read + 1)  # the next poll: the write
