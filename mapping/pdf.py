@@ -119,8 +119,8 @@ def document_context(
             without_purpose.append(card)
         for purpose in card_purposes:
             serving[purpose.pk][card.level].append(card)
-    # "(Individ · Struktur)" after a title in the notes and the links, translated once per
-    # document rather than once per mention (a 500-card document has about 1,700 of them).
+    # "Individ · Struktur": the notes' cell headings and the place after a title in the links,
+    # translated once per document rather than once per mention.
     places = {
         (level.value, dimension.value): f"{level.label} · {dimension.label}"
         for level in Level
@@ -345,20 +345,22 @@ def document_chains(cards: list[Initiative], links: dict[tuple[int, int], dict])
 
 
 def card_notes(cards: list[Initiative], places: dict[tuple[str, str], str]) -> list[dict]:
-    """The internal notes of the cards that have any (see the module docstring)."""
+    """The internal notes of the cards that have any (see the module docstring), under their cell:
+    ``{"place": "Individ · Struktur", "notes": [...]}`` per cell that has notes, in reading order."""
     effects = {value: str(label) for value, label in Initiative.Effect.choices}
-    return [
-        {
-            "card": card,
-            "place": places[(card.level, card.dimension)],
-            "description": card.description,
-            "owner": card.owner,
-            "cadence": card.cadence,
-            "effect": effects.get(card.effect, card.effect) if card.effect != card.Effect.UNKNOWN else "",
-        }
-        for card in cards
-        if card.description or card.owner or card.cadence or card.effect != card.Effect.UNKNOWN
-    ]
+    by_cell: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    for card in cards:
+        if card.description or card.owner or card.cadence or card.effect != card.Effect.UNKNOWN:
+            by_cell[(card.level, card.dimension)].append(
+                {
+                    "card": card,
+                    "description": card.description,
+                    "owner": card.owner,
+                    "cadence": card.cadence,
+                    "effect": effects.get(card.effect, card.effect) if card.effect != card.Effect.UNKNOWN else "",
+                }
+            )
+    return [{"place": place, "notes": by_cell[cell]} for cell, place in places.items() if cell in by_cell]
 
 
 def without_internal_notes(context: dict) -> dict:

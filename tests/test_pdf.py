@@ -156,6 +156,29 @@ def test_the_handout_leaves_out_the_internal_notes(example):
         assert squeeze(title) in handout
 
 
+def test_the_notes_stand_under_their_cells_heading_in_reading_order(example):
+    mus = example.initiatives.get(title="Medarbejdersamtaler (MUS)")
+    add_card(example, "Fredagsbar", level="gruppe", dimension="kultur", owner="Festudvalget")
+    mus.owner = "Personalechef Hanne Holm"
+    mus.save()
+
+    context = pdf.document_context(example)
+    places = [cell["place"] for cell in context["notes"]]
+    assert places == sorted(set(places), key=places.index)  # each cell once
+    individ, gruppe = f"{Level.INDIVID.label} · Struktur", f"{Level.GRUPPE.label} · Kultur"
+    assert places.index(individ) < places.index(gruppe)
+    by_place = {cell["place"]: [note["card"].title for note in cell["notes"]] for cell in context["notes"]}
+    assert "Medarbejdersamtaler (MUS)" in by_place[individ]
+    assert "Fredagsbar" in by_place[gruppe]
+
+    html = pdf.render_html(context)
+    notes = html[html.index("section-notes") :]
+    assert f"<h3>{gruppe}</h3>" in notes
+    # The place is said once, in the heading, not after each title.
+    assert "<b>Fredagsbar</b> · Ansvarlig: Festudvalget" in notes
+    assert f"({gruppe})" not in notes
+
+
 def test_the_handout_context_holds_no_notes(example):
     context = pdf.without_internal_notes(pdf.document_context(example))
     assert context["notes"] == []
