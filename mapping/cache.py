@@ -103,6 +103,14 @@ class Remembered:
     def set(self, key: str, html: str) -> None:
         self.set_many({key: html})
 
+    def get_or_render(self, key: str, render: Callable[[], str]) -> str:
+        """The HTML under ``key``, rendered and kept there first if it is not."""
+        html = self.get(key)
+        if html is None:
+            html = render()
+            self.set(key, html)
+        return html
+
     def keep(self, items: Mapping[str, str]) -> None:
         expires = time.monotonic() + REGION_SECONDS
         with self.lock:
@@ -298,11 +306,7 @@ class Regions:
             row if isinstance(row, tuple) else (type(row).__name__, tuple(_fields(row))) for row in self.content[name]()
         ]
         key = region_key(self.template, name, (*self.cell_inputs, fingerprint(shown)))
-        html = remembered.get(key)
-        if html is None:
-            html = self.render(name)
-            remembered.set(key, html)
-        return html
+        return remembered.get_or_render(key, lambda: self.render(name))
 
     def render(self, name: str) -> str:
         """A region for the cache (CSRF placeholder, no request); one made of cells takes each from the cache."""
@@ -377,8 +381,5 @@ def html_by_row(keys: dict[Any, str], render: Callable[[list[Any]], dict[Any, st
 
 
 def cached_html(key: str, render_html: Callable[[], str], csrf_token: str) -> SafeString:
-    html = remembered.get(key)
-    if html is None:
-        html = render_html()
-        remembered.set(key, html)
+    html = remembered.get_or_render(key, render_html)
     return mark_safe(html.replace(csrf_placeholder(), csrf_token))  # noqa: S308 - our own rendered HTML

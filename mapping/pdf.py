@@ -113,8 +113,7 @@ def document_context(
     without_purpose = []
     for card in cards:
         card_purposes = list(card.purposes.all())
-        # Printed on the card, in the list after a compact grid and in the size estimate.
-        card.printed_purposes = " · ".join(purpose.title for purpose in card_purposes)
+        printed_purposes(card)
         if not card_purposes:
             without_purpose.append(card)
         for purpose in card_purposes:
@@ -216,6 +215,14 @@ FIT_STEPS = {
 COMPACT_PER_LINE = 4
 
 
+def printed_purposes(card) -> str:
+    """The card's purposes as printed on it, in the list after a compact grid and in the size
+    estimate: worked out once per card (``card.printed_purposes``, which the template reads)."""
+    if not hasattr(card, "printed_purposes"):
+        card.printed_purposes = " · ".join(purpose.title for purpose in card.purposes.all())
+    return card.printed_purposes
+
+
 def _card_height(card, fit: Fit, text_width: float) -> float:
     """A card's estimated height in mm: its title's lines (bold, about 0.6 em a character, rounded
     up per line for word breaks) and its purposes' lines, padding and border."""
@@ -223,9 +230,7 @@ def _card_height(card, fit: Fit, text_width: float) -> float:
     per_line = max(1.0, text_width / (0.6 * em))
     lines: float = -(-(len(card.title) + 6) // int(per_line))
     if fit.purposes:
-        names = getattr(card, "printed_purposes", None)
-        if names is None:  # a board's card, not one of document_context's
-            names = " · ".join(p.title for p in card.purposes.all())
+        names = printed_purposes(card)
         small = 0.88 if fit.font_pt >= 8 else 1.0  # pdf.css: .card small, never below 7 pt
         if names:
             lines += small * -(-(len(names) + 10) // int(per_line / small))
