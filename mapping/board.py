@@ -1,12 +1,13 @@
 """The board's read model: the 4 x 2 grid of cards.
 
-``Initiative.objects.for_board()`` reads the cards (with purposes, link
-counts and employees' ratings); ``grid()`` lays any list of cards out in the
-grid's rows and cells. The board, the workshop screens and the PDF all show
-the grid this way.
+``Initiative.objects.for_board()`` reads the cards (with purposes and
+employees' ratings); ``grid()`` lays any list of cards out in the grid's rows
+and cells. The board, the workshop screens and the PDF all show the grid this
+way. The board's cards also show their number of links (``link_counts``).
 """
 
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,6 +62,24 @@ def grid(cards: Iterable[Any]) -> list[Row]:
     for card in cards:
         cells[(card.level, card.dimension)].cards.append(card)
     return rows
+
+
+def link_counts(ends: Iterable[tuple[int, int]]) -> Counter[int]:
+    """How many links each card has, either way, from the (source, target) ids of the live links
+    (``Link.objects.live()``); a card with none counts 0."""
+    counts: Counter[int] = Counter()
+    for source, target in ends:
+        counts[source] += 1
+        counts[target] += 1
+    return counts
+
+
+def with_link_counts(cards: Iterable[Any], counts: Mapping[int, int]) -> list[Any]:
+    """The cards with their number of links (``card.link_count``), as a card on the board shows it."""
+    cards = list(cards)
+    for card in cards:
+        card.link_count = counts[card.pk]
+    return cards
 
 
 def cell(level: str, dimension: str, cards: Iterable[Any]) -> Cell:

@@ -12,12 +12,14 @@ After a change the version moves and every region is rendered again, but
 the grid is assembled from cells, and a cell's HTML is named by what it
 shows instead: the board's inputs without the version, plus a fingerprint of
 its cards as the board reads them (every field it reads -- what a card shows
-and its version, ``board.CARD_FIELDS`` -- and every annotation and prefetched
-relation, in order; ``card_rows`` reads them as plain rows, without models). A change to one card renders that card's cell
-and, inside it, that card (each card's HTML is cached the same way under
-its own fingerprint); the other seven cells come from the cache. A cell or
-card may read only its cards, its own position and the board's inputs:
-anything else it shows must go into ``board_inputs``.
+and its version, ``board.CARD_FIELDS`` -- every annotation, every value worked
+out beside the query, such as its number of links, and every prefetched
+relation, in order; ``card_rows`` reads them as plain rows, without models).
+A change to one card renders that card's cell and, inside it, that card
+(each card's HTML is cached the same way under its own fingerprint); the
+other seven cells come from the cache. A cell or card may read only its
+cards, its own position and the board's inputs: anything else it shows must
+go into ``board_inputs``.
 
 With a shared cache (REDIS_URL) each process also keeps copies of the HTML it
 read or wrote (``Remembered``): every key names its content, so a copy is never
@@ -193,24 +195,29 @@ def _related(cards: QuerySet, lookup: str) -> dict[int, list[tuple]]:
     return related
 
 
-def card_rows(cards: QuerySet) -> dict[tuple[str, str], list[tuple]]:
+def card_rows(
+    cards: QuerySet, computed: Mapping[str, Mapping[Any, Any]] | None = None
+) -> dict[tuple[str, str], list[tuple]]:
     """Every card as the board reads it, as plain rows per cell, in the board's order: its fields, its
-    annotations and its prefetched relations. One query, and one per prefetched relation; no models."""
+    annotations, the values ``computed`` outside the query (by name, then card pk: every card must have
+    one, as a Counter does) and its prefetched relations. One query, and one per prefetched relation."""
     names = [*_read_columns(cards), *cards.query.annotations]
     lookups = [str(lookup) for lookup in getattr(cards, "_prefetch_related_lookups", ())]
     related = {lookup: _related(cards, lookup) for lookup in lookups}
+    by_pk = list((computed or {}).values())
     cells: dict[tuple[str, str], list[tuple]] = defaultdict(list)
     for pk, level, dimension, *values in cards.prefetch_related(None).values_list("pk", "level", "dimension", *names):
         rows = tuple(tuple(related[lookup].get(pk, ())) for lookup in lookups)
-        cells[(level, dimension)].append((*values, *rows))
+        cells[(level, dimension)].append((*values, *(values_of[pk] for values_of in by_pk), *rows))
     return cells
 
 
-def as_models(cards: QuerySet, rows: list[tuple]) -> list[Any]:
-    """The cards of ``card_rows`` as the models ``cards`` would give: fields, annotations, prefetches."""
+def as_models(cards: QuerySet, rows: list[tuple], computed: Iterable[str] = ()) -> list[Any]:
+    """The cards of ``card_rows`` as the models ``cards`` would give: fields, annotations, the values
+    computed outside the query (``computed`` names them, in ``card_rows``' order), prefetches."""
     model, db = cards.model, cards.db
     columns = _read_columns(cards)
-    annotations = list(cards.query.annotations)
+    annotations = [*cards.query.annotations, *computed]
     lookups = [str(lookup) for lookup in getattr(cards, "_prefetch_related_lookups", ())]
     loaded = []
     for row in rows:
@@ -271,10 +278,12 @@ class Regions:
         cells: Mapping[str, str] | None = None,
         cell_inputs: tuple = (),
         cards: Callable[[], QuerySet] | None = None,
+        computed: Callable[[], Mapping[str, Mapping[Any, Any]]] | None = None,
         content: Mapping[str, Callable[[], Iterable[Any]]] | None = None,
     ) -> None:
         """``cells``: the regions made of the grid's cells, each with the partial that renders one
-        cell; ``cards`` gives the board's cards (not yet read), ``cell_inputs`` what a cell reads
+        cell; ``cards`` gives the board's cards (not yet read), ``computed`` what the cards show that
+        is worked out outside their query (see ``card_rows``), ``cell_inputs`` what a cell reads
         besides its cards. ``content``: regions named, like a cell, by what they show (the models or
         rows the callable gives) instead of by the version."""
         self.request = request
@@ -284,6 +293,7 @@ class Regions:
         self.cells = cells or {}
         self.cell_inputs = cell_inputs
         self.cards = cards
+        self.computed = computed
         self.content = content or {}
         self.cell_keys: dict[str, str] = {}  # cell id -> its key, as the last region built from cells used
         self.card_keys: dict[int, str] = {}  # card pk -> its key, for the cards rendered in a cell
@@ -324,7 +334,8 @@ class Regions:
         cards' fingerprint, or rendered now from the very rows the fingerprint names."""
         assert self.cards is not None, "a region made of cells needs the cards"
         cards = self.cards()
-        rows = card_rows(cards)
+        computed = self.computed() if self.computed else {}
+        rows = card_rows(cards, computed)
         context["rows"] = skeleton = grid(())
         cells = {(cell.level.value, cell.dimension.value): cell for row in skeleton for cell in row.cells}
         # A cell's key holds its cards' rows, so it also holds each of its cards' keys.
@@ -335,7 +346,7 @@ class Regions:
         if missed:
             for place in missed:
                 cell = cells[place]
-                cell.cards = self.cell_cards(cards, rows.get(place, []), context)
+                cell.cards = self.cell_cards(cards, rows.get(place, []), list(computed), context)
                 rendered[keys[place]] = found[keys[place]] = render_to_string(
                     f"{self.template}#{partial}", {**context, "cell": cell}
                 )
@@ -344,14 +355,14 @@ class Regions:
             cell.html = mark_safe(found[keys[place]])  # noqa: S308 - our own rendered HTML
         self.cell_keys = {cell.id: keys[place] for place, cell in cells.items()}
 
-    def cell_cards(self, cards: QuerySet, rows: list[tuple], context: dict) -> list[Rendered]:
+    def cell_cards(self, cards: QuerySet, rows: list[tuple], computed: list[str], context: dict) -> list[Rendered]:
         """A cell's cards as its template takes them, each with its HTML (``card.html``): cached under
         its own fingerprint, or rendered now (``html_by_row``) from a model built for it alone. After a
         change to one card, that card is the only one built and rendered."""
 
         def render(ids: list[Any]) -> dict[Any, str]:
             wanted = set(ids)
-            chosen = as_models(cards, [row for row in rows if row[0] in wanted])
+            chosen = as_models(cards, [row for row in rows if row[0] in wanted], computed)
             return {card.pk: render_to_string(f"{self.template}#card", {**context, "card": card}) for card in chosen}
 
         keys = row_keys(self.template, "card", (*self.cell_inputs, "card"), rows)

@@ -89,6 +89,32 @@ def test_the_board_shows_a_cards_purposes_effect_and_link_count(member_client, m
     assert "1 forbindelse<" in card
 
 
+def test_every_way_a_card_is_printed_counts_its_links_alike(amo_client, mapping):
+    """The page, a cell after a move and a saved card (and the page rendered fresh: test_board_cache) each
+    count a card's links either way, and not those whose other end is deleted."""
+    a = add_card(mapping, "Trivselsmåling")
+    b = add_card(mapping, "Ledermøder", "ledelse", "struktur")
+    c = add_card(mapping, "Fredagsbar", "organisation", "kultur")
+    gone = add_card(mapping, "Slettet", deleted_at="2026-01-01T00:00:00Z")
+    for source, target in ((a, b), (c, a), (a, gone)):
+        Link.objects.create(mapping=mapping, source=source, target=target)
+
+    def count_in(html: str, card) -> str:
+        start = html.index(f'id="initiative-{card.pk}"')
+        return re.search(r'<span class="link-count[^"]*">([^<]*)<', html[start:]).group(1)
+
+    page = text(amo_client.get(mapping.get_absolute_url()))
+    assert [count_in(page, card) for card in (a, b, c)] == ["2 forbindelser", "1 forbindelse", "1 forbindelse"]
+    moved = text(amo_client.post(url("initiative-move", mapping, b.pk), {"cell": "gruppe:kultur"}, headers=HTMX))
+    assert count_in(moved, b) == "1 forbindelse"
+    saved = text(amo_client.post(url("initiative-update", mapping, a.pk), edit(a, title="Trivsel"), headers=HTMX))
+    assert count_in(saved, a) == "2 forbindelser"
+    mapping.initiatives.filter(pk=gone.pk).update(deleted_at=None)  # restored: its link counts again
+    with mapping.change():
+        pass
+    assert count_in(text(amo_client.get(mapping.get_absolute_url())), a) == "3 forbindelser"
+
+
 def test_the_board_highlights_cards_with_a_chosen_purpose(member_client, mapping):
     purpose = Purpose.objects.create(mapping=mapping, title="Trivsel")
     match = add_card(mapping, "Match")

@@ -25,7 +25,7 @@ from django_htmx.http import reswap, retarget
 
 from .. import live
 from ..access import HtmxHttpRequest, MappingAccess, Need, gate
-from ..board import CARD_FIELDS, cell, grid
+from ..board import CARD_FIELDS, cell, grid, link_counts, with_link_counts
 from ..cache import Regions, board_inputs, html_by_row, row_keys
 from ..forms import InitiativeCreateForm, InitiativeForm, LinkForm, MoveForm, PurposeForm, error_text
 from ..levels import CELLS
@@ -55,9 +55,12 @@ def cards(access: MappingAccess) -> InitiativeQuerySet:
     return access.mapping.initiatives.for_board(access.organisation.group_minimum)
 
 
-# What the list of links shows of each link: its own fields and its ends' titles and cells.
+# What the list of links shows of each link: its own fields and its ends' titles and cells (and its
+# ends, which the cards count: ``board.link_counts``).
 LINK_ROW = (
     "pk",
+    "source_id",
+    "target_id",
     "kind",
     "note",
     *(f"{end}__{field}" for end in ("source", "target") for field in ("title", "level", "dimension")),
@@ -92,12 +95,10 @@ def board_context(request: HtmxHttpRequest, access: MappingAccess, **extra) -> d
         shown = cards(access).only(*CARD_FIELDS)
         return shown.filter(purposes=selected_purpose) if show_only else shown
 
-    rows = SimpleLazyObject(lambda: grid(board_cards()))
-
-    def live_links():  # built only when a region needs it: a cached page reads no link
-        return mapping.links.filter(source__deleted_at__isnull=True, target__deleted_at__isnull=True)
-
-    link_rows = functools.cache(lambda: list(live_links().values_list(*LINK_ROW)))  # read once, if at all
+    # Read once, if at all: a cached page reads no link.
+    link_rows = functools.cache(lambda: list(mapping.links.live().values_list(*LINK_ROW)))
+    counts = functools.cache(lambda: link_counts((row[1], row[2]) for row in link_rows()))
+    rows = SimpleLazyObject(lambda: grid(with_link_counts(board_cards(), counts())))
 
     context = {
         "organisation": access.organisation,
@@ -110,7 +111,7 @@ def board_context(request: HtmxHttpRequest, access: MappingAccess, **extra) -> d
         "purposes": purposes,
         "selected_purpose": selected_purpose,
         "show_only": show_only,
-        "board_links": SimpleLazyObject(lambda: link_items(context, live_links(), link_rows())),
+        "board_links": SimpleLazyObject(lambda: link_items(context, mapping.links.live(), link_rows())),
         "deleted": SimpleLazyObject(lambda: list(mapping.initiatives.deleted().order_by("-deleted_at")[:10])),
         "live_state": live.page_state(mapping),
         "poll_token": live.poll_token(access.membership.user_id, mapping.pk),
@@ -129,6 +130,7 @@ def board_context(request: HtmxHttpRequest, access: MappingAccess, **extra) -> d
         cells={"grid": "cell-body", "live_cells": "cell-cards"},
         cell_inputs=board_inputs(context, version=False),
         cards=board_cards,
+        computed=lambda: {"link_count": counts()},
         content={
             "side": lambda: [*purposes, *context["deleted"]],
             # What the list shows of each link: its ends' titles and cells too.
@@ -143,7 +145,9 @@ def cell_context(access: MappingAccess, level: str, dimension: str, **extra) -> 
         "organisation": access.organisation,
         "mapping": access.mapping,
         "can_edit": access.can_edit,
-        "cell": cell(level, dimension, cards(access).in_cell(level, dimension)),
+        "cell": cell(
+            level, dimension, with_link_counts(cards(access).in_cell(level, dimension), access.mapping.link_counts())
+        ),
         "oob": True,
         **extra,
     }
@@ -155,11 +159,7 @@ def card_for(access: MappingAccess, initiative_id: int) -> Initiative:
 
 def editor_context(access: MappingAccess, initiative: Initiative, **extra) -> dict:
     mapping = access.mapping
-    links = mapping.links.select_related("source", "target").filter(
-        Q(source=initiative) | Q(target=initiative),
-        source__deleted_at__isnull=True,
-        target__deleted_at__isnull=True,
-    )
+    links = mapping.links.live().select_related("source", "target").filter(Q(source=initiative) | Q(target=initiative))
     return {
         "organisation": access.organisation,
         "mapping": mapping,
@@ -267,9 +267,10 @@ def initiative_update(request: HtmxHttpRequest, org: str, mapping_id: int, initi
     if not request.htmx:
         messages.success(request, _("Gemt."))
         return back_to_board(access, initiative)
-    # The card as read above with the saved values; its link counts are as read then, and the
-    # next poll (the version moved) brings any newer ones.
-    context = {"organisation": access.organisation, "mapping": mapping, "can_edit": True, "card": saved}
+    # The card as read above with the saved values; the next poll (the version moved) brings any
+    # newer change of someone else's.
+    [card] = with_link_counts([saved], mapping.link_counts())
+    context = {"organisation": access.organisation, "mapping": mapping, "can_edit": True, "card": card}
     return render(request, BOARD + "#saved", context)
 
 
