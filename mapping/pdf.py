@@ -118,8 +118,8 @@ def document_context(
             without_purpose.append(card)
         for purpose in card_purposes:
             serving[purpose.pk][card.level].append(card)
-    # "Individ · Struktur": the notes' cell headings and the place after a title in the links,
-    # translated once per document rather than once per mention.
+    # "Individ · Struktur": the place after a title in the links, translated once per document
+    # rather than once per mention.
     places = {
         (level.value, dimension.value): f"{level.label} · {dimension.label}"
         for level in Level
@@ -140,7 +140,7 @@ def document_context(
         "columns": rows[0].cells,  # the grid's two columns, with their labels and hints
         "levels": list(Level),
         "cards": cards,
-        "notes": card_notes(cards, places),
+        "notes": card_notes(cell for row in rows for cell in row.cells),
         "purposes": [
             {"purpose": p, "levels": [shortlist(serving[p.pk].get(level.value, [])) for level in Level]}
             for p in purposes
@@ -349,23 +349,29 @@ def document_chains(cards: list[Initiative], links: dict[tuple[int, int], dict])
     return chains
 
 
-def card_notes(cards: list[Initiative], places: dict[tuple[str, str], str]) -> list[dict]:
+def card_notes(cells: Iterable[board.Cell], *, every: bool = False) -> list[dict]:
     """The internal notes of the cards that have any (see the module docstring), under their cell:
-    ``{"place": "Individ · Struktur", "notes": [...]}`` per cell that has notes, in reading order."""
+    ``{"place": "Individ · Struktur", "notes": [...]}`` per cell that has notes, in reading order.
+
+    ``every``: every card of the cells, with its notes if it has any (the list of all cards after a
+    compact grid, which would otherwise name every card a second time)."""
     effects = {value: str(label) for value, label in Initiative.Effect.choices}
-    by_cell: dict[tuple[str, str], list[dict]] = defaultdict(list)
-    for card in cards:
-        if card.description or card.owner or card.cadence or card.effect != card.Effect.UNKNOWN:
-            by_cell[(card.level, card.dimension)].append(
-                {
-                    "card": card,
-                    "description": card.description,
-                    "owner": card.owner,
-                    "cadence": card.cadence,
-                    "effect": effects.get(card.effect, card.effect) if card.effect != card.Effect.UNKNOWN else "",
-                }
-            )
-    return [{"place": place, "notes": by_cell[cell]} for cell, place in places.items() if cell in by_cell]
+    noted = []
+    for cell in cells:
+        notes = [
+            {
+                "card": card,
+                "description": card.description,
+                "owner": card.owner,
+                "cadence": card.cadence,
+                "effect": effects.get(card.effect, card.effect) if card.effect != card.Effect.UNKNOWN else "",
+            }
+            for card in cell.cards
+            if every or card.description or card.owner or card.cadence or card.effect != card.Effect.UNKNOWN
+        ]
+        if notes:
+            noted.append({"place": cell.label, "notes": notes})
+    return noted
 
 
 def without_internal_notes(context: dict) -> dict:
@@ -452,17 +458,21 @@ def render_html(context: dict, *, paper: str = "A4", handout: bool = False, fit:
         raise ValueError(f"paper must be one of {PAPERS}, not {paper!r}")
     rows = context.get("grid") or board.grid(())
     fit = fit or grid_fits(rows, paper)[0]
+    listed = [cell for row in rows for cell in row.cells if cell.cards] if fit.is_compact else []
     context = {
         **context,
         "fit": fit,
         "rows": card_lines(rows, fit.per_line, fit.shown),
         "slot_columns": range(2 * fit.per_line),
-        "listed": [cell for row in rows for cell in row.cells if cell.cards] if fit.is_compact else [],
+        "listed": listed,
         "findings": plain_findings(context.get("findings")),
         "actions": plain_actions(context.get("actions")),
     }
     if handout:
         context = without_internal_notes(context)
+    elif listed and context.get("notes"):
+        # The list of all cards and the notes would name every card twice: one list, with the notes.
+        context = {**context, "listed": [], "notes": card_notes(listed, every=True), "notes_list_every_card": True}
     return render_to_string(
         TEMPLATE,
         {

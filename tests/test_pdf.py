@@ -637,6 +637,30 @@ def test_past_what_page_one_holds_a_compact_grid_of_titles_and_every_card_after_
         assert level in first
 
 
+def test_after_a_compact_grid_the_internal_document_lists_every_card_once_with_its_notes(mapping):
+    placed = fill(mapping, 400)
+    tags = sorted(placed)
+    noted, blocked = tags[0], tags[9]
+    mapping.initiatives.filter(title__endswith=noted).update(owner="Personalechef Hanne Holm", description="Hver maj.")
+    mapping.initiatives.filter(title__endswith=blocked).update(status="paused")
+    context = pdf.document_context(mapping, sections=["grid"])
+    assert pdf.grid_fits(context["grid"], "A4")[0].is_compact
+
+    html = pdf.render_html(context)
+    assert "section-listed" not in html  # no list of titles before the notes: the notes list every card
+    listed = html[html.index("section-notes") :]
+    assert "Alle indsatser på tavlen" in listed and "Noter til indsatserne" not in listed
+    for tag in tags:
+        assert listed.count(f" {tag}</b>") == 1, tag  # every card once, in bold
+    assert re.search(rf" {noted}</b> \(Formål: Formål \d\) · Ansvarlig: Personalechef Hanne Holm — Hver maj\.", listed)
+    assert re.search(rf" {blocked}</b> <i>\(sat på pause\)</i> \(Formål:", listed)
+
+    handout = pdf.render_html(context, handout=True)  # the handout keeps the list of titles, without notes
+    assert "section-listed" in handout and "section-notes" not in handout
+    assert "Hanne Holm" not in handout and "Hver maj." not in handout
+    assert all(tag in handout[handout.index("section-listed") :] for tag in tags)
+
+
 def test_the_example_keeps_its_roomy_grid(example):
     context = pdf.document_context(example)
     assert pdf.grid_fits(context["grid"], "A4")[0] == pdf.Fit(8.5, 2)
