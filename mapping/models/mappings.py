@@ -6,7 +6,6 @@ An edit that lost a race comes back as a ``Conflict`` that knows every field.
 """
 
 import functools
-from collections import Counter
 from collections.abc import Iterable, Iterator
 from collections.abc import Mapping as MappingType
 from contextlib import contextmanager
@@ -16,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, models, transaction
-from django.db.models import F, OuterRef, Q, Subquery, Sum
+from django.db.models import F, Func, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Cast, Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -25,7 +24,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from .. import board, gaps
+from .. import gaps
 from ..levels import Dimension, Level
 from ..participation import group_minimum
 from .choices import ActionStatus, Effect, InitiativeStatus, InputKind, LinkKind, choices_check
@@ -291,10 +290,6 @@ class Mapping(models.Model):
         self.version = locked + 1
         version_changed(self.pk, self.version)
 
-    def link_counts(self) -> Counter[int]:
-        """Each card's number of links on the board, either way (``board.link_counts``)."""
-        return board.link_counts(self.links.live().values_list("source_id", "target_id"))
-
     def findings(self, today: date | None = None) -> "Analysis":
         """The gap analysis of the mapping as it is now, with the team's dismissals: the one entry point."""
         dismissed = frozenset(self.dismissals.values_list("key", flat=True))
@@ -422,6 +417,14 @@ class InitiativeQuerySet(models.QuerySet["Initiative"]):
         """
         return self.annotate(**_employee_rating(group_minimum(minimum)))
 
+    def with_link_count(self) -> Self:
+        """Annotate ``link_count``: the card's links on the board, either way (``Link.objects.live()``),
+        counted per card: for a few cards (a cell, a saved card). The whole board counts them from the
+        links it reads anyway (``board.link_counts``)."""
+        links = Link.objects.live().filter(Q(source=OuterRef("pk")) | Q(target=OuterRef("pk"))).order_by()
+        count = links.annotate(n=Func(F("pk"), function="COUNT")).values("n")
+        return self.annotate(link_count=Subquery(count, output_field=models.IntegerField()))
+
     def for_board(self, minimum: int) -> Self:
         """The active cards as the board, the workshop screens and the PDF show them: in position
         order, with their purposes and employees' rating (see ``board.grid``). The board's cards also
@@ -490,7 +493,8 @@ class Initiative(EditedTogether):
 
     objects = InitiativeQuerySet.as_manager()
 
-    # How many links the card has, either way, where the board shows it (``board.link_counts``): not a column.
+    # How many links the card has, either way, where the board shows it (``with_link_count``,
+    # ``board.link_counts``): not a column.
     link_count: int
 
     class Meta:

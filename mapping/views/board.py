@@ -145,9 +145,7 @@ def cell_context(access: MappingAccess, level: str, dimension: str, **extra) -> 
         "organisation": access.organisation,
         "mapping": access.mapping,
         "can_edit": access.can_edit,
-        "cell": cell(
-            level, dimension, with_link_counts(cards(access).in_cell(level, dimension), access.mapping.link_counts())
-        ),
+        "cell": cell(level, dimension, cards(access).in_cell(level, dimension).with_link_count()),
         "oob": True,
         **extra,
     }
@@ -248,7 +246,7 @@ def initiative_update(request: HtmxHttpRequest, org: str, mapping_id: int, initi
     access = gate(request, org, mapping_id, Need.EDIT)
     mapping = access.mapping
     # Deleted by someone else while the editor was open: saving is a conflict that keeps the typed text.
-    initiative = cards(access).filter(pk=initiative_id).first() or get_object_or_404(
+    initiative = cards(access).with_link_count().filter(pk=initiative_id).first() or get_object_or_404(
         mapping.initiatives.deleted(), pk=initiative_id
     )
     form = InitiativeForm(request.POST, instance=initiative, mapping=mapping)
@@ -267,10 +265,9 @@ def initiative_update(request: HtmxHttpRequest, org: str, mapping_id: int, initi
     if not request.htmx:
         messages.success(request, _("Gemt."))
         return back_to_board(access, initiative)
-    # The card as read above with the saved values; the next poll (the version moved) brings any
-    # newer change of someone else's.
-    [card] = with_link_counts([saved], mapping.link_counts())
-    context = {"organisation": access.organisation, "mapping": mapping, "can_edit": True, "card": card}
+    # The card as read above with the saved values; its link count is as read then, and the next
+    # poll (the version moved) brings any newer one.
+    context = {"organisation": access.organisation, "mapping": mapping, "can_edit": True, "card": saved}
     return render(request, BOARD + "#saved", context)
 
 
