@@ -21,13 +21,18 @@ other seven cells come from the cache. A cell or card may read only its
 cards, its own position and the board's inputs: anything else it shows must
 go into ``board_inputs``.
 
+The whole page is cached too, once per viewer (``Regions.response``): under
+the regions' inputs plus everything else its shell shows -- who is signed in,
+the organisation's name, the address -- so a board loaded again renders no
+template at all. A message waiting to be shown renders it afresh.
+
 With a shared cache (REDIS_URL) each process also keeps copies of the HTML it
 read or wrote (``Remembered``): every key names its content, so a copy is never
 stale, and a board served again costs no round trip to Redis.
 
 Cached HTML holds no one's CSRF token: it is rendered with a secret
 placeholder, and each response puts in its own masked token, as
-``{% csrf_token %}`` would.
+``{% csrf_token %}`` would; a cached page's poll token is put in the same way.
 """
 
 import functools
@@ -41,10 +46,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.db.models import ManyToManyField, Model, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.crypto import salted_hmac
 from django.utils.safestring import SafeString, mark_safe
@@ -158,9 +165,14 @@ def region_key(template: str, name: str, inputs: tuple) -> str:
 
 
 @functools.cache
+def placeholder(name: str) -> str:
+    """Stands for a value of one response (its CSRF token, its poll token) in cached HTML: secret, so
+    no text typed on the board can contain it."""
+    return f"{name}-" + salted_hmac(f"mapping.cache.{name}-placeholder", "", algorithm="sha256").hexdigest()[:32]
+
+
 def csrf_placeholder() -> str:
-    """Stands for the CSRF token in cached HTML: secret, so no text typed on the board can contain it."""
-    return "csrf-" + salted_hmac("mapping.cache.csrf-placeholder", "", algorithm="sha256").hexdigest()[:32]
+    return placeholder("csrf")
 
 
 def _columns(model: type[Model]) -> list[str]:
@@ -297,8 +309,32 @@ class Regions:
         self.content = content or {}
         self.cell_keys: dict[str, str] = {}  # cell id -> its key, as the last region built from cells used
         self.card_keys: dict[int, str] = {}  # card pk -> its key, for the cards rendered in a cell
+        self.page_key = ""  # the whole page's key, once ``response`` has used it
         self.csrf_token = context["csrf_token"] = get_token(request)
         self.rendering = 0  # regions being rendered for the cache: a region inside one keeps the placeholder
+
+    def response(self, viewer: tuple, fresh: Mapping[str, str]) -> HttpResponse:
+        """The whole page (``template``) for one viewer, cached under the regions' inputs and ``viewer``
+        (everything else the page's shell shows: who is signed in, the organisation's name, the URL).
+        ``fresh`` names the context's values of this response alone (a poll token): they are cached as
+        placeholders and put in per response, as the CSRF token is. A per-request state, or a message
+        to show, renders the page afresh."""
+        if self.inputs is None or get_messages(self.request):
+            return render(self.request, self.template, self.context)
+
+        def render_page() -> str:
+            context = {**self.context, "csrf_token": csrf_placeholder(), **{name: placeholder(name) for name in fresh}}
+            self.rendering += 1
+            try:
+                return render_to_string(self.template, context, self.request)
+            finally:
+                self.rendering -= 1
+
+        self.page_key = region_key(self.template, "whole-page", (*self.inputs, fingerprint([viewer])))
+        html = remembered.get_or_render(self.page_key, render_page)
+        for name, value in {"csrf": self.csrf_token, **fresh}.items():
+            html = html.replace(placeholder(name), value)
+        return HttpResponse(html)
 
     def __getitem__(self, name: str) -> SafeString:
         partial = f"{self.template}#{name.replace('_', '-')}"

@@ -12,14 +12,16 @@ from django.conf import settings
 from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
+from mapping import live
 from mapping.access import gate
-from mapping.cache import csrf_placeholder, remembered
-from mapping.models import Conflict, Input, InputKind, Link, Purpose
+from mapping.cache import csrf_placeholder, placeholder, remembered
+from mapping.models import Conflict, Input, InputKind, Link, Membership, Purpose, Role
 from mapping.views import board as board_views
 
-from .conftest import add_card, client_for
+from .conftest import add_card, client_for, make_user
 
 
 def board(client: Client, mapping, **params) -> str:
@@ -112,6 +114,54 @@ def test_cached_forms_carry_this_visitors_csrf_token(facilitator, amo, mapping):
     )
     assert response.status_code == 302
     assert mapping.initiatives.filter(title="Fredagsbar").exists()
+
+
+# --- The whole page, per viewer: the regions' state and what the page's shell shows ----------
+
+
+def test_the_whole_page_comes_from_the_cache_with_this_responses_own_tokens(amo, mapping):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(amo)
+    key = client.get(mapping.get_absolute_url()).context["regions"].page_key
+    cached = remembered.get(key)
+    assert csrf_placeholder() in cached and placeholder("poll_token") in cached  # no one's tokens in the cache
+    remembered.set(key, cached.replace("<h1>", "<h1>MARK "))
+
+    page = board(client, mapping)
+    assert "<h1>MARK " in page  # the whole page, from the cache
+    assert csrf_placeholder() not in page and placeholder("poll_token") not in page
+    token = re.search(r'id="live-token" name="t" value="([^"]+)"', page).group(1)
+    assert live.token_user(token, mapping.pk) == amo.pk
+    csrf = re.search(r'id="add-gruppe-kultur".*?name="csrfmiddlewaretoken" value="([^"]+)"', page, re.S).group(1)
+    response = client.post(
+        f"{mapping.get_absolute_url()}initiatives/new/",
+        {"csrfmiddlewaretoken": csrf, "title": "Fredagsbar", "level": "gruppe", "dimension": "kultur"},
+    )
+    assert response.status_code == 302 and mapping.initiatives.filter(title="Fredagsbar").exists()
+
+
+def test_each_viewer_gets_a_page_of_their_own(amo, organisation, mapping):
+    """Two people with the same role share the board's regions, never the page: it names who is signed in."""
+    colleague = make_user("kollega")
+    Membership.objects.create(user=colleague, organisation=organisation, role=Role.AMO)
+    for user in (amo, colleague, amo, colleague):
+        names = re.findall(r"Log ud \(([^)]*)\)", board(client_for(user), mapping))
+        assert names == [user.username]
+
+
+def test_the_page_follows_the_organisations_name_the_address_and_a_message(amo_client, organisation, mapping):
+    board(amo_client, mapping)
+    organisation.name = "Foreningen Nyt Navn"
+    organisation.save()
+    assert ">Foreningen Nyt Navn</a>" in board(amo_client, mapping)
+    assert f'name="next" value="{mapping.get_absolute_url()}?density=details"' in board(
+        amo_client, mapping, density="details"
+    )
+    card = add_card(mapping, "Fredagsbar")
+    response = amo_client.post(reverse("mapping:initiative-delete", args=[organisation.slug, mapping.pk, card.pk]))
+    assert response.status_code == 302
+    assert "“Fredagsbar” er slettet." in board(amo_client, mapping)  # shown once, on the next page
+    assert "“Fredagsbar” er slettet." not in board(amo_client, mapping)
 
 
 # --- Per cell: after a change only the cells whose cards changed are rendered again ---------

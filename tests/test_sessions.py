@@ -57,7 +57,8 @@ def test_a_page_reads_the_session_and_its_user_in_one_query(member, organisation
         caches[django_settings.SESSION_CACHE_ALIAS].delete(store.cache_key)
     with CaptureQueriesContext(connection) as queries:
         response = client.get(mapping.get_absolute_url())
-    assert response.status_code == 200 and response.context["user"] == member
+    assert response.status_code == 200 and response.wsgi_request.user == member
+    assert f"Log ud ({member.username})" in response.content.decode()
     sessions = [q["sql"] for q in queries if "mapping_session" in q["sql"]]
     assert len(sessions) == 1 and "auth_user" in sessions[0]
     assert not [q for q in queries if q["sql"].lstrip().startswith('SELECT "auth_user"')]

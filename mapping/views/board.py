@@ -189,7 +189,11 @@ def form_errors(request: HtmxHttpRequest, form) -> HttpResponse:
 @require_GET
 def board(request: HtmxHttpRequest, org: str, mapping_id: int) -> HttpResponse:
     access = gate(request, org, mapping_id)
-    return render(request, BOARD, board_context(request, access, density=density(request), densities=DENSITIES))
+    context = board_context(request, access, density=density(request), densities=DENSITIES)
+    # What the page's shell shows besides its regions: who is signed in, the names in the crumbs, the URL.
+    names = (access.organisation.name, access.mapping.title)
+    viewer = (request.user.pk, request.user.get_username(), *names, request.get_full_path())
+    return context["regions"].response(viewer, {"poll_token": context["poll_token"]})
 
 
 @require_GET
