@@ -41,7 +41,8 @@ import pickle
 import threading
 import time
 from collections import OrderedDict, defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,10 +51,13 @@ from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.db.models import ManyToManyField, Model, QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csp import get_nonce
 from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.templatetags.static import static
 from django.utils.crypto import salted_hmac
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
@@ -172,7 +176,7 @@ def placeholder(name: str) -> str:
 
 
 def csrf_placeholder() -> str:
-    return placeholder("csrf")
+    return placeholder("csrf_token")
 
 
 def _columns(model: type[Model]) -> list[str]:
@@ -315,26 +319,36 @@ class Regions:
 
     def response(self, viewer: tuple, fresh: Mapping[str, str]) -> HttpResponse:
         """The whole page (``template``) for one viewer, cached under the regions' inputs and ``viewer``
-        (everything else the page's shell shows: who is signed in, the organisation's name, the URL).
-        ``fresh`` names the context's values of this response alone (a poll token): they are cached as
-        placeholders and put in per response, as the CSRF token is. A per-request state, or a message
-        to show, renders the page afresh."""
+        (everything else the page's shell shows: who is signed in, the names in its crumbs). The values
+        of one response alone -- its CSRF token, its CSP nonce, its address (the language form's way
+        back) and ``fresh`` (a poll token) -- are cached as placeholders and put in per response. A
+        per-request state, or a message to show, renders the page afresh."""
         if self.inputs is None or get_messages(self.request):
             return render(self.request, self.template, self.context)
+        nonce = get_nonce(self.request)
+        fresh = {
+            "csrf_token": self.csrf_token,
+            "csp_nonce": "" if nonce is None else str(nonce),
+            "next_path": self.request.get_full_path(),
+            **fresh,
+        }
 
         def render_page() -> str:
-            context = {**self.context, "csrf_token": csrf_placeholder(), **{name: placeholder(name) for name in fresh}}
-            self.rendering += 1
-            try:
+            with self.for_cache(*fresh) as context:
                 return render_to_string(self.template, context, self.request)
-            finally:
-                self.rendering -= 1
 
-        self.page_key = region_key(self.template, "whole-page", (*self.inputs, fingerprint([viewer])))
-        html = remembered.get_or_render(self.page_key, render_page)
-        for name, value in {"csrf": self.csrf_token, **fresh}.items():
-            html = html.replace(placeholder(name), value)
-        return HttpResponse(html)
+        self.page_key = region_key(self.template, "whole-page", (*self.inputs, fingerprint([viewer]), assets()))
+        return HttpResponse(put_in(remembered.get_or_render(self.page_key, render_page), fresh))
+
+    @contextmanager
+    def for_cache(self, *names: str) -> Iterator[dict]:
+        """The context to render HTML for the cache in: placeholders for the CSRF token and ``names``.
+        A region rendered inside keeps them too (``rendering``)."""
+        self.rendering += 1
+        try:
+            yield {**self.context, **{name: placeholder(name) for name in ("csrf_token", *names)}}
+        finally:
+            self.rendering -= 1
 
     def __getitem__(self, name: str) -> SafeString:
         partial = f"{self.template}#{name.replace('_', '-')}"
@@ -356,14 +370,10 @@ class Regions:
 
     def render(self, name: str) -> str:
         """A region for the cache (CSRF placeholder, no request); one made of cells takes each from the cache."""
-        context = {**self.context, "csrf_token": csrf_placeholder()}
-        self.rendering += 1
-        try:
+        with self.for_cache() as context:
             if name in self.cells:
                 self.fill_cells(self.cells[name], context)
             return render_to_string(f"{self.template}#{name.replace('_', '-')}", context)
-        finally:
-            self.rendering -= 1
 
     def fill_cells(self, partial: str, context: dict) -> None:
         """Put the grid into ``context["rows"]`` with every cell's HTML (``cell.html``): cached under its
@@ -428,5 +438,17 @@ def html_by_row(keys: dict[Any, str], render: Callable[[list[Any]], dict[Any, st
 
 
 def cached_html(key: str, render_html: Callable[[], str], csrf_token: str) -> SafeString:
-    html = remembered.get_or_render(key, render_html)
-    return mark_safe(html.replace(csrf_placeholder(), csrf_token))  # noqa: S308 - our own rendered HTML
+    return mark_safe(put_in(remembered.get_or_render(key, render_html), {"csrf_token": csrf_token}))  # noqa: S308
+
+
+def put_in(html: str, values: Mapping[str, str]) -> str:
+    """Cached HTML with each placeholder (``placeholder(name)``) replaced by its value, escaped."""
+    for name, value in values.items():
+        html = html.replace(placeholder(name), escape(value))
+    return html
+
+
+@functools.cache
+def assets() -> str:
+    """The shell's static files by their served (hashed) names: a deploy that changes one names new pages."""
+    return fingerprint([tuple(static(name) for name in ("css/iglo.css", "js/iglo.js"))])

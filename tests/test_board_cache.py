@@ -122,14 +122,21 @@ def test_cached_forms_carry_this_visitors_csrf_token(facilitator, amo, mapping):
 def test_the_whole_page_comes_from_the_cache_with_this_responses_own_tokens(amo, mapping):
     client = Client(enforce_csrf_checks=True)
     client.force_login(amo)
-    key = client.get(mapping.get_absolute_url()).context["regions"].page_key
+    first = client.get(mapping.get_absolute_url())
+    key = first.context["regions"].page_key
     cached = remembered.get(key)
-    assert csrf_placeholder() in cached and placeholder("poll_token") in cached  # no one's tokens in the cache
+    for name in ("csrf_token", "csp_nonce", "next_path", "poll_token"):  # no one's values in the cache
+        assert placeholder(name) in cached, name
     remembered.set(key, cached.replace("<h1>", "<h1>MARK "))
 
-    page = board(client, mapping)
+    response = client.get(mapping.get_absolute_url(), {"x": '"><b>'})  # another address: the same page
+    page = response.content.decode()
     assert "<h1>MARK " in page  # the whole page, from the cache
-    assert csrf_placeholder() not in page and placeholder("poll_token") not in page
+    assert not [name for name in ("csrf_token", "csp_nonce", "next_path", "poll_token") if placeholder(name) in page]
+    assert f'name="next" value="{mapping.get_absolute_url()}?x=%22%3E%3Cb%3E"' in page  # this address, escaped
+    nonce = re.search(r'<script [^>]*nonce="([^"]+)"', page).group(1)
+    assert f"'nonce-{nonce}'" in response.headers["Content-Security-Policy"]
+    assert nonce != re.search(r'<script [^>]*nonce="([^"]+)"', first.content.decode()).group(1)
     token = re.search(r'id="live-token" name="t" value="([^"]+)"', page).group(1)
     assert live.token_user(token, mapping.pk) == amo.pk
     csrf = re.search(r'id="add-gruppe-kultur".*?name="csrfmiddlewaretoken" value="([^"]+)"', page, re.S).group(1)

@@ -190,9 +190,8 @@ def form_errors(request: HtmxHttpRequest, form) -> HttpResponse:
 def board(request: HtmxHttpRequest, org: str, mapping_id: int) -> HttpResponse:
     access = gate(request, org, mapping_id)
     context = board_context(request, access, density=density(request), densities=DENSITIES)
-    # What the page's shell shows besides its regions: who is signed in, the names in the crumbs, the URL.
-    names = (access.organisation.name, access.mapping.title)
-    viewer = (request.user.pk, request.user.get_username(), *names, request.get_full_path())
+    # What the page's shell shows besides its regions: who is signed in, the names in its crumbs.
+    viewer = (request.user.pk, request.user.get_username(), access.organisation.name, access.mapping.title)
     return context["regions"].response(viewer, {"poll_token": context["poll_token"]})
 
 
