@@ -422,6 +422,8 @@ class InitiativeQuerySet(models.QuerySet["Initiative"]):
         counted per card: for a few cards (a cell, a saved card). The whole board counts them from the
         links it reads anyway (``board.link_counts``)."""
         links = Link.objects.live().filter(Q(source=OuterRef("pk")) | Q(target=OuterRef("pk"))).order_by()
+        # COUNT as a plain function, not the Count aggregate: an aggregate would group the subquery by
+        # its columns, and the subquery must give one row, the number.
         count = links.annotate(n=Func(F("pk"), function="COUNT")).values("n")
         return self.annotate(link_count=Subquery(count, output_field=models.IntegerField()))
 
