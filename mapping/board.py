@@ -7,7 +7,7 @@ way. The board's cards also show their number of links (``link_counts``).
 """
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -72,14 +72,6 @@ def link_counts(ends: Iterable[tuple[int, int]]) -> Counter[int]:
         counts[source] += 1
         counts[target] += 1
     return counts
-
-
-def with_link_counts(cards: Iterable[Any], counts: Mapping[int, int]) -> list[Any]:
-    """The cards with their number of links (``card.link_count``), as a card on the board shows it."""
-    cards = list(cards)
-    for card in cards:
-        card.link_count = counts[card.pk]
-    return cards
 
 
 def cell(level: str, dimension: str, cards: Iterable[Any]) -> Cell:

@@ -178,7 +178,10 @@ class Bench:
         ``DURATION`` in all): this machine's speed moves within seconds, and a ratio of two figures taken
         a minute apart measures that as much as the view."""
         figure, baseline = Result(), Result()
-        healthz = lambda n: ("GET", "/healthz/", None, self.headers())  # noqa: E731 - a request maker
+
+        def healthz(_worker: int) -> tuple:
+            return ("GET", "/healthz/", None, self.headers())
+
         for _turn in range(TURNS):
             for into, make, status in ((baseline, healthz, 200), (figure, make_request, expect)):
                 part = run_load(self.port, make, status, threads, DURATION / TURNS, warmup=0.2)

@@ -419,8 +419,8 @@ class InitiativeQuerySet(models.QuerySet["Initiative"]):
 
     def with_link_count(self) -> Self:
         """Annotate ``link_count``: the card's links on the board, either way (``Link.objects.live()``),
-        counted per card: for a few cards (a cell, a saved card). The whole board counts them from the
-        links it reads anyway (``board.link_counts``)."""
+        counted per card: for a few cards (a cell, a saved card, a grid rendered afresh). The board's
+        cached cells count them from the links it reads anyway (``board.link_counts``)."""
         links = Link.objects.live().filter(Q(source=OuterRef("pk")) | Q(target=OuterRef("pk"))).order_by()
         # COUNT as a plain function, not the Count aggregate: an aggregate would group the subquery by
         # its columns, and the subquery must give one row, the number.

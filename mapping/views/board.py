@@ -25,7 +25,7 @@ from django_htmx.http import reswap, retarget
 
 from .. import live
 from ..access import HtmxHttpRequest, MappingAccess, Need, gate
-from ..board import CARD_FIELDS, cell, grid, link_counts, with_link_counts
+from ..board import CARD_FIELDS, cell, grid, link_counts
 from ..cache import Regions, board_inputs, html_by_row, row_keys
 from ..forms import InitiativeCreateForm, InitiativeForm, LinkForm, MoveForm, PurposeForm, error_text
 from ..levels import CELLS
@@ -98,7 +98,8 @@ def board_context(request: HtmxHttpRequest, access: MappingAccess, **extra) -> d
     # Read once, if at all: a cached page reads no link.
     link_rows = functools.cache(lambda: list(mapping.links.live().values_list(*LINK_ROW)))
     counts = functools.cache(lambda: link_counts((row[1], row[2]) for row in link_rows()))
-    rows = SimpleLazyObject(lambda: grid(with_link_counts(board_cards(), counts())))
+    # The grid rendered afresh (a per-request state): each card counts its links in the cards' query.
+    rows = SimpleLazyObject(lambda: grid(board_cards().with_link_count()))
 
     context = {
         "organisation": access.organisation,
